@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// Three tiers, chosen by file name. The machine has 2 cores, so files run in at most 2 workers.
+export default defineConfig({
+  test: {
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/**/*.unit.test.ts"] } },
+      { extends: true, test: { name: "int", include: ["test/**/*.int.test.ts"] } },
+      { extends: true, test: { name: "e2e", include: ["test/**/*.e2e.test.ts"], fileParallelism: false } },
+    ],
+  },
+});
