@@ -103,3 +103,6 @@ export interface LoggedEvent {
 export function partitionKeyOf(event: Pick<LedgerEvent, "domain">): string {
   return event.domain;
 }
+
+/** An event before the log chains it (no `prev`, no `hash`). */
+export type UnchainedEvent = LedgerEvent extends infer E ? (E extends LedgerEvent ? Omit<E, "prev" | "hash"> : never) : never;

@@ -1,0 +1,152 @@
+import type { AllocateAddresses, CollectGarbage, ReleaseAttachment, TargetPool } from "./commands.js";
+import { LedgerError } from "./errors.js";
+import { EVENT_SCHEMA_VERSION, type UnchainedEvent, type Owner } from "./events.js";
+import { blockedReason, describeOwner } from "./evolveHoldings.js";
+import { sameDefinition } from "./poolDefinition.js";
+import { lowestFree } from "./freeAddresses.js";
+import { addressKey, cidrContains, formatAddress, formatCidr, parseAddress, type Address } from "./ip.js";
+import { attachmentKeyOf, newDomainRecord, podInterfaceKeyOf, poolKeyOf, type LedgerState, type PoolRecord } from "./state.js";
+import { resolveWindow, type PoolWindow } from "./window.js";
+
+/** How one pool of an ADD was satisfied. */
+export interface PoolDecision {
+  readonly domain: string;
+  readonly pool: string;
+  readonly ip: string;
+  readonly prefix: number;
+  readonly gateway: string | undefined;
+  /** `held`: the attachment already had it; `adopted`: a new sandbox of the pod takes it over. */
+  readonly kind: "held" | "adopted" | "allocated";
+}
+
+export interface AllocationDecision {
+  /** Events to append, in order; all of one domain are appended together. */
+  readonly events: readonly UnchainedEvent[];
+  readonly pools: readonly PoolDecision[];
+}
+
+type PoolView = Pick<PoolRecord, "name" | "window">;
+
+class IdSource {
+  private next = 0;
+  constructor(private readonly ids: readonly string[]) {}
+  take(): string {
+    const id = this.ids[this.next++];
+    if (id === undefined) throw new LedgerError("INTERNAL", "decide ran out of event ids; pass more eventIds with the command");
+    return id;
+  }
+}
+
+/**
+ * Decides an ADD against the current state: for each pool in order (`range`, then `ipRanges`),
+ * the address the attachment already holds, an adoption by a new sandbox of the same pod, a
+ * requested address, the sticky last address, or the lowest free one. Pure: throws
+ * `LedgerError` when the request cannot be met, and changes nothing.
+ *
+ * @example
+ *   const { events, pools } = decideAllocation(command, state);
+ */
+export function decideAllocation(command: AllocateAddresses, state: LedgerState): AllocationDecision {
+  const ids = new IdSource(command.eventIds);
+  const nowMs = Date.parse(command.now);
+  const windows = command.pools.map((target) => windowOf(target));
+  const requestedByPool = assignRequested(command.requested, command.pools, windows);
+  const avoid = new Set(command.avoid);
+  const events: UnchainedEvent[] = [];
+  const pools: PoolDecision[] = [];
+
+  command.pools.forEach((target, index) => {
+    const window = windows[index] as PoolWindow;
+    const record = state.pools.get(poolKeyOf(target.domain, target.pool));
+    const base = { v: EVENT_SCHEMA_VERSION, domain: target.domain, pool: target.pool, at: command.now, actor: command.actor } as const;
+    const decided = (ip: string, kind: PoolDecision["kind"]): PoolDecision => ({
+      domain: target.domain, pool: target.pool, ip, prefix: window.cidr.prefix, gateway: target.definition.gateway, kind,
+    });
+
+    const held = record?.byAttachment.get(attachmentKeyOf(command.owner));
+    if (held) return void pools.push(decided(held.ip, "held"));
+    const podKey = podInterfaceKeyOf(command.owner);
+    const previous = podKey === undefined ? undefined : record?.byPodInterface.get(podKey);
+    if (previous) {
+      events.push({ ...base, id: ids.take(), type: "AllocationAdopted", data: { ip: previous.ip, fromContainerId: previous.owner.containerId, toContainerId: command.owner.containerId, owner: command.owner } });
+      return void pools.push(decided(previous.ip, "adopted"));
+    }
+    if (!record || !sameDefinition(record.definition, target.definition)) {
+      events.push({ ...base, id: ids.take(), type: "PoolDefined", data: target.definition });
+    }
+    const view: PoolView = { window, name: target.pool };
+    const requested = requestedByPool[index];
+    const picked = requested
+      ? checkRequested(state, target, view, requested, command.owner, nowMs)
+      : pickDynamic(command, state, target, view, podKey, record, avoid, nowMs, command.random[index] ?? 0);
+    const ip = formatAddress(picked);
+    events.push({
+      ...base, id: ids.take(), type: "AddressAllocated",
+      data: { ip, owner: command.owner, requested: requested !== undefined, basis: basisOf(state) },
+    });
+    pools.push(decided(ip, "allocated"));
+  });
+  return { events, pools };
+}
+
+function windowOf(target: TargetPool): PoolWindow {
+  const { definition } = target;
+  return resolveWindow({ range: definition.range, rangeStart: definition.start, rangeEnd: definition.end, exclude: definition.exclude, key: `pool ${target.pool}` });
+}
+
+function basisOf(state: LedgerState): Record<string, number> {
+  return Object.fromEntries([...state.applied].map(([partition, offset]) => [String(partition), offset]));
+}
+
+/** Gives each requested address to the one range whose CIDR contains it. */
+function assignRequested(requested: readonly string[], targets: readonly TargetPool[], windows: readonly PoolWindow[]): (Address | undefined)[] {
+  const byPool: (Address | undefined)[] = targets.map(() => undefined);
+  for (const text of requested) {
+    const address = parseAddress(text);
+    if (!address) throw new LedgerError("INVALID_REQUEST", `requested address ${JSON.stringify(text)} is not an IP address`, { key: "runtimeConfig.ips" });
+    const index = windows.findIndex((window) => cidrContains(window.cidr, address));
+    if (index < 0) {
+      const ranges = windows.map((window) => formatCidr(window.cidr)).join(", ");
+      throw new LedgerError("ADDRESS_OUTSIDE_RANGE", `requested address ${text} is outside every configured range (${ranges}); ask for an address inside one of them`, { key: "runtimeConfig.ips" });
+    }
+    if (byPool[index]) throw new LedgerError("INVALID_REQUEST", `two requested addresses fall in range ${formatCidr((windows[index] as PoolWindow).cidr)}; a range gives one address per interface`, { key: "runtimeConfig.ips" });
+    byPool[index] = address;
+  }
+  return byPool;
+}
+
+function checkRequested(state: LedgerState, target: TargetPool, view: PoolView, address: Address, owner: Owner, nowMs: number): Address {
+  const domain = state.domains.get(target.domain) ?? newDomainRecord(target.domain);
+  const reason = blockedReason(domain, view, address, owner, true, nowMs);
+  if (!reason) return address;
+  const holder = domain.held.get(addressKey(address));
+  if (holder) {
+    throw new LedgerError("ADDRESS_IN_USE", `requested address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}; request another address or release that one first`, { key: "runtimeConfig.ips" });
+  }
+  const code = reason.includes("excluded") ? "ADDRESS_EXCLUDED" : reason.includes("outside") ? "ADDRESS_OUTSIDE_RANGE" : "ADDRESS_IN_USE";
+  throw new LedgerError(code, `requested ${reason}; request another address`, { key: "runtimeConfig.ips" });
+}
+
+function pickDynamic(
+  command: AllocateAddresses, state: LedgerState, target: TargetPool, view: PoolView,
+  podKey: string | undefined, record: PoolRecord | undefined, avoid: ReadonlySet<string>, nowMs: number, random: number,
+): Address {
+  const domain = state.domains.get(target.domain) ?? newDomainRecord(target.domain);
+  const family = view.window.family;
+  const last = podKey === undefined ? undefined : record?.lastAddress.get(podKey);
+  if (command.sticky && last !== undefined && last >= view.window.window.from && last <= view.window.window.to) {
+    const address = { family, value: last };
+    if (!blockedReason(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address))) return address;
+  }
+  const free = lowestFree(domain, view, command.owner, nowMs, avoid, command.spread);
+  if (free.length === 0) {
+    const { window } = view.window;
+    throw new LedgerError(
+      "POOL_EXHAUSTED",
+      `pool ${target.pool} has no free address in ${formatAddress({ family, value: window.from })}-${formatAddress({ family, value: window.to })} (excluded, reserved, held or cooling down); widen the range, release addresses or lift reservations`,
+      { details: { pool: target.pool } },
+    );
+  }
+  const pick = free[Math.min(free.length - 1, Math.floor(random * free.length))] as bigint;
+  return { family, value: pick };
+}

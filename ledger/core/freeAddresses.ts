@@ -1,0 +1,60 @@
+import type { Owner } from "./events.js";
+import { addressKey } from "./ip.js";
+import { ownerKeysOf } from "./evolveHoldings.js";
+import type { DomainRecord, PoolRecord } from "./state.js";
+import type { PoolWindow } from "./window.js";
+
+/**
+ * Up to `count` free addresses of a pool's window, lowest first. The walk jumps over excluded
+ * and reserved intervals and over runs of held addresses, so its cost grows with the number of
+ * allocations and exclusions, never with the size of the range: a /64 costs what a /24 costs.
+ */
+export function lowestFree(
+  domain: DomainRecord | undefined,
+  pool: Pick<PoolRecord, "window"> & { window: PoolWindow },
+  owner: Owner,
+  nowMs: number,
+  avoid: ReadonlySet<string>,
+  count: number,
+): bigint[] {
+  const { window } = pool;
+  const family = window.family;
+  const blocking = [
+    ...window.excludes,
+    ...(domain?.reservations.filter((entry) => entry.family === family).map((entry) => entry.interval) ?? []),
+  ];
+  const sorted = domain?.sorted[family];
+  const ownerKeys = ownerKeysOf(owner);
+  const found: bigint[] = [];
+  let candidate = window.window.from;
+  let heldIndex = sorted ? sorted.lowerBound(candidate) : 0;
+
+  while (candidate <= window.window.to && found.length < count) {
+    const interval = blocking.find((entry) => candidate >= entry.from && candidate <= entry.to);
+    if (interval) {
+      candidate = interval.to + 1n;
+      if (sorted) heldIndex = sorted.lowerBound(candidate);
+      continue;
+    }
+    if (sorted && sorted.at(heldIndex) === candidate) {
+      // Skip the whole run of consecutive held addresses.
+      while (sorted.at(heldIndex) === candidate) {
+        candidate += 1n;
+        heldIndex += 1;
+      }
+      continue;
+    }
+    if (avoid.size > 0 || (domain && domain.cooling.size > 0)) {
+      const key = addressKey({ family, value: candidate });
+      const cooling = domain?.cooling.get(key);
+      const cools = cooling !== undefined && cooling.untilMs > nowMs && !ownerKeys.some((k) => cooling.ownerKeys.includes(k));
+      if (avoid.has(key) || cools) {
+        candidate += 1n;
+        continue;
+      }
+    }
+    found.push(candidate);
+    candidate += 1n;
+  }
+  return found;
+}
