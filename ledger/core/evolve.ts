@@ -24,10 +24,10 @@ export function evolve(state: LedgerState, logged: LoggedEvent): Outcome {
   domain.lastEffectiveMs = effectiveMs;
   state.applied.set(logged.partition, logged.offset + 1);
 
-  if (state.recentIds.has(event.id)) {
+  if (domain.recentIds.has(event.id)) {
     return { status: "duplicate", reason: "event id already applied", effects: [], effectiveMs };
   }
-  rememberId(state, event.id);
+  rememberId(domain.recentIds, state.recentIdLimit, event.id);
   const position: Position = { partition: logged.partition, offset: logged.offset, at: event.at, effectiveMs };
 
   switch (event.type) {
@@ -50,12 +50,11 @@ export function evolve(state: LedgerState, logged: LoggedEvent): Outcome {
   }
 }
 
-function rememberId(state: LedgerState, id: string): void {
-  state.recentIds.add(id);
-  if (state.recentIds.size > state.recentIdLimit) {
+function rememberId(recentIds: Set<string>, limit: number, id: string): void {
+  recentIds.add(id);
+  if (recentIds.size > limit) {
     // Sets iterate in insertion order, so the first entry is the oldest id.
-    const oldest = state.recentIds.values().next().value as string;
-    state.recentIds.delete(oldest);
+    recentIds.delete(recentIds.values().next().value as string);
   }
 }
 

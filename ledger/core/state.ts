@@ -64,14 +64,17 @@ export interface DomainRecord {
   /** Released addresses still in their reuse cooldown, oldest first. */
   readonly cooling: Map<string, Cooling>;
   lastEffectiveMs: number;
+  /**
+   * Event ids seen recently in this domain, oldest first; bounded so duplicates cost no unbounded
+   * memory. Kept per domain so that the result never depends on how partitions interleave.
+   */
+  readonly recentIds: Set<string>;
 }
 
 /** The fold's state. `evolve` updates it in place; nothing else mutates it. */
 export interface LedgerState {
   readonly pools: Map<string, PoolRecord>;
   readonly domains: Map<string, DomainRecord>;
-  /** Event ids seen recently, oldest first; bounded so duplicates cost no unbounded memory. */
-  readonly recentIds: Set<string>;
   readonly recentIdLimit: number;
   /** Next offset to apply per partition: the basis of every decision made on this state. */
   readonly applied: Map<number, number>;
@@ -84,7 +87,6 @@ export function initialState(options: { recentIdLimit?: number } = {}): LedgerSt
   return {
     pools: new Map(),
     domains: new Map(),
-    recentIds: new Set(),
     recentIdLimit: options.recentIdLimit ?? DEFAULT_RECENT_ID_LIMIT,
     applied: new Map(),
   };
@@ -112,6 +114,7 @@ export function newDomainRecord(name: string): DomainRecord {
     reservations: [],
     cooling: new Map(),
     lastEffectiveMs: 0,
+    recentIds: new Set(),
   };
 }
 

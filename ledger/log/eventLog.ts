@@ -1,7 +1,7 @@
-import type { LedgerEvent, LoggedEvent } from "../core/events.js";
+import type { LoggedEvent, UnchainedEvent } from "../core/events.js";
 
 /** An event as a writer hands it to the log: the adapter fills `prev` and `hash`. */
-export type NewEvent = Omit<LedgerEvent, "prev" | "hash"> & { prev?: undefined; hash?: undefined };
+export type NewEvent = UnchainedEvent;
 
 /** Where an append landed. All events of one append go to one partition, in order. */
 export interface AppendResult {

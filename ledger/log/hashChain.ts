@@ -53,7 +53,7 @@ function hasToJson(value: unknown): value is { toJSON(): unknown } {
 
 /** sha256 hex of `prev ‖ canonicalJson(event without prev and hash)`. */
 export function eventHash(prev: string, event: NewEvent | LedgerEvent): string {
-  const { prev: _prev, hash: _hash, ...content } = event;
+  const { prev: _prev, hash: _hash, ...content } = event as LedgerEvent;
   return createHash("sha256").update(prev).update(canonicalJson(content)).digest("hex");
 }
 

@@ -96,7 +96,8 @@ function checkHistory(files: readonly MigrationFile[], applied: readonly Applied
   for (const [index, row] of applied.entries()) {
     const file = files[index];
     if (!files.some((candidate) => candidate.name === row.name)) {
-      throw refusal(dir, row.name, "was applied to this database but is missing from the folder (renamed, deleted, or an older ipledger)");
+      const hint = "renamed, deleted, or an older ipledger than the one that migrated this database";
+      throw refusal(dir, row.name, `was applied to this database but is missing from the folder (${hint})`);
     }
     if (file !== undefined && file.name !== row.name) {
       throw refusal(dir, file.name, `is not applied but sorts before ${row.name}, which is`);
@@ -118,10 +119,8 @@ function applyOne(db: BetterSqlite3.Database, file: MigrationFile, dir: string):
     try {
       db.exec(file.sql);
     } catch (error) {
-      throw new LedgerError("INTERNAL", `migration ${join(dir, file.name)} failed and was rolled back: ${(error as Error).message}`, {
-        cause: error,
-        details: { file: file.name },
-      });
+      const message = `migration ${join(dir, file.name)} failed and was rolled back: ${(error as Error).message}`;
+      throw new LedgerError("INTERNAL", message, { cause: error, details: { file: file.name } });
     }
     db.prepare("INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?, ?, ?)").run(
       file.name,

@@ -68,9 +68,11 @@ export function startTail(source: TailSource, from: EndOffsets, handler: TailHan
       const batch = await source.read(partition, cursor, batchSize);
       const last = batch.at(-1);
       if (stopped || last === undefined) continue;
-      await Promise.resolve(handler(batch)).catch((error: unknown) => {
+      try {
+        await handler(batch);
+      } catch (error) {
         throw new HandlerFailed(error);
-      });
+      }
       cursors.set(partition, last.offset + 1);
       delivered = true;
     }

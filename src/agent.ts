@@ -1,0 +1,108 @@
+import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { hostname } from "node:os";
+import pino from "pino";
+import type { FastifyInstance } from "fastify";
+import { openSqliteEventLog } from "../ledger/log/sqliteEventLog.js";
+import type { EventLog } from "../ledger/log/eventLog.js";
+import { createProjectionRunner } from "../projections/runner.js";
+import { openSqliteProjection } from "../projections/sqlite/sqliteProjection.js";
+import { createQueries } from "../projections/sqlite/queries.js";
+import { createCniService } from "./cni/cniService.js";
+import { buildApp } from "./http/app.js";
+import { loadTokenFile } from "./http/auth.js";
+import { createMetrics } from "./metrics.js";
+import { watchPoolGauges } from "./poolGauges.js";
+
+export interface AgentOptions {
+  readonly dataDir: string;
+  readonly socket: string;
+  readonly node?: string;
+  /** `HOST:PORT` for an optional TCP listener; needs `tokenFile`. */
+  readonly listen?: string;
+  readonly tokenFile?: string;
+  readonly appendTimeoutMs?: number;
+  readonly log?: EventLog;
+  readonly quiet?: boolean;
+}
+
+export const LOG_FILE = "ledger.db";
+export const PROJECTION_FILE = "projection.db";
+
+/**
+ * Starts an agent: opens the embedded log and the projection, folds the log, then serves the
+ * API on a root-only unix socket (mode 0600) and, when asked, on TCP behind bearer tokens.
+ *
+ * @example
+ *   const agent = await startAgent({ dataDir: "./.ipledger", socket: "./.ipledger/agent.sock" });
+ *   await agent.close();
+ */
+export async function startAgent(options: AgentOptions) {
+  const logger = pino({ level: options.quiet ? "warn" : "info", redact: ["*.token", "*.authorization"] }, pino.destination(2));
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const node = options.node ?? process.env.NODENAME ?? hostname();
+  const auth = options.listen ? (options.tokenFile ? loadTokenFile(options.tokenFile) : undefined) : undefined;
+  if (options.listen && !auth) throw new Error("--listen needs --token-file: a TCP listener without a token is refused");
+
+  const log = options.log ?? openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
+  const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
+  const metrics = createMetrics();
+  const runner = createProjectionRunner({ log, projection, onError: (error) => logger.error({ err: error }, "log tail failed; retrying") });
+  await runner.start();
+  await runner.waitForCatchUp(10 * 60_000);
+  const service = createCniService({
+    log,
+    runner,
+    node,
+    appendTimeoutMs: options.appendTimeoutMs ?? 5_000,
+    onAllocated: (count) => metrics.allocations.inc(count),
+    onReleased: (count) => metrics.releases.inc(count),
+    onVoided: () => metrics.voided.inc(),
+  });
+  const stopGauges = watchPoolGauges(runner, metrics);
+  const deps = { service, queries: createQueries(projection.db), runner, metrics };
+
+  const servers: FastifyInstance[] = [];
+  const socketPath = resolve(options.socket);
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+  if (existsSync(socketPath)) rmSync(socketPath);
+  const socketApp = buildApp({ ...deps, auth: { kind: "socket" } });
+  await socketApp.listen({ path: socketPath });
+  chmodSync(socketPath, 0o600);
+  servers.push(socketApp);
+  let tcpAddress: string | undefined;
+  if (options.listen && auth) {
+    const [host, port] = splitHostPort(options.listen);
+    const tcpApp = buildApp({ ...deps, auth });
+    tcpAddress = await tcpApp.listen({ host, port });
+    servers.push(tcpApp);
+  }
+  logger.info({ socket: socketPath, tcp: tcpAddress, node, dataDir, log: log.kind }, "ipledger agent listening");
+
+  let closed = false;
+  return {
+    socketPath,
+    tcpAddress,
+    runner,
+    service,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const server of servers) await server.close();
+      stopGauges();
+      await runner.stop();
+      await log.close();
+      projection.close();
+      if (existsSync(socketPath)) rmSync(socketPath);
+    },
+  };
+}
+
+export type Agent = Awaited<ReturnType<typeof startAgent>>;
+
+function splitHostPort(text: string): [string, number] {
+  const match = /^(.*):(\d+)$/.exec(text);
+  if (!match) throw new Error(`--listen ${text} must be HOST:PORT, e.g. 127.0.0.1:9740`);
+  return [(match[1] as string).replace(/^\[|\]$/g, ""), Number(match[2])];
+}

@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { definePool, LedgerError, parseAddress, poolKeyOf, type Owner, type TargetPool } from "../../ledger/core/index.js";
+import { parseCniArgs } from "./cniArgs.js";
+import { mergeFlatFile } from "./flatFile.js";
+import { parseIpam, type IpamConfig } from "./ipamConfig.js";
+
+export const SUPPORTED_CNI_VERSIONS = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] as const;
+
+/** The body of `POST /v1/cni/{verb}`: what the plugin read from its env and stdin. */
+export const cniRequestSchema = z.object({
+  cniVersion: z.string().optional(),
+  config: z.unknown(),
+  containerId: z.string().default(""),
+  ifName: z.string().default(""),
+  netns: z.string().default(""),
+  args: z.string().default(""),
+  runtimeConfig: z.record(z.string(), z.unknown()).optional(),
+});
+export type CniRequestBody = z.infer<typeof cniRequestSchema>;
+
+/** A CNI request with its config resolved into pools, ready for the ledger. */
+export interface ParsedCniRequest {
+  readonly cniVersion: string;
+  readonly networkName: string;
+  readonly config: Record<string, unknown>;
+  readonly ipam: IpamConfig;
+  readonly targets: readonly TargetPool[];
+  readonly poolKeys: readonly string[];
+  readonly owner: Owner;
+  readonly requested: readonly string[];
+  readonly sticky: boolean;
+}
+
+const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function configObject(body: CniRequestBody): Record<string, unknown> {
+  const { config } = body;
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new LedgerError("INVALID_CONFIG", "the network configuration must be a JSON object", { key: "config" });
+  }
+  return config as Record<string, unknown>;
+}
+
+export function cniVersionOf(body: CniRequestBody): string {
+  const config = body.config as { cniVersion?: unknown } | undefined;
+  const version = typeof config?.cniVersion === "string" ? config.cniVersion : body.cniVersion ?? "";
+  if (!(SUPPORTED_CNI_VERSIONS as readonly string[]).includes(version)) {
+    throw new LedgerError("UNSUPPORTED_VERSION", `cniVersion ${JSON.stringify(version)} is not supported; use one of ${SUPPORTED_CNI_VERSIONS.join(", ")}`, { key: "cniVersion" });
+  }
+  return version;
+}
+
+/** Resolves `range` then each `ipRanges` entry into the pool it allocates from. */
+function targetsOf(ipam: IpamConfig): TargetPool[] {
+  const options = {
+    gateway: ipam.gateway,
+    networkName: ipam.network_name ?? "",
+    reuseCooldownSeconds: ipam.reuse_cooldown_seconds ?? 0,
+    overlappingRanges: ipam.enable_overlapping_ranges ?? true,
+  };
+  const specs = [
+    ...(ipam.range ? [{ range: ipam.range, rangeStart: ipam.range_start, rangeEnd: ipam.range_end, exclude: ipam.exclude ?? [], key: "ipam" }] : []),
+    ...(ipam.ipRanges ?? []).map((entry, index) => ({ range: entry.range, rangeStart: entry.range_start, rangeEnd: entry.range_end, exclude: entry.exclude ?? [], key: `ipam.ipRanges[${index}]` })),
+  ];
+  return specs.map((spec) => {
+    const target = definePool(spec, options);
+    // The gateway goes only on addresses of its own family (Whereabouts puts an IPv4 gateway on IPv6 addresses too).
+    const gatewayFamily = ipam.gateway ? parseAddress(ipam.gateway)?.family : undefined;
+    const family = parseAddress(target.definition.start)?.family;
+    if (gatewayFamily !== family && target.definition.gateway !== undefined) {
+      const { gateway: _dropped, ...rest } = target.definition;
+      return { ...target, definition: rest };
+    }
+    return target;
+  });
+}
+
+/** Requested addresses: `runtimeConfig.ips`, else `args.cni.ips`, else CNI_ARGS `IP=` (CONVENTIONS.md order). */
+function requestedOf(body: CniRequestBody, config: Record<string, unknown>, args: Map<string, string>): string[] {
+  const runtimeIps = (body.runtimeConfig ?? (config.runtimeConfig as Record<string, unknown> | undefined))?.ips;
+  const argsIps = ((config.args as { cni?: { ips?: unknown } } | undefined)?.cni)?.ips;
+  const list = runtimeIps ?? argsIps ?? (args.get("IP") ? (args.get("IP") as string).split(",") : []);
+  if (!Array.isArray(list) || list.some((entry) => typeof entry !== "string")) {
+    throw new LedgerError("INVALID_REQUEST", "requested ips must be a list of strings such as [\"10.1.0.5/24\"]", { key: "runtimeConfig.ips" });
+  }
+  return (list as string[]).map((entry) => entry.trim()).filter((entry) => entry !== "").map((entry) => entry.split("/")[0] as string);
+}
+
+/**
+ * Validates a CNI request and resolves its configuration. Throws `LedgerError` with the key at
+ * fault; nothing has been appended when it throws.
+ */
+export function parseCniRequest(body: CniRequestBody, options: { node: string; needsAttachment: boolean }): ParsedCniRequest {
+  const config = configObject(body);
+  const cniVersion = cniVersionOf(body);
+  if (config.ipam === undefined) throw new LedgerError("INVALID_CONFIG", "the network configuration has no \"ipam\" object; add one with \"type\": \"ipledger\"", { key: "ipam" });
+  if (typeof config.ipam !== "object" || config.ipam === null || Array.isArray(config.ipam)) {
+    throw new LedgerError("INVALID_CONFIG", "ipam must be a JSON object", { key: "ipam" });
+  }
+  const ipam = parseIpam(mergeFlatFile(config.ipam as Record<string, unknown>));
+  if (ipam.type !== "ipledger") {
+    throw new LedgerError("INVALID_CONFIG", `ipam.type is ${JSON.stringify(ipam.type)}; this plugin only serves "ipledger"`, { key: "ipam.type" });
+  }
+  if (!ipam.range && (ipam.ipRanges ?? []).length === 0) {
+    throw new LedgerError("INVALID_CONFIG", "ipam has neither \"range\" nor \"ipRanges\": nothing to allocate from; add e.g. \"range\": \"10.1.0.0/24\"", { key: "ipam.range" });
+  }
+  if (options.needsAttachment) {
+    if (!CONTAINER_ID.test(body.containerId)) {
+      throw new LedgerError("MISSING_ENV", body.containerId === "" ? "CNI_CONTAINERID is missing" : `CNI_CONTAINERID ${JSON.stringify(body.containerId)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`, { key: "CNI_CONTAINERID" });
+    }
+    if (body.ifName === "" || body.ifName.length > 15 || /[\s/:]/.test(body.ifName)) {
+      throw new LedgerError("MISSING_ENV", body.ifName === "" ? "CNI_IFNAME is missing" : `CNI_IFNAME ${JSON.stringify(body.ifName)} is not a valid interface name`, { key: "CNI_IFNAME" });
+    }
+  }
+  const args = parseCniArgs(body.args);
+  const targets = targetsOf(ipam);
+  return {
+    cniVersion,
+    networkName: typeof config.name === "string" ? config.name : "",
+    config,
+    ipam,
+    targets,
+    poolKeys: targets.map((target) => poolKeyOf(target.domain, target.pool)),
+    owner: {
+      containerId: body.containerId,
+      ifName: body.ifName,
+      podNamespace: args.get("K8S_POD_NAMESPACE") ?? "",
+      podName: args.get("K8S_POD_NAME") ?? "",
+      podUid: args.get("K8S_POD_UID") ?? "",
+      node: options.node,
+    },
+    requested: requestedOf(body, config, args),
+    sticky: ipam.sticky ?? true,
+  };
+}

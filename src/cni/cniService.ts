@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import {
+  addressKey,
+  attachmentKeyOf,
+  decideAllocation,
+  decideGarbageCollection,
+  decideRelease,
+  formatAddress,
+  LedgerError,
+  lowestFree,
+  parseAddress,
+  type Actor,
+  type AllocationDecision,
+  type Outcome,
+  type PoolDecision,
+} from "../../ledger/core/index.js";
+import type { EventLog } from "../../ledger/log/eventLog.js";
+import type { ProjectionRunner } from "../../projections/runner.js";
+import { appendAndWait } from "./appendAndWait.js";
+import { parseCniRequest, type CniRequestBody, type ParsedCniRequest } from "./cniRequest.js";
+import { buildCniResult, prevResultAddresses } from "./cniResult.js";
+import { ContentionTracker } from "./contention.js";
+import { KeyedLock } from "./keyedLock.js";
+
+export interface CniServiceDeps {
+  readonly log: EventLog;
+  readonly runner: ProjectionRunner;
+  readonly node: string;
+  readonly now?: () => Date;
+  readonly random?: () => number;
+  readonly newId?: () => string;
+  /** How long one append plus fold may take before the request fails with code 11. */
+  readonly appendTimeoutMs?: number;
+  /** Decide-append rounds before giving up on a contended pool. */
+  readonly maxAttempts?: number;
+  readonly onVoided?: (reason: string) => void;
+  readonly onAllocated?: (count: number) => void;
+  readonly onReleased?: (count: number) => void;
+}
+
+export type AddOutcome = { readonly result: Record<string, unknown>; readonly pools: readonly PoolDecision[] };
+
+/**
+ * The CNI verbs against the ledger. ADD decides on the current view, appends, waits for the fold
+ * and, when a claim was voided by a concurrent writer, decides again on the newer view.
+ */
+export function createCniService(deps: CniServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? Math.random;
+  const newId = deps.newId ?? randomUUID;
+  const timeoutMs = deps.appendTimeoutMs ?? 5_000;
+  const maxAttempts = deps.maxAttempts ?? 12;
+  const actor: Actor = { node: deps.node, component: "agent" };
+  const inflight = new Set<string>();
+  const contention = new ContentionTracker();
+  const locks = new KeyedLock();
+
+  const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
+  const parse = (body: CniRequestBody, needsAttachment = true): ParsedCniRequest => parseCniRequest(body, { node: deps.node, needsAttachment });
+
+  async function allocateOnce(request: ParsedCniRequest, attempt: number): Promise<{ decision: AllocationDecision; outcomes: Map<string, Outcome> }> {
+    const decision = decideAllocation(
+      {
+        kind: "AllocateAddresses",
+        now: now().toISOString(),
+        actor,
+        eventIds: ids(request.targets.length * 2),
+        owner: request.owner,
+        pools: [...request.targets],
+        requested: [...request.requested],
+        sticky: request.sticky,
+        spread: attempt === 0 ? contention.spread() : Math.max(2, contention.spread()),
+        random: request.targets.map(() => random()),
+        avoid: [...inflight],
+      },
+      deps.runner.state,
+    );
+    const claimed = decision.events.flatMap((event) => (event.type === "AddressAllocated" ? [keyOf(event.data.ip)] : []));
+    claimed.forEach((key) => inflight.add(key));
+    try {
+      return { decision, outcomes: await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs) };
+    } finally {
+      claimed.forEach((key) => inflight.delete(key));
+    }
+  }
+
+  async function rollback(request: ParsedCniRequest, ips: readonly string[]): Promise<void> {
+    if (ips.length === 0) return;
+    const events = decideRelease(
+      { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(request.targets.length), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "rollback", poolKeys: [...request.poolKeys], onlyIps: [...ips] },
+      deps.runner.state,
+    );
+    await appendAndWait(deps.log, deps.runner, events, timeoutMs);
+    deps.onReleased?.(events.length);
+  }
+
+  async function add(body: CniRequestBody): Promise<AddOutcome> {
+    const request = parse(body);
+    return locks.run(attachmentKeyOf(request.owner), async () => {
+      const allocatedHere = new Set<string>();
+      try {
+        for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+          const { decision, outcomes } = await allocateOnce(request, attempt);
+          const voids = decision.events.filter((event) => outcomes.get(event.id)?.status === "voided" && event.type !== "PoolDefined");
+          decision.events.forEach((event) => {
+            if (event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted") allocatedHere.add(event.data.ip);
+          });
+          deps.onAllocated?.(decision.events.filter((event) => event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted").length);
+          if (voids.length === 0) {
+            contention.recordSuccess();
+            return { result: buildCniResult(request, decision.pools), pools: decision.pools };
+          }
+          voids.forEach((event) => deps.onVoided?.(outcomes.get(event.id)?.reason ?? "voided"));
+          contention.recordVoid();
+          await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * Math.min(50, 2 ** attempt))));
+        }
+        throw new LedgerError("CONTENTION", `gave up after ${maxAttempts} attempts: other writers kept claiming the same addresses in ${request.targets.map((t) => t.pool).join(", ")}; retry the ADD`);
+      } catch (error) {
+        // A later range failed: give back what this request took in the earlier ones (Whereabouts leaks them).
+        await rollback(request, [...allocatedHere]).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async function del(body: CniRequestBody): Promise<void> {
+    const request = parse(body);
+    await locks.run(attachmentKeyOf(request.owner), async () => {
+      const events = decideRelease(
+        { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(deps.runner.state.pools.size), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "cni-del" },
+        deps.runner.state,
+      );
+      await appendAndWait(deps.log, deps.runner, events, timeoutMs);
+      deps.onReleased?.(events.length);
+    });
+  }
+
+  function check(body: CniRequestBody): void {
+    const request = parse(body);
+    const expected = prevResultAddresses(request.config);
+    if (expected === undefined) throw new LedgerError("CHECK_FAILED", "CHECK needs prevResult with the ips of the ADD result; the runtime must pass it", { key: "prevResult" });
+    const held = new Set<string>();
+    for (const key of request.poolKeys) {
+      const holding = deps.runner.state.pools.get(key)?.byAttachment.get(attachmentKeyOf(request.owner));
+      if (holding) held.add(holding.ip);
+    }
+    const statics = new Set((request.ipam.addresses ?? []).map((entry) => entry.address.split("/")[0]));
+    const missing = expected.filter((ip) => !statics.has(ip) && !held.has(normalize(ip)));
+    if (missing.length > 0) {
+      throw new LedgerError("CHECK_FAILED", `the ledger does not record ${missing.join(", ")} for container ${request.owner.containerId} interface ${request.owner.ifName}; delete and re-add the attachment`);
+    }
+    if (held.size < request.targets.length) {
+      throw new LedgerError("CHECK_FAILED", `container ${request.owner.containerId} interface ${request.owner.ifName} holds ${held.size} of ${request.targets.length} configured ranges; delete and re-add the attachment`);
+    }
+  }
+
+  async function gc(body: CniRequestBody): Promise<number> {
+    const request = parse(body, false);
+    const list = request.config["cni.dev/valid-attachments"] ?? request.config["cni.dev/attachments"] ?? [];
+    if (!Array.isArray(list)) throw new LedgerError("INVALID_CONFIG", "cni.dev/valid-attachments must be a list of {containerID, ifname}", { key: "cni.dev/valid-attachments" });
+    const valid = list.map((entry: { containerID?: unknown; ifname?: unknown }) => attachmentKeyOf({ containerId: String(entry.containerID ?? ""), ifName: String(entry.ifname ?? "") }));
+    const size = request.poolKeys.reduce((sum, key) => sum + (deps.runner.state.pools.get(key)?.byAttachment.size ?? 0), 0);
+    const events = decideGarbageCollection({ kind: "CollectGarbage", now: now().toISOString(), actor, eventIds: ids(size), poolKeys: [...request.poolKeys], validAttachments: valid }, deps.runner.state);
+    await appendAndWait(deps.log, deps.runner, events, timeoutMs);
+    deps.onReleased?.(events.length);
+    return events.length;
+  }
+
+  /** STATUS: ready when the fold is caught up and every configured pool still has a free address. */
+  async function status(body: CniRequestBody): Promise<void> {
+    const request = parse(body, false);
+    if (!(await deps.runner.caughtUp())) throw new LedgerError("NOT_READY", "the agent is still catching up with the log; retry shortly");
+    for (const target of request.targets) {
+      const record = deps.runner.state.pools.get(`${target.domain}\u0000${target.pool}`);
+      if (!record) continue;
+      const free = lowestFree(deps.runner.state.domains.get(target.domain), record, request.owner, now().getTime(), new Set(), 1);
+      if (free.length === 0) throw new LedgerError("POOL_EXHAUSTED", `pool ${target.pool} has no free address; widen the range or release addresses`);
+    }
+  }
+
+  return { add, del, check, gc, status, contention };
+}
+
+function keyOf(ip: string): string {
+  const address = parseAddress(ip);
+  return address ? addressKey(address) : ip;
+}
+
+function normalize(ip: string): string {
+  const address = parseAddress(ip);
+  return address ? formatAddress(address) : ip;
+}
+
+export type CniService = ReturnType<typeof createCniService>;

@@ -1,0 +1,88 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { LedgerError } from "../../ledger/core/index.js";
+import type { Queries } from "../../projections/sqlite/queries.js";
+import type { ProjectionRunner } from "../../projections/runner.js";
+import type { CniService } from "../cni/cniService.js";
+import type { Metrics } from "../metrics.js";
+import { authenticate, type AuthPolicy, type Role } from "./auth.js";
+import { registerCniRoutes } from "./cniRoutes.js";
+import { asLedgerError, cniErrorBody, HTTP_STATUSES, problemBody } from "./httpErrors.js";
+import { registerQueryRoutes } from "./queryRoutes.js";
+
+export interface AppDeps {
+  readonly service: CniService;
+  readonly queries: Queries;
+  readonly runner: ProjectionRunner;
+  readonly metrics: Metrics;
+  readonly auth: AuthPolicy;
+  readonly logger?: boolean | Record<string, unknown>;
+}
+
+/** 1 MiB: a CNI config is a few KiB; anything bigger is a mistake or an attack. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    caller: { role: Role; subject: string };
+  }
+}
+
+/**
+ * Builds the agent's HTTP API without listening, so tests can `inject()` requests. The same app
+ * serves the unix socket (auth `socket`) and, built a second time, the TCP listener (tokens).
+ *
+ * @example
+ *   const app = buildApp(deps);
+ *   const reply = await app.inject({ method: "GET", url: "/healthz" });
+ */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Never log the Authorization header.
+    ...(deps.logger ? { logger: { level: "info", redact: ["req.headers.authorization"] } } : {}),
+  });
+  app.decorateRequest("caller", { getter: () => ({ role: "auditor" as Role, subject: "" }) } as never);
+
+  app.addHook("onRequest", async (request) => {
+    if (request.url === "/healthz" || request.url === "/readyz") return;
+    (request as { caller: unknown }).caller = authenticate(deps.auth, request.headers.authorization);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unknown";
+    deps.metrics.requestSeconds.labels(route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const ledgerError = toLedgerError(error);
+    if (request.url.startsWith("/v1/cni/")) {
+      const version = (request.body as { config?: { cniVersion?: string } } | undefined)?.config?.cniVersion ?? "1.0.0";
+      const statusVerb = request.url.startsWith("/v1/cni/status");
+      const code = statusVerb && (ledgerError.code === "NOT_READY" || ledgerError.code === "POOL_EXHAUSTED" || ledgerError.code === "LOG_UNAVAILABLE") ? 50 : undefined;
+      return reply.status(HTTP_STATUSES[ledgerError.code]).send(cniErrorBody(ledgerError, version, code));
+    }
+    return reply.status(HTTP_STATUSES[ledgerError.code]).send(problemBody(ledgerError));
+  });
+
+  app.get("/healthz", async () => ({ ok: true }));
+  app.get("/readyz", async (_request, reply) => {
+    const ready = await deps.runner.caughtUp().catch(() => false);
+    return reply.status(ready ? 200 : 503).send({ ready, position: Object.fromEntries(deps.runner.position()) });
+  });
+  app.get("/metrics", async (_request, reply) => {
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  registerCniRoutes(app, deps);
+  registerQueryRoutes(app, deps);
+  return app;
+}
+
+/** Fastify's own errors (body too large, bad JSON) become ledger errors with the right code. */
+function toLedgerError(error: unknown): LedgerError {
+  const code = (error as { code?: string }).code;
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new LedgerError("REQUEST_TOO_LARGE", `the request body is over ${BODY_LIMIT_BYTES} bytes; a CNI config must be smaller`);
+  if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || (error as { statusCode?: number }).statusCode === 400 && error instanceof SyntaxError) {
+    return new LedgerError("MALFORMED_JSON", `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new LedgerError("INVALID_REQUEST", "send the request with Content-Type: application/json");
+  return asLedgerError(error);
+}
