@@ -42,11 +42,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Never log the Authorization header.
     ...(deps.logger ? { logger: { level: "info", redact: ["req.headers.authorization"] } } : {}),
   });
-  app.decorateRequest("caller", { getter: () => ({ role: "auditor" as Role, subject: "" }) } as never);
+  app.decorateRequest("caller", null as unknown as FastifyRequest["caller"]);
 
   app.addHook("onRequest", async (request) => {
+    request.caller = { role: "auditor", subject: "anonymous" };
     if (request.url === "/healthz" || request.url === "/readyz") return;
-    (request as { caller: unknown }).caller = authenticate(deps.auth, request.headers.authorization);
+    request.caller = authenticate(deps.auth, request.headers.authorization);
   });
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unknown";

@@ -58,9 +58,21 @@ export async function createNetnsBatch(names: readonly string[], cleanup: Cleanu
   await ipBatch(names.map((name) => `netns add ${name}`));
 }
 
-/** Creates an UP dummy link in the host namespace (a macvlan master that carries no traffic). */
+/**
+ * Creates an UP link in the host namespace to serve as a macvlan master that carries no traffic:
+ * a dummy link (as the upstream macvlan tests use), or, on kernels built without the dummy driver
+ * ("Unknown device type"), one end of a veth pair whose other end is left unused. Registers its
+ * deletion (deleting one veth end deletes both).
+ */
 export async function createDummy(name: string, cleanup: Cleanup): Promise<string> {
-  await ip("link", "add", name, "type", "dummy");
+  try {
+    await ip("link", "add", name, "type", "dummy");
+  } catch (error) {
+    if (!String(error).includes("Unknown device type")) throw error;
+    const peer = uniqueName("v");
+    await ip("link", "add", name, "type", "veth", "peer", "name", peer);
+    await ip("link", "set", peer, "up");
+  }
   cleanup.defer(`ip link del ${name}`, () => ip("link", "del", name));
   await ip("link", "set", name, "up");
   return name;

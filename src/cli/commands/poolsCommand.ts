@@ -1,0 +1,17 @@
+import type { Command } from "commander";
+import { renderJson, renderTable } from "../output.js";
+import { openQuerySource } from "../querySource.js";
+import { withQueryOptions, type QueryOptions } from "./queryOptions.js";
+
+export function registerPoolsCommand(program: Command): void {
+  withQueryOptions(program.command("pools").description("every pool with its window and how many addresses it holds")).action(async (options: QueryOptions) => {
+    const source = openQuerySource(options);
+    try {
+      const pools = await source.pools();
+      if (options.output === "json") return void process.stdout.write(`${renderJson(pools)}\n`);
+      process.stdout.write(`${renderTable(pools, ["pool", "domain", "range", "start", "end", "exclude", "gateway", "allocated", "definedAt"])}\n`);
+    } finally {
+      source.close();
+    }
+  });
+}

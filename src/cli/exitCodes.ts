@@ -1,0 +1,36 @@
+import { isLedgerError, type ErrorCode } from "../../ledger/core/index.js";
+
+/**
+ * Exit codes of every `ipledger` command:
+ * 0 success · 1 the check failed (verify found a problem) · 2 bad input or usage ·
+ * 3 a service is unavailable (agent socket, log) · 4 not found · 70 internal error.
+ */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, unavailable: 3, notFound: 4, internal: 70 } as const;
+
+const BY_CODE: Partial<Record<ErrorCode, number>> = {
+  INVALID_CONFIG: EXIT.usage,
+  INVALID_REQUEST: EXIT.usage,
+  MALFORMED_JSON: EXIT.usage,
+  LOG_UNAVAILABLE: EXIT.unavailable,
+  AGENT_UNREACHABLE: EXIT.unavailable,
+  NOT_READY: EXIT.unavailable,
+  NOT_FOUND: EXIT.notFound,
+  UNKNOWN_POOL: EXIT.notFound,
+  INTEGRITY_VIOLATION: EXIT.checkFailed,
+};
+
+/** An error a command raises to end with a given exit code and message. */
+export class CliError extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (isLedgerError(error)) return BY_CODE[error.code] ?? EXIT.internal;
+  return EXIT.internal;
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from "commander";
+import { registerAgentCommand } from "./commands/agentCommand.js";
+import { registerHistoryCommand } from "./commands/historyCommand.js";
+import { registerPoolsCommand } from "./commands/poolsCommand.js";
+import { registerReplayCommand } from "./commands/replayCommand.js";
+import { registerVerifyCommand } from "./commands/verifyCommand.js";
+import { registerWhoCommand } from "./commands/whoCommand.js";
+import { EXIT, exitCodeOf } from "./exitCodes.js";
+
+/** Builds the `ipledger` program. Each command sets `process.exitCode`-free results via `exit`. */
+export function buildProgram(exit: { code: number }): Command {
+  const program = new Command("ipledger")
+    .description("Event-sourced IP address management for Kubernetes secondary networks")
+    .showHelpAfterError()
+    .exitOverride();
+  registerAgentCommand(program);
+  registerWhoCommand(program);
+  registerHistoryCommand(program);
+  registerPoolsCommand(program);
+  registerReplayCommand(program, exit);
+  registerVerifyCommand(program, exit);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; errors are printed once, here, with what to do. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const exit = { code: EXIT.ok as number };
+  try {
+    await buildProgram(exit).parseAsync([...argv]);
+    return exit.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    process.stderr.write(`ipledger: ${(error as Error).message}\n`);
+    return exitCodeOf(error);
+  }
+}
