@@ -24,7 +24,7 @@ export async function readStdin(
   let size = 0;
   try {
     for await (const chunk of stdin) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       size += bytes.length;
       if (size > maxBytes) {
         // Leaving the loop early destroys the stream; nothing more is buffered.

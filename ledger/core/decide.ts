@@ -1,4 +1,4 @@
-import type { AllocateAddresses, CollectGarbage, ReleaseAttachment, TargetPool } from "./commands.js";
+import type { AllocateAddresses, TargetPool } from "./commands.js";
 import { LedgerError } from "./errors.js";
 import { EVENT_SCHEMA_VERSION, type UnchainedEvent, type Owner } from "./events.js";
 import { blockedReason, describeOwner } from "./evolveHoldings.js";

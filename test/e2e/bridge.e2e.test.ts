@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { Cleanup } from "../support/e2e/cleanup.js";
 import { podArgs, type CniCall } from "../support/e2e/cniExec.js";
 import { startWorld, type E2eWorld } from "../support/e2e/e2eWorld.js";
-import { addressesIn, canonicalIp, createNetns, deleteLinkLater, ip, linkExists, netnsPath, uniqueName } from "../support/e2e/network.js";
+import { addressesIn, createNetns, deleteLinkLater, ip, linkExists, netnsPath, uniqueName } from "../support/e2e/network.js";
 import { BRIDGE } from "../support/e2e/repoPaths.js";
 import { describeE2e } from "../support/e2e/suite.js";
 
@@ -114,12 +114,11 @@ describeE2e("bridge with ipledger IPAM", () => {
       // The ledger still holds the address for this attachment, so ipledger's own CHECK passes...
       const ipamCheck = await world.cni(world.ipledger, { ...withPrevResult, command: "CHECK" });
       expect(ipamCheck.code, ipamCheck.describe()).toBe(0);
-      // ...and bridge, which compares prevResult with the interface, is what fails.
+      // ...and bridge, which compares prevResult with the interface after IPAM CHECK passed, is what
+      // fails: Debian's bridge 1.1.1 answers 999 "Failed to match addr 10.99.5.2/24 on interface eth0".
       const broken = await world.cni(BRIDGE, { ...withPrevResult, command: "CHECK" });
-      expect(broken.code, broken.describe()).not.toBe(0);
-      const error = broken.json();
-      expect(error["code"]).toEqual(expect.any(Number));
-      expect(`${String(error["msg"])} ${String(error["details"] ?? "")}`).toContain(canonicalIp(address.split("/")[0] ?? ""));
+      expect(broken.code, broken.describe()).toBe(1);
+      expect(broken.json()).toMatchObject({ code: 999, msg: expect.stringContaining(`${address} on interface eth0`) });
 
       const del = await world.cni(BRIDGE, { ...call, command: "DEL" });
       expect(del.code, del.describe()).toBe(0);
