@@ -45,7 +45,8 @@ export type IpamConfig = z.infer<typeof ipamSchema>;
 
 /** Parses `ipam`, turning the first zod issue into an INVALID_CONFIG that names the key. */
 export function parseIpam(raw: unknown): IpamConfig {
-  const result = ipamSchema.safeParse(raw);
+  // zod 4 leaves `input` out of issues unless asked; the message below quotes it.
+  const result = ipamSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const path = ["ipam", ...(issue?.path ?? [])].map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").slice(1);

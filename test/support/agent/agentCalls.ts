@@ -81,7 +81,8 @@ export function httpJson(
     return { host: url.hostname, port: Number(url.port) };
   })();
   return new Promise((resolve, reject) => {
-    const outgoing = request({ ...where, method, path, headers }, (incoming) => {
+    // agent: false: no pooled keep-alive socket may outlive a restarted server.
+    const outgoing = request({ ...where, method, path, headers, agent: false }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
       incoming.on("error", reject);

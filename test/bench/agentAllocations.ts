@@ -1,0 +1,46 @@
+import { request } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startAgent } from "../../src/agent.js";
+
+function post(socketPath: string, path: string, body: unknown): Promise<number> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+/**
+ * ADDs per second through the agent's HTTP API on its unix socket, embedded SQLite log, with
+ * `concurrency` requests in flight (as many pods starting at once on one node).
+ */
+export async function agentAllocationsPerSecond(count: number, concurrency: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "ipledger-bench-"));
+  const agent = await startAgent({ dataDir: dir, socket: join(dir, "agent.sock"), node: "bench", quiet: true });
+  try {
+    const config = { cniVersion: "1.0.0", name: "bench", type: "macvlan", ipam: { type: "ipledger", range: "10.128.0.0/16" } };
+    const body = (index: number) => ({ config, containerId: `bench-${index}`, ifName: "net1", netns: "/x", args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}` });
+    await post(agent.socketPath, "/v1/cni/add", body(-1)); // warm-up: defines the pool
+    let next = 0;
+    const started = process.hrtime.bigint();
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        const index = next++;
+        const status = await post(agent.socketPath, "/v1/cni/add", body(index));
+        if (status !== 200) throw new Error(`ADD ${index} answered ${status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return count / seconds;
+  } finally {
+    await agent.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
