@@ -1,0 +1,84 @@
+import { expect } from "vitest";
+import { addressKey, attachmentKeyOf, evolve, initialState, type LedgerState, type LoggedEvent, type Outcome } from "../../../../ledger/core/index.js";
+import { holdingLine } from "./referenceModel.js";
+
+/** Every holding of the state, one line each (the model's format), sorted. */
+export function holdingsOf(state: LedgerState): string[] {
+  return [...state.pools.values()].flatMap((pool) => [...pool.byAttachment.values()].map((h) => holdingLine(h.domain, h.pool, h.ip, h.owner))).sort();
+}
+
+/**
+ * No address has two owners, read from every index of the state: the holdings of all pools of
+ * a domain have distinct addresses, and they are exactly the domain's `held` map and its sorted
+ * sets; the pod-interface index points at those same holdings.
+ */
+export function expectOneOwnerPerAddress(state: LedgerState): void {
+  for (const domain of state.domains.values()) {
+    const fromPools = new Map<string, string>();
+    for (const pool of state.pools.values()) {
+      if (pool.domain !== domain.name) continue;
+      for (const holding of pool.byAttachment.values()) {
+        const key = addressKey(holding);
+        const other = fromPools.get(key);
+        if (other !== undefined) expect.fail(`${holding.ip} in domain ${JSON.stringify(domain.name)} has two owners: ${other} and ${holding.owner.containerId}/${holding.owner.ifName} (${pool.name})`);
+        fromPools.set(key, `${holding.owner.containerId}/${holding.owner.ifName} (${pool.name})`);
+        expect(domain.held.get(key), `held map of ${JSON.stringify(domain.name)} at ${holding.ip}`).toBe(holding);
+      }
+    }
+    expect(domain.held.size, `held map of ${JSON.stringify(domain.name)} has holdings no pool has`).toBe(fromPools.size);
+    for (const family of [4, 6] as const) {
+      const sorted = domain.sorted[family];
+      const values = Array.from({ length: sorted.size }, (_, index) => sorted.at(index));
+      const expected = [...domain.held.values()].filter((h) => h.family === family).map((h) => h.value).sort((a, b) => (a < b ? -1 : 1));
+      expect(values, `sorted IPv${family} addresses of ${JSON.stringify(domain.name)}`).toEqual(expected);
+    }
+  }
+  for (const pool of state.pools.values()) {
+    for (const [podKey, holding] of pool.byPodInterface) {
+      expect(pool.byAttachment.get(attachmentKeyOf(holding.owner)), `pod index ${podKey} of ${pool.name}`).toBe(holding);
+    }
+  }
+}
+
+const bigintAsText = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
+
+/**
+ * The whole state as text, for exact comparison of two folds. Top-level maps are sorted (their
+ * order depends on how partitions interleave); everything inside a domain keeps its order,
+ * which must not.
+ */
+export function dumpState(state: LedgerState, options: { withApplied: boolean } = { withApplied: true }): string {
+  const pools = [...state.pools.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map((pool) => ({
+    key: pool.key,
+    definition: pool.definition,
+    byAttachment: [...pool.byAttachment],
+    byPodInterface: [...pool.byPodInterface].map(([key, holding]) => [key, holding.eventId]),
+    lastAddress: [...pool.lastAddress],
+  }));
+  const domains = [...state.domains.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((domain) => ({
+    name: domain.name,
+    held: [...domain.held],
+    reservations: domain.reservations,
+    cooling: [...domain.cooling],
+    lastEffectiveMs: domain.lastEffectiveMs,
+    recentIds: [...domain.recentIds],
+  }));
+  const applied = options.withApplied ? [...state.applied].sort(([a], [b]) => a - b) : [];
+  return JSON.stringify({ pools, domains, applied }, bigintAsText);
+}
+
+/**
+ * A fresh fold of the log, partition after partition (as `replayLog` does) rather than in the
+ * interleaved order the live state saw. Returns the state and each event's outcome by position.
+ */
+export function replay(log: readonly LoggedEvent[]): { state: LedgerState; outcomes: Map<string, string> } {
+  const state = initialState();
+  const outcomes = new Map<string, string>();
+  const ordered = [...log].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  for (const logged of ordered) outcomes.set(positionOf(logged), JSON.stringify(evolve(state, logged)));
+  return { state, outcomes };
+}
+
+export const positionOf = (logged: Pick<LoggedEvent, "partition" | "offset">): string => `${logged.partition}:${logged.offset}`;
+
+export const outcomeText = (outcome: Outcome): string => JSON.stringify(outcome);
