@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { hostname } from "node:os";
 import pino from "pino";
 import type { FastifyInstance } from "fastify";
+import { LedgerError } from "../ledger/core/index.js";
 import { openSqliteEventLog } from "../ledger/log/sqliteEventLog.js";
 import type { EventLog } from "../ledger/log/eventLog.js";
 import { createProjectionRunner } from "../projections/runner.js";
@@ -43,12 +44,35 @@ export async function startAgent(options: AgentOptions) {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const node = options.node ?? process.env.NODENAME ?? hostname();
   const auth = options.listen ? (options.tokenFile ? loadTokenFile(options.tokenFile) : undefined) : undefined;
-  if (options.listen && !auth) throw new Error("--listen needs --token-file: a TCP listener without a token is refused");
+  if (options.listen && !auth) throw new LedgerError("INVALID_CONFIG", "--listen needs --token-file: a TCP listener without a token is refused", { key: "--token-file" });
 
   const log = options.log ?? openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
+  const cleanups: (() => Promise<void> | void)[] = [() => log.close()];
+  try {
+    return await serve(options, { log, dataDir, node, auth, logger, cleanups });
+  } catch (error) {
+    // Whatever opened before the failure is closed, so a failed start leaves nothing behind.
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+    throw error;
+  }
+}
+
+interface Opened {
+  readonly log: EventLog;
+  readonly dataDir: string;
+  readonly node: string;
+  readonly auth: ReturnType<typeof loadTokenFile> | undefined;
+  readonly logger: pino.Logger;
+  readonly cleanups: (() => Promise<void> | void)[];
+}
+
+async function serve(options: AgentOptions, opened: Opened) {
+  const { log, dataDir, node, auth, logger, cleanups } = opened;
   const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
+  cleanups.push(() => projection.close());
   const metrics = createMetrics();
   const runner = createProjectionRunner({ log, projection, onError: (error) => logger.error({ err: error }, "log tail failed; retrying") });
+  cleanups.push(() => runner.stop());
   await runner.start();
   await runner.waitForCatchUp(10 * 60_000);
   const service = createCniService({
@@ -68,6 +92,7 @@ export async function startAgent(options: AgentOptions) {
   mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
   if (existsSync(socketPath)) rmSync(socketPath);
   const socketApp = buildApp({ ...deps, auth: { kind: "socket" } });
+  cleanups.push(() => socketApp.close());
   await socketApp.listen({ path: socketPath });
   chmodSync(socketPath, 0o600);
   servers.push(socketApp);
@@ -75,6 +100,7 @@ export async function startAgent(options: AgentOptions) {
   if (options.listen && auth) {
     const [host, port] = splitHostPort(options.listen);
     const tcpApp = buildApp({ ...deps, auth });
+    cleanups.push(() => tcpApp.close());
     tcpAddress = await tcpApp.listen({ host, port });
     servers.push(tcpApp);
   }
@@ -99,7 +125,7 @@ export async function startAgent(options: AgentOptions) {
   };
 }
 
-export type Agent = Awaited<ReturnType<typeof startAgent>>;
+export type Agent = Awaited<ReturnType<typeof serve>>;
 
 function splitHostPort(text: string): [string, number] {
   const match = /^(.*):(\d+)$/.exec(text);

@@ -44,6 +44,11 @@ export const allocateAddressesSchema = z.object({
   random: z.array(z.number().min(0).lt(1)),
   /** Address keys this writer has claimed but not yet seen folded: never pick them again. */
   avoid: z.array(z.string()),
+  /**
+   * Pool keys whose current definition this writer has appended but not yet seen folded: do not
+   * define them again (a burst of ADDs on a new pool would otherwise write one PoolDefined each).
+   */
+  definitionsInFlight: z.array(z.string()).optional(),
 });
 export type AllocateAddresses = z.infer<typeof allocateAddressesSchema>;
 

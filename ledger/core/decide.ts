@@ -27,6 +27,9 @@ export interface AllocationDecision {
 
 type PoolView = Pick<PoolRecord, "name" | "window">;
 
+/** Where requested addresses come from, for error messages. */
+const REQUESTED_KEY = "runtimeConfig.ips / args.cni.ips / CNI_ARGS IP";
+
 class IdSource {
   private next = 0;
   constructor(private readonly ids: readonly string[]) {}
@@ -71,7 +74,8 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
       events.push({ ...base, id: ids.take(), type: "AllocationAdopted", data: { ip: previous.ip, fromContainerId: previous.owner.containerId, toContainerId: command.owner.containerId, owner: command.owner } });
       return void pools.push(decided(previous.ip, "adopted"));
     }
-    if (!record || !sameDefinition(record.definition, target.definition)) {
+    const definedInFlight = command.definitionsInFlight?.includes(poolKeyOf(target.domain, target.pool)) ?? false;
+    if (!definedInFlight && (!record || !sameDefinition(record.definition, target.definition))) {
       events.push({ ...base, id: ids.take(), type: "PoolDefined", data: target.definition });
     }
     const view: PoolView = { window, name: target.pool };
@@ -103,13 +107,13 @@ function assignRequested(requested: readonly string[], targets: readonly TargetP
   const byPool: (Address | undefined)[] = targets.map(() => undefined);
   for (const text of requested) {
     const address = parseAddress(text);
-    if (!address) throw new LedgerError("INVALID_REQUEST", `requested address ${JSON.stringify(text)} is not an IP address`, { key: "runtimeConfig.ips" });
+    if (!address) throw new LedgerError("INVALID_REQUEST", `requested address ${JSON.stringify(text)} is not an IP address`, { key: REQUESTED_KEY });
     const index = windows.findIndex((window) => cidrContains(window.cidr, address));
     if (index < 0) {
       const ranges = windows.map((window) => formatCidr(window.cidr)).join(", ");
-      throw new LedgerError("ADDRESS_OUTSIDE_RANGE", `requested address ${text} is outside every configured range (${ranges}); ask for an address inside one of them`, { key: "runtimeConfig.ips" });
+      throw new LedgerError("ADDRESS_OUTSIDE_RANGE", `requested address ${text} is outside every configured range (${ranges}); ask for an address inside one of them`, { key: REQUESTED_KEY });
     }
-    if (byPool[index]) throw new LedgerError("INVALID_REQUEST", `two requested addresses fall in range ${formatCidr((windows[index] as PoolWindow).cidr)}; a range gives one address per interface`, { key: "runtimeConfig.ips" });
+    if (byPool[index]) throw new LedgerError("INVALID_REQUEST", `two requested addresses fall in range ${formatCidr((windows[index] as PoolWindow).cidr)}; a range gives one address per interface`, { key: REQUESTED_KEY });
     byPool[index] = address;
   }
   return byPool;
@@ -121,10 +125,10 @@ function checkRequested(state: LedgerState, target: TargetPool, view: PoolView, 
   if (!reason) return address;
   const holder = domain.held.get(addressKey(address));
   if (holder) {
-    throw new LedgerError("ADDRESS_IN_USE", `requested address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}; request another address or release that one first`, { key: "runtimeConfig.ips" });
+    throw new LedgerError("ADDRESS_IN_USE", `requested address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}; request another address or release that one first`, { key: REQUESTED_KEY });
   }
   const code = reason.includes("excluded") ? "ADDRESS_EXCLUDED" : reason.includes("outside") ? "ADDRESS_OUTSIDE_RANGE" : "ADDRESS_IN_USE";
-  throw new LedgerError(code, `requested ${reason}; request another address`, { key: "runtimeConfig.ips" });
+  throw new LedgerError(code, `requested ${reason}; request another address`, { key: REQUESTED_KEY });
 }
 
 function pickDynamic(

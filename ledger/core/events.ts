@@ -41,11 +41,16 @@ const poolDefinedData = z.object({
   reuseCooldownSeconds: z.number().int().nonnegative().default(0),
 });
 
+/** Where an allocation came from; absent = made by an agent (CNI ADD). */
+export const ALLOCATION_SOURCES = ["import"] as const;
+
 const addressAllocatedData = z.object({
   ip: z.string(),
   owner: ownerSchema,
   requested: z.boolean(),
   basis: basisSchema,
+  /** `import`: copied from a Whereabouts IPPool by `ipledger import-whereabouts`. The fold treats it like any other allocation. */
+  source: z.enum(ALLOCATION_SOURCES).optional(),
 });
 
 const addressReleasedData = z.object({

@@ -35,7 +35,7 @@ function stripIpv4LeadingZeros(text: string): string {
   if (!/^[0-9.]+$/.test(text)) return text;
   return text
     .split(".")
-    .map((octet) => (/^0+\d/.test(octet) ? octet.replace(/^0+/, "") : octet))
+    .map((octet) => octet.replace(/^0+(?=\d)/, ""))
     .join(".");
 }
 

@@ -66,7 +66,7 @@ function parseRangeText(spec: RangeSpec): { cidr: Cidr; dashStart?: Address; das
 function parseBound(text: string | undefined, family: Family, key: string): Address | undefined {
   if (text === undefined || text.trim() === "") return undefined;
   const address = parseAddress(text);
-  if (!address) throw invalid(`${JSON.stringify(text)} is not an IP address`, key);
+  if (!address) throw invalid(`${JSON.stringify(text)} is not an IP address; write an IPv${family} address inside the range, or leave the key out`, key);
   if (address.family !== family) {
     throw invalid(`${text} is an IPv${address.family} address but the range is IPv${family}`, key);
   }

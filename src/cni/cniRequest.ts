@@ -95,7 +95,7 @@ export function parseCniRequest(body: CniRequestBody, options: { node: string; n
   const cniVersion = cniVersionOf(body);
   if (config.ipam === undefined) throw new LedgerError("INVALID_CONFIG", "the network configuration has no \"ipam\" object; add one with \"type\": \"ipledger\"", { key: "ipam" });
   if (typeof config.ipam !== "object" || config.ipam === null || Array.isArray(config.ipam)) {
-    throw new LedgerError("INVALID_CONFIG", "ipam must be a JSON object", { key: "ipam" });
+    throw new LedgerError("INVALID_CONFIG", "ipam must be a JSON object such as {\"type\": \"ipledger\", \"range\": \"10.1.0.0/24\"}", { key: "ipam" });
   }
   const ipam = parseIpam(mergeFlatFile(config.ipam as Record<string, unknown>));
   if (ipam.type !== "ipledger") {
@@ -106,10 +106,10 @@ export function parseCniRequest(body: CniRequestBody, options: { node: string; n
   }
   if (options.needsAttachment) {
     if (!CONTAINER_ID.test(body.containerId)) {
-      throw new LedgerError("MISSING_ENV", body.containerId === "" ? "CNI_CONTAINERID is missing" : `CNI_CONTAINERID ${JSON.stringify(body.containerId)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`, { key: "CNI_CONTAINERID" });
+      throw new LedgerError("MISSING_ENV", body.containerId === "" ? "CNI_CONTAINERID is missing; the container runtime must set it (CNI spec: ADD, DEL and CHECK need it)" : `CNI_CONTAINERID ${JSON.stringify(body.containerId)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`, { key: "CNI_CONTAINERID" });
     }
     if (body.ifName === "" || body.ifName.length > 15 || /[\s/:]/.test(body.ifName)) {
-      throw new LedgerError("MISSING_ENV", body.ifName === "" ? "CNI_IFNAME is missing" : `CNI_IFNAME ${JSON.stringify(body.ifName)} is not a valid interface name`, { key: "CNI_IFNAME" });
+      throw new LedgerError("MISSING_ENV", body.ifName === "" ? "CNI_IFNAME is missing; the container runtime must set it to the interface name, e.g. net1" : `CNI_IFNAME ${JSON.stringify(body.ifName)} is not a valid interface name`, { key: "CNI_IFNAME" });
     }
   }
   const args = parseCniArgs(body.args);

@@ -9,6 +9,7 @@ import {
   LedgerError,
   lowestFree,
   parseAddress,
+  poolKeyOf,
   type Actor,
   type AllocationDecision,
   type Outcome,
@@ -52,6 +53,7 @@ export function createCniService(deps: CniServiceDeps) {
   const maxAttempts = deps.maxAttempts ?? 12;
   const actor: Actor = { node: deps.node, component: "agent" };
   const inflight = new Set<string>();
+  const definitionsInFlight = new Map<string, number>();
   const contention = new ContentionTracker();
   const locks = new KeyedLock();
 
@@ -72,15 +74,23 @@ export function createCniService(deps: CniServiceDeps) {
         spread: attempt === 0 ? contention.spread() : Math.max(2, contention.spread()),
         random: request.targets.map(() => random()),
         avoid: [...inflight],
+        definitionsInFlight: [...definitionsInFlight.keys()],
       },
       deps.runner.state,
     );
     const claimed = decision.events.flatMap((event) => (event.type === "AddressAllocated" ? [keyOf(event.data.ip)] : []));
+    const defined = decision.events.flatMap((event) => (event.type === "PoolDefined" ? [poolKeyOf(event.domain, event.pool)] : []));
     claimed.forEach((key) => inflight.add(key));
+    defined.forEach((key) => definitionsInFlight.set(key, (definitionsInFlight.get(key) ?? 0) + 1));
     try {
       return { decision, outcomes: await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs) };
     } finally {
       claimed.forEach((key) => inflight.delete(key));
+      for (const key of defined) {
+        const count = (definitionsInFlight.get(key) ?? 1) - 1;
+        if (count <= 0) definitionsInFlight.delete(key);
+        else definitionsInFlight.set(key, count);
+      }
     }
   }
 
@@ -171,7 +181,7 @@ export function createCniService(deps: CniServiceDeps) {
     const request = parse(body, false);
     if (!(await deps.runner.caughtUp())) throw new LedgerError("NOT_READY", "the agent is still catching up with the log; retry shortly");
     for (const target of request.targets) {
-      const record = deps.runner.state.pools.get(`${target.domain}\u0000${target.pool}`);
+      const record = deps.runner.state.pools.get(poolKeyOf(target.domain, target.pool));
       if (!record) continue;
       const free = lowestFree(deps.runner.state.domains.get(target.domain), record, request.owner, now().getTime(), new Set(), 1);
       if (free.length === 0) throw new LedgerError("POOL_EXHAUSTED", `pool ${target.pool} has no free address; widen the range or release addresses`);

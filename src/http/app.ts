@@ -82,7 +82,7 @@ function toLedgerError(error: unknown): LedgerError {
   const code = (error as { code?: string }).code;
   if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new LedgerError("REQUEST_TOO_LARGE", `the request body is over ${BODY_LIMIT_BYTES} bytes; a CNI config must be smaller`);
   if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || (error as { statusCode?: number }).statusCode === 400 && error instanceof SyntaxError) {
-    return new LedgerError("MALFORMED_JSON", `the request body is not valid JSON: ${(error as Error).message}`);
+    return new LedgerError("MALFORMED_JSON", `the network configuration is not valid JSON (${(error as Error).message}); fix the NetworkAttachmentDefinition or the file in /etc/cni/net.d`);
   }
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new LedgerError("INVALID_REQUEST", "send the request with Content-Type: application/json");
   return asLedgerError(error);

@@ -36,7 +36,9 @@ export function asLedgerError(error: unknown): LedgerError {
 /** A CNI error body: `{cniVersion, code, msg, details}`, what the plugin prints on stdout. */
 export function cniErrorBody(error: LedgerError, cniVersion: string, codeOverride?: number): Record<string, unknown> {
   const code = codeOverride ?? CNI_CODES[error.code];
-  return { cniVersion, code, msg: CNI_MESSAGES[code] ?? error.code, details: error.message };
+  // The key at fault is always named, even when the message itself could not say it.
+  const details = error.key && !error.message.includes(error.key) ? `${error.message} (in ${error.key})` : error.message;
+  return { cniVersion, code, msg: CNI_MESSAGES[code] ?? error.code, details };
 }
 
 /** A problem body for the query API. */

@@ -23,7 +23,7 @@ export const PLUGIN_BIN = join(REPO_ROOT, "dist", "plugin", "bin.js");
 /** The plugin as a single executable (`node scripts/buildSea.mjs`). */
 export const PLUGIN_SEA = join(REPO_ROOT, "dist", "ipledger-cni");
 /** The compiled CLI whose `agent` command is the real agent (`npm run build`). */
-export const AGENT_BIN = process.env["TMP_FAKE_AGENT"] ?? join(REPO_ROOT, "dist", "src", "cli", "bin.js"); // TEMPORARY
+export const AGENT_BIN = join(REPO_ROOT, "dist", "src", "cli", "bin.js");
 /** Debian's containernetworking-plugins. */
 export const CNI_PLUGIN_DIR = "/usr/lib/cni";
 export const BRIDGE = join(CNI_PLUGIN_DIR, "bridge");

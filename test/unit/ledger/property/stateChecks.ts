@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { addressKey, attachmentKeyOf, evolve, initialState, type LedgerState, type LoggedEvent, type Outcome } from "../../../../ledger/core/index.js";
+import { addressKey, attachmentKeyOf, evolve, initialState, type Holding, type LedgerState, type LoggedEvent, type Outcome } from "../../../../ledger/core/index.js";
 import { holdingLine } from "./referenceModel.js";
 
 /** Every holding of the state, one line each (the model's format), sorted. */
@@ -22,25 +22,26 @@ export function expectOneOwnerPerAddress(state: LedgerState): void {
         const other = fromPools.get(key);
         if (other !== undefined) expect.fail(`${holding.ip} in domain ${JSON.stringify(domain.name)} has two owners: ${other} and ${holding.owner.containerId}/${holding.owner.ifName} (${pool.name})`);
         fromPools.set(key, `${holding.owner.containerId}/${holding.owner.ifName} (${pool.name})`);
-        expect(domain.held.get(key), `held map of ${JSON.stringify(domain.name)} at ${holding.ip}`).toBe(holding);
+        if (domain.held.get(key) !== holding) expect.fail(`the held map of ${JSON.stringify(domain.name)} does not have ${holding.ip} as ${pool.name} does`);
       }
     }
-    expect(domain.held.size, `held map of ${JSON.stringify(domain.name)} has holdings no pool has`).toBe(fromPools.size);
+    if (domain.held.size !== fromPools.size) expect.fail(`the held map of ${JSON.stringify(domain.name)} has holdings no pool has`);
     for (const family of [4, 6] as const) {
       const sorted = domain.sorted[family];
       const values = Array.from({ length: sorted.size }, (_, index) => sorted.at(index));
       const expected = [...domain.held.values()].filter((h) => h.family === family).map((h) => h.value).sort((a, b) => (a < b ? -1 : 1));
-      expect(values, `sorted IPv${family} addresses of ${JSON.stringify(domain.name)}`).toEqual(expected);
+      if (values.join() !== expected.join()) expect(values, `sorted IPv${family} addresses of ${JSON.stringify(domain.name)}`).toEqual(expected);
     }
   }
   for (const pool of state.pools.values()) {
     for (const [podKey, holding] of pool.byPodInterface) {
-      expect(pool.byAttachment.get(attachmentKeyOf(holding.owner)), `pod index ${podKey} of ${pool.name}`).toBe(holding);
+      if (pool.byAttachment.get(attachmentKeyOf(holding.owner)) !== holding) expect.fail(`pod index ${podKey} of ${pool.name} points at a holding the pool does not have`);
     }
   }
 }
 
-const bigintAsText = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
+const holdingText = (h: Holding) =>
+  `${h.poolKey}|${h.ip}|${h.family}:${h.value}|${JSON.stringify(h.owner)}|${h.requested}|${h.since.partition}:${h.since.offset}:${h.since.at}:${h.since.effectiveMs}|${h.eventId}`;
 
 /**
  * The whole state as text, for exact comparison of two folds. Top-level maps are sorted (their
@@ -51,31 +52,31 @@ export function dumpState(state: LedgerState, options: { withApplied: boolean } 
   const pools = [...state.pools.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map((pool) => ({
     key: pool.key,
     definition: pool.definition,
-    byAttachment: [...pool.byAttachment],
+    byAttachment: [...pool.byAttachment].map(([key, holding]) => [key, holdingText(holding)]),
     byPodInterface: [...pool.byPodInterface].map(([key, holding]) => [key, holding.eventId]),
-    lastAddress: [...pool.lastAddress],
+    lastAddress: [...pool.lastAddress].map(([key, value]) => [key, String(value)]),
   }));
   const domains = [...state.domains.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((domain) => ({
     name: domain.name,
-    held: [...domain.held],
-    reservations: domain.reservations,
+    held: [...domain.held].map(([key, holding]) => [key, holdingText(holding)]),
+    reservations: domain.reservations.map((r) => `${r.pool}|${r.target}|${r.family}|${r.interval.from}-${r.interval.to}|${r.note}`),
     cooling: [...domain.cooling],
     lastEffectiveMs: domain.lastEffectiveMs,
     recentIds: [...domain.recentIds],
   }));
   const applied = options.withApplied ? [...state.applied].sort(([a], [b]) => a - b) : [];
-  return JSON.stringify({ pools, domains, applied }, bigintAsText);
+  return JSON.stringify({ pools, domains, applied });
 }
 
 /**
  * A fresh fold of the log, partition after partition (as `replayLog` does) rather than in the
  * interleaved order the live state saw. Returns the state and each event's outcome by position.
  */
-export function replay(log: readonly LoggedEvent[]): { state: LedgerState; outcomes: Map<string, string> } {
+export function replay(log: readonly LoggedEvent[]): { state: LedgerState; outcomes: Map<string, Outcome> } {
   const state = initialState();
-  const outcomes = new Map<string, string>();
+  const outcomes = new Map<string, Outcome>();
   const ordered = [...log].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-  for (const logged of ordered) outcomes.set(positionOf(logged), JSON.stringify(evolve(state, logged)));
+  for (const logged of ordered) outcomes.set(positionOf(logged), evolve(state, logged));
   return { state, outcomes };
 }
 
