@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     say(await cli(["history", "--pod", "shop/web-0", ...dataArgs]));
     say(`$ ipledger verify`);
     if (scratch) say(await cli(["verify", "--data-dir", scratch]));
-    else say("(skipped: verify reads the data directory; run `npx ipledger verify --data-dir .ipledger`)\n");
+    else say("(skipped: verify reads the data directory; run `node dist/src/cli/bin.js verify --data-dir .ipledger`)\n");
   } finally {
     await agent?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
