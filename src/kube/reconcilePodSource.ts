@@ -6,6 +6,8 @@ export const NETWORK_STATUS_ANNOTATION = "k8s.v1.cni.cncf.io/network-status";
 
 /** A pod as the reconciler and the importer need it. */
 export interface PodSummary extends LivePod {
+  /** `spec.nodeName`; empty while unscheduled. */
+  readonly nodeName: string;
   readonly annotations: Readonly<Record<string, string>>;
 }
 
@@ -24,6 +26,7 @@ export function summarizePod(pod: V1Pod): PodSummary {
     uid: pod.metadata?.uid ?? "",
     namespace: pod.metadata?.namespace ?? "",
     name: pod.metadata?.name ?? "",
+    nodeName: pod.spec?.nodeName ?? "",
     annotations: pod.metadata?.annotations ?? {},
   };
 }

@@ -50,7 +50,8 @@ describeE2e("bridge with ipledger IPAM", () => {
     const bridge = uniqueName("br");
     deleteLinkLater(bridge, cleanup);
     const containerId = `e2e-${ns}`;
-    return { ns, call: { config: bridgeConfig(bridge, subnet), containerId, ifName: "eth0", netns: netnsPath(ns), args: podArgs("e2e", pod, containerId) } };
+    const config = bridgeConfig(bridge, subnet);
+    return { ns, call: { config, containerId, ifName: "eth0", netns: netnsPath(ns), args: podArgs("e2e", pod, containerId) } };
   }
 
   it("ADD puts the address the result reports and the agent records on eth0; DEL twice releases it", async () => {

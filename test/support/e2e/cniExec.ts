@@ -72,8 +72,9 @@ export function execCni(binary: string, cniPath: string, call: CniCall, timeoutM
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code, signal) => {
+      const exit = `exit ${code}${signal ? ` (${signal})` : ""}`;
       const describe = (): string =>
-        `${binary} ${call.command} ${call.containerId ?? ""}/${call.ifName ?? ""}: exit ${code}${signal ? ` (${signal})` : ""}\nstdout: ${stdout}\nstderr: ${stderr}`;
+        `${binary} ${call.command} ${call.containerId ?? ""}/${call.ifName ?? ""}: ${exit}\nstdout: ${stdout}\nstderr: ${stderr}`;
       resolve({
         code,
         stdout,

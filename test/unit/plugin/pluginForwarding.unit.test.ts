@@ -159,7 +159,14 @@ describe("logging", () => {
     const result = await run({ stdin: JSON.stringify(config), request: failingAgent("ENOENT") });
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ level: "error", component: "ipledger-cni", verb: "ADD", containerId: "c0ffee", ifName: "net1", code: 11 });
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      level: "error",
+      component: "ipledger-cni",
+      verb: "ADD",
+      containerId: "c0ffee",
+      ifName: "net1",
+      code: 11,
+    });
     expect(result.stderr).not.toContain("s3cret");
     expect(result.stderr).not.toContain("K8S_POD_NAME");
   });

@@ -31,6 +31,7 @@ const add = (who: fc.Arbitrary<Writer>): fc.Arbitrary<AddCommand> =>
     spread: fc.integer({ min: 1, max: 4 }),
     random: fc.nat(999),
     reverse: fc.boolean(),
+    inFlight: fc.nat(5).map((draw) => draw === 0),
   });
 
 const del = (who: fc.Arbitrary<Writer>): fc.Arbitrary<DelCommand> =>

@@ -35,6 +35,11 @@ export interface AddCommand {
   readonly random: number;
   /** Append the domains of the decision in reverse order (appends per domain are independent). */
   readonly reverse: boolean;
+  /**
+   * Pass the target pools as `definitionsInFlight` (the writer believes it already appended
+   * their PoolDefined). Honoured for lagging and racing writers only, whose claims may be voided.
+   */
+  readonly inFlight: boolean;
 }
 
 export interface DelCommand {
@@ -201,9 +206,11 @@ export class LedgerWorld {
     return new Date(this.clockMs + CLOCK_SKEW_MS[writer]).toISOString();
   }
 
-  private addCommand(command: AddCommand): AllocateAddresses {
+  private addCommand(command: AddCommand, racing: boolean): AllocateAddresses {
     const writer = command.writer;
+    const inFlight = command.inFlight && (racing || writer !== 0);
     return {
+      ...(inFlight ? { definitionsInFlight: command.pools.map((index) => poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool)) } : {}),
       kind: "AllocateAddresses",
       now: this.nowOf(writer),
       actor: { node: `node-${writer}`, component: "agent" },
@@ -222,7 +229,7 @@ export class LedgerWorld {
    * Decides an ADD or DEL on the writer's view. A refused ADD (LedgerError) appends nothing; for
    * the live writer the refusal must be exactly the one the model predicts.
    */
-  private decide(command: AddCommand | DelCommand): UnchainedEvent[] {
+  private decide(command: AddCommand | DelCommand, racing = false): UnchainedEvent[] {
     const state = this.stateOf(command.writer);
     if (command.kind === "del") {
       const poolKeys = command.pools?.map((index) => poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool));
@@ -232,7 +239,7 @@ export class LedgerWorld {
         ...(poolKeys ? { poolKeys } : {}), ...(command.onlyIp !== undefined ? { onlyIps: [command.onlyIp] } : {}),
       }, state);
     }
-    const allocate = this.addCommand(command);
+    const allocate = this.addCommand(command, racing);
     const fixtures = command.pools.map((index) => POOLS[index]!);
     const expected = command.writer === 0 ? this.model.refusalFor(allocate, fixtures) : undefined;
     const before = command.writer === 0 ? dumpState(state) : "";
@@ -304,8 +311,8 @@ export class LedgerWorld {
 
   private race(command: Extract<Command, { kind: "race" }>): void {
     // Both decide before either appends: each sees the other's claims only in the fold.
-    const first = groupByDomain(this.decide({ ...command.first, writer: 0 }));
-    const second = groupByDomain(this.decide({ ...command.second, writer: 0 }));
+    const first = groupByDomain(this.decide({ ...command.first, writer: 0 }, true));
+    const second = groupByDomain(this.decide({ ...command.second, writer: 0 }, true));
     const [a, b] = command.secondFirst ? [second, first] : [first, second];
     const order = command.interleave ? a.flatMap((group, index) => [group, ...(b[index] ? [b[index]] : [])]).concat(b.slice(a.length)) : [...a, ...b];
     for (const group of order) this.append(group);
