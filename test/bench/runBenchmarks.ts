@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { agentAllocationsPerSecond } from "./agentAllocations.js";
 import { bareSqliteInsertsPerSecond, processMilliseconds } from "./baselines.js";
 import { formatRate, median, repeat } from "./benchStats.js";
+import { pluginAddDelFigures } from "./pluginAddDel.js";
+import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
 
 /**
  * `npm run bench`: each figure is the median of RUNS runs, measured in this run next to its
@@ -33,6 +35,29 @@ async function main(): Promise<void> {
     await repeat(RUNS * 3, async () => processMilliseconds([join(root, "dist/plugin/bin.js")], { ...process.env, CNI_COMMAND: "VERSION" }, '{"cniVersion":"1.0.0"}')),
   );
   report(`plugin    ipledger-cni VERSION (node dist/plugin/bin.js)                 ${pluginStart.toFixed(1)} ms  (${(pluginStart / nodeStart).toFixed(2)}× node -e 0)`);
+
+  const pods = Number(process.env.BENCH_PODS ?? 30);
+  const cni = await pluginAddDelFigures(root, pods);
+  const versus = (ms: number): string => `${(ms / cni.nodeStart).toFixed(2)}× node -e 0${cni.hostLocal ? `, ${(ms / cni.hostLocal).toFixed(2)}× host-local` : ""}`;
+  report(`baseline  node -e 0 (same spawn path, median of ${pods})                         ${cni.nodeStart.toFixed(1)} ms`);
+  if (cni.hostLocal) report(`baseline  Debian host-local IPAM, ADD+DEL per pod                       ${cni.hostLocal.toFixed(1)} ms`);
+  else report("baseline  Debian host-local: not installed (apt-get install containernetworking-plugins)");
+  report(`plugin    ipledger ADD+DEL per pod, node dist/plugin/bin.js             ${cni.pluginNode.toFixed(1)} ms  (${versus(cni.pluginNode)})`);
+  if (cni.pluginSea) report(`plugin    ipledger ADD+DEL per pod, SEA dist/ipledger-cni               ${cni.pluginSea.toFixed(1)} ms  (${versus(cni.pluginSea)})`);
+  else report("plugin    SEA dist/ipledger-cni: not built (npm run build:cni)");
+
+  const kubeconfig = process.env.IPLEDGER_KUBECONFIG;
+  if (!kubeconfig) {
+    report("projector skipped: set IPLEDGER_KUBECONFIG=$(test/services/kube/start | tail -n1) for the IPPool projection figures");
+    return;
+  }
+  const bursts: KubeBurstFigures[] = [];
+  for (let run = 0; run < RUNS; run += 1) bursts.push(await kubeProjectionBurst(kubeconfig, ALLOCATIONS, 10));
+  const lag = median(bursts.map((burst) => burst.lagMs));
+  const writes = median(bursts.map((burst) => burst.writes));
+  const events = median(bursts.map((burst) => burst.events));
+  report(`projector ${ALLOCATIONS} ADDs over 10 pools → IPPools reflect the last event   ${lag.toFixed(0)} ms after it was appended (burst to converged ${median(bursts.map((burst) => burst.totalMs)).toFixed(0)} ms)`);
+  report(`projector IPPool API writes for that burst                         ${writes} writes for ${events} events (${(writes / events).toFixed(3)} per event; ${median(bursts.map((burst) => burst.conflicts))} refused with 409)`);
 }
 
 main().catch((error: unknown) => {
