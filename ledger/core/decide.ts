@@ -54,7 +54,10 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
   const nowMs = Date.parse(command.now);
   const windows = command.pools.map((target) => windowOf(target));
   const requestedByPool = assignRequested(command.requested, command.pools, windows);
-  const avoid = new Set(command.avoid);
+  // Grows with each pick in a domain, so two overlapping pools of one request never claim the same
+  // address (pools of different domains may legitimately give the same address).
+  const picked = new Map<string, Set<string>>();
+  const avoidIn = (domain: string): Set<string> => new Set([...command.avoid, ...(picked.get(domain) ?? [])]);
   const events: UnchainedEvent[] = [];
   const pools: PoolDecision[] = [];
 
@@ -80,10 +83,11 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     }
     const view: PoolView = { window, name: target.pool };
     const requested = requestedByPool[index];
-    const picked = requested
+    const chosen = requested
       ? checkRequested(state, target, view, requested, command.owner, nowMs)
-      : pickDynamic(command, state, target, view, podKey, record, avoid, nowMs, command.random[index] ?? 0);
-    const ip = formatAddress(picked);
+      : pickDynamic(command, state, target, view, podKey, record, avoidIn(target.domain), nowMs, command.random[index] ?? 0);
+    const ip = formatAddress(chosen);
+    picked.set(target.domain, new Set([...(picked.get(target.domain) ?? []), addressKey(chosen)]));
     events.push({
       ...base, id: ids.take(), type: "AddressAllocated",
       data: { ip, owner: command.owner, requested: requested !== undefined, basis: basisOf(state) },

@@ -170,3 +170,9 @@ describe("contention", () => {
     expect(JSON.stringify([...state.domains.get("")!.held.keys()])).toBe(before);
   });
 });
+
+describe("one request over overlapping pools", () => {
+  it("never claims the same address twice", () => {
+    given([]).when(allocate(owner("a"), [pool("10.70.0.0/24"), pool("10.70.0.0/28")])).thenAddresses(["10.70.0.1", "10.70.0.2"]);
+  });
+});

@@ -36,8 +36,6 @@ describe("no address ever has two owners", () => {
       }),
       { numRuns: 250, seed: 20_250_107 },
     );
-    console.info((globalThis as any).T);
-    console.info(JSON.stringify({ ...coverage, refusals: Object.fromEntries(coverage.refusals) }));
     // The runs must have reached the interesting cases, or the property proves little.
     expect(coverage.refusals.get("POOL_EXHAUSTED") ?? 0).toBeGreaterThan(50);
     expect(coverage.refusals.get("ADDRESS_IN_USE") ?? 0).toBeGreaterThan(20);

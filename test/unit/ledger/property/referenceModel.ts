@@ -157,6 +157,11 @@ export class ReferenceModel {
    * successful decision picks is not.
    */
   refusalFor(command: AllocateAddresses, fixtures: readonly PoolFixture[]): string | undefined {
+    this.exhaustionMayFollowOwnPicks = false;
+    // One request never claims one address twice in a domain: each earlier new pick of the request
+    // may take one of a later pool's free addresses. Which one is not modelled, so when a later
+    // pool has no more free addresses than earlier picks, exhaustion is possible but not certain.
+    const earlierPicks = new Map<string, number>();
     const nowMs = Date.parse(command.now);
     const byPool = new Map<number, string>();
     for (const text of command.requested) {
@@ -174,17 +179,24 @@ export class ReferenceModel {
       const pod = podInterfaceOf(command.owner);
       if (pod !== undefined && this.holdingOf(domain, pool, (h) => podInterfaceOf(h.owner) === pod)) continue;
       const requested = byPool.get(index);
+      const picks = earlierPicks.get(fixture.target.domain) ?? 0;
+      earlierPicks.set(fixture.target.domain, picks + 1);
       if (requested !== undefined) {
         if (domain.held.has(requested)) return "ADDRESS_IN_USE";
         if (!fixture.usable.has(requested)) return "ADDRESS_OUTSIDE_RANGE";
         if (!fixture.requestable.has(requested)) return "ADDRESS_EXCLUDED";
         if (!this.domainAllows(domain, requested, command.owner, nowMs)) return "ADDRESS_IN_USE";
-      } else if (![...fixture.dynamic].some((ip) => this.domainAllows(domain, ip, command.owner, nowMs))) {
-        return "POOL_EXHAUSTED";
+      } else {
+        const free = [...fixture.dynamic].filter((ip) => this.domainAllows(domain, ip, command.owner, nowMs)).length;
+        if (free === 0) return "POOL_EXHAUSTED";
+        if (free <= picks) this.exhaustionMayFollowOwnPicks = true;
       }
     }
     return undefined;
   }
+
+  /** Set by `refusalFor`: POOL_EXHAUSTED is also a correct answer for the last command asked about. */
+  exhaustionMayFollowOwnPicks = false;
 
   private domain(name: string): ModelDomain {
     let domain = this.domains.get(name);
