@@ -22,6 +22,8 @@ export interface IPPoolApplierOptions {
   readonly retryDelayMs?: number;
   /** 409 conflicts on one pool before the attempt counts as failed. Default 5. */
   readonly maxConflicts?: number;
+  /** A write or read that has not answered by then counts as failed (its late answer is ignored). Default 30 s. */
+  readonly requestTimeoutMs?: number;
   readonly onEvent?: (event: ApplierEvent) => void;
 }
 
@@ -64,7 +66,7 @@ interface Slot {
  *
  * @example
  *   const applier = createIPPoolApplier({ store, desired, names, writer: "projector-a" });
- *   await applier.start();
+ *   applier.start();
  *   applier.changed(["10.0.0.0-24"]);
  */
 export function createIPPoolApplier(options: IPPoolApplierOptions) {
@@ -73,6 +75,7 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
   const minInterval = options.minWriteIntervalMs ?? 250;
   const retryDelay = options.retryDelayMs ?? 1_000;
   const maxConflicts = options.maxConflicts ?? 5;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const canWrite = options.canWrite ?? (() => true);
   const emit = options.onEvent ?? (() => undefined);
   const stats: ApplierStats = { writes: 0, creates: 0, replaces: 0, conflicts: 0, gets: 0, lists: 0 };
@@ -115,7 +118,14 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
 
   async function flush(name: string, slot: Slot): Promise<void> {
     slot.timer = undefined;
-    if (!active || !canWrite()) return; // stays dirty; start() after regaining the Lease rechecks all
+    // Stays dirty: start() rechecks every pool once the mirror has listed what exists, so a new
+    // leader does not blindly create pools that are already there.
+    if (!active || !mirror.ready()) return;
+    if (!canWrite()) {
+      // The Lease may be renewed late rather than lost: look again, without writing, in a while.
+      slot.notBefore = performance.now() + retryDelay;
+      return schedule(name, slot);
+    }
     slot.dirty = false;
     slot.inFlight = true;
     try {
@@ -142,7 +152,8 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
       }
       const version = mirror.version(name);
       try {
-        const stored = current ? await store.replace(mergeForReplace(current, desired, writer), fieldManager) : await store.create(stampForCreate(desired, writer), fieldManager);
+        const request = current ? store.replace(mergeForReplace(current, desired, writer), fieldManager) : store.create(stampForCreate(desired, writer), fieldManager);
+        const stored = await withTimeout(request, requestTimeoutMs, `writing IPPool ${store.namespace}/${name}`);
         recordWrite(name, stored, current ? "replaced" : "created", version);
         return true;
       } catch (error) {
@@ -150,7 +161,7 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
         stats.conflicts += 1;
         emit({ kind: "conflict", name });
         stats.gets += 1;
-        mirror.set(name, await store.get(name));
+        mirror.set(name, await withTimeout(store.get(name), requestTimeoutMs, `reading IPPool ${store.namespace}/${name}`));
       }
     }
     throw new Error(`IPPool ${store.namespace}/${name} kept changing under the projector (${maxConflicts + 1} conflicts in a row); will retry`);
@@ -198,3 +209,12 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
 }
 
 export type IPPoolApplier = ReturnType<typeof createIPPoolApplier>;
+
+/** `promise`, or a rejection after `ms`: client-node sets no request timeout, and a hung call must not stall a pool forever. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} got no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,7 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { registerAgentCommand } from "./commands/agentCommand.js";
 import { registerHistoryCommand } from "./commands/historyCommand.js";
+import { registerImportWhereaboutsCommand } from "./commands/importWhereaboutsCommand.js";
 import { registerPoolsCommand } from "./commands/poolsCommand.js";
+import { registerProjectKubernetesCommand } from "./commands/projectKubernetesCommand.js";
+import { registerReconcileCommand } from "./commands/reconcileCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
 import { registerVerifyCommand } from "./commands/verifyCommand.js";
 import { registerWhoCommand } from "./commands/whoCommand.js";
@@ -17,8 +20,11 @@ export function buildProgram(exit: { code: number }): Command {
   registerWhoCommand(program);
   registerHistoryCommand(program);
   registerPoolsCommand(program);
+  registerProjectKubernetesCommand(program);
   registerReplayCommand(program, exit);
   registerVerifyCommand(program, exit);
+  registerReconcileCommand(program);
+  registerImportWhereaboutsCommand(program, exit);
   return program;
 }
 

@@ -16,6 +16,10 @@ export async function appendAndWait(
 ): Promise<Map<string, Outcome>> {
   if (events.length === 0) return new Map();
   const waiter = runner.waitFor(events.map((event) => event.id), timeoutMs);
+  // Observed at once: its deadline can pass while the append below is still pending (a slow or
+  // unreachable Kafka broker), and an unobserved rejection would crash the agent. The caller
+  // still receives it from the `return` below.
+  waiter.promise.catch(() => undefined);
   const byDomain = new Map<string, NewEvent[]>();
   for (const event of events) {
     const group = byDomain.get(event.domain) ?? [];

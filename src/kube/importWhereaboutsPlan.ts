@@ -168,7 +168,9 @@ function planCandidate(candidate: Candidate, input: ImportInput, plan: ImportPla
   const holder = domain.held.get(addressKey(address));
   const conflict = (kind: ConflictKind, detail: string): void => void plan.conflicts.push({ kind, source: row.ippool, ip: row.ip, detail });
   if (holder) {
-    if (holder.pool === pool.pool && holder.owner.containerId === owner.containerId) row.status = "present";
+    // The same container, or the same pod under a newer sandbox (an adoption since the last import).
+    const samePod = holder.owner.podNamespace === owner.podNamespace && holder.owner.podName === owner.podName;
+    if (holder.pool === pool.pool && (holder.owner.containerId === owner.containerId || samePod)) row.status = "present";
     else conflict("held-in-ledger", `the ledger already gives ${row.ip} to ${holder.owner.podNamespace}/${holder.owner.podName} (container ${holder.owner.containerId}) in pool ${holder.pool}`);
     return;
   }

@@ -1,10 +1,9 @@
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { createPodSource, statusOf, type PodSummary } from "./reconcilePodSource.js";
+import { IPPOOL_GROUP, IPPOOL_VERSION } from "../../projections/kubernetes/ippoolObjects.js";
+import { describeKubeError, statusCodeOf } from "./kubeClient.js";
+import { createPodSource, type PodSummary } from "./reconcilePodSource.js";
 
 /** What Whereabouts stored, as read from the apiserver (see whereabouts-compat.md §5). */
-
-export const WHEREABOUTS_GROUP = "whereabouts.cni.cncf.io";
-export const WHEREABOUTS_VERSION = "v1alpha1";
 
 /** One IPPool: `spec.range` and `spec.allocations` (decimal offset → `{ id, podref, ifname? }`). */
 export interface SourcePool {
@@ -41,7 +40,7 @@ async function listAll(api: CustomObjectsApi, namespace: string, plural: string)
   const items: NonNullable<CustomList["items"]> = [];
   let next: string | undefined;
   do {
-    const page = (await api.listNamespacedCustomObject({ group: WHEREABOUTS_GROUP, version: WHEREABOUTS_VERSION, namespace, plural, limit: 500, ...(next ? { _continue: next } : {}) })) as CustomList;
+    const page = (await api.listNamespacedCustomObject({ group: IPPOOL_GROUP, version: IPPOOL_VERSION, namespace, plural, limit: 500, ...(next ? { _continue: next } : {}) })) as CustomList;
     items.push(...(page.items ?? []));
     next = page.metadata?._continue || undefined;
   } while (next);
@@ -62,8 +61,8 @@ export async function readWhereabouts(kubeConfig: KubeConfig, namespace: string)
   const warnings: string[] = [];
   const orEmpty = async (plural: string) =>
     listAll(api, namespace, plural).catch((error: unknown) => {
-      if (statusOf(error) !== 404) throw error;
-      warnings.push(`no ${plural}.${WHEREABOUTS_GROUP} resource on this apiserver (CRD not installed): nothing read from it`);
+      if (statusCodeOf(error) !== 404) throw error;
+      warnings.push(`no ${plural}.${IPPOOL_GROUP} resource on this apiserver (CRD not installed): nothing read from it`);
       return [];
     });
   const [poolItems, reservationItems] = [await orEmpty("ippools"), await orEmpty("overlappingrangeipreservations")];
@@ -71,7 +70,7 @@ export async function readWhereabouts(kubeConfig: KubeConfig, namespace: string)
   try {
     pods = await createPodSource(kubeConfig).listPods();
   } catch (error) {
-    warnings.push(`cannot list pods (${(error as Error).message}): interface names and pod UIDs are not taken from network-status`);
+    warnings.push(`cannot list pods (${describeKubeError(error)}): interface names and pod UIDs are not taken from network-status`);
   }
   return {
     pools: poolItems.map((item) => ({

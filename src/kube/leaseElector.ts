@@ -108,10 +108,17 @@ export function createLeaseElector(options: LeaseElectorOptions) {
 
   async function tick(): Promise<void> {
     let held = false;
+    let patience: ReturnType<typeof setTimeout> | undefined;
+    // client-node sets no request timeout: a hung call must not keep the loop from stepping down.
+    const hung = new Promise<never>((_, reject) => {
+      patience = setTimeout(() => reject(new Error(`Lease request got no answer within ${retryPeriodMs + renewDeadlineMs} ms`)), retryPeriodMs + renewDeadlineMs);
+    });
     try {
-      held = await attempt();
+      held = await Promise.race([attempt(), hung]);
     } catch (error) {
       if (!(error instanceof LeaseConflict)) options.onError?.(error);
+    } finally {
+      clearTimeout(patience);
     }
     if (!running) return;
     if (held && !leading) {

@@ -1,4 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
+import { describeKubeError } from "./kubeClient.js";
 import type { PodReconciler, ReconcileReport } from "./reconciler.js";
 import { startPodWatch } from "./reconcilePodWatch.js";
 
@@ -48,7 +49,7 @@ export async function startReconcileLoop(options: ReconcileLoopOptions): Promise
     try {
       logReport(await reconciler.sweep(trigger));
     } catch (error) {
-      logger.error({ err: error, trigger }, `pod sweep failed; retrying in ${retryMs} ms`);
+      logger.error({ error: describeKubeError(error), trigger }, `pod sweep failed; retrying in ${retryMs} ms`);
       clearTimeout(retry);
       retry = setTimeout(() => void sweep(trigger), retryMs);
     }
@@ -58,16 +59,20 @@ export async function startReconcileLoop(options: ReconcileLoopOptions): Promise
     restartDelayMs: retryMs,
     onDeleted: (pod) => {
       reconciler.podDeleted(pod).then(logReport, (error: unknown) => {
-        logger.warn({ err: error, pod: `${pod.namespace}/${pod.name}` }, "releasing a deleted pod's addresses failed; the next sweep retries");
+        logger.warn({ error: describeKubeError(error), pod: `${pod.namespace}/${pod.name}` }, "releasing a deleted pod's addresses failed; the next sweep retries");
       });
     },
     onRestarted: (why) => {
       logger.warn({ why }, "pod watch restarted; sweeping for deletions it may have missed");
       void sweep("watch-restart");
     },
-    onError: (error) => logger.warn({ err: error }, `pod watch failed; restarting in ${retryMs} ms`),
+    onError: (error) => logger.warn({ error: describeKubeError(error) }, `pod watch failed; restarting in ${retryMs} ms`),
   });
 
+  // Sweep once the informer listens, so no deletion falls between the two; a hung apiserver must not block start-up.
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([watch.started, new Promise<void>((resolve) => (waited = setTimeout(resolve, 30_000)))]);
+  clearTimeout(waited);
   await sweep("start-up");
   const resync = setInterval(() => {
     if (Date.now() - watch.lastActivityMs() > stallMs) watch.restart(`no pod event for ${Math.round(stallMs / 1000)} s`);

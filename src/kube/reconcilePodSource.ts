@@ -1,4 +1,5 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { statusCodeOf } from "./kubeClient.js";
 import type { LivePod } from "./podGcDecision.js";
 
 /** Multus writes each attachment's interface and addresses into this annotation. */
@@ -31,12 +32,6 @@ export function summarizePod(pod: V1Pod): PodSummary {
   };
 }
 
-/** An HTTP status from a client-node error (`ApiException.code`), or `undefined` for network errors. */
-export function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "number" ? code : undefined;
-}
-
 /**
  * Pods through the core/v1 API. The LIST is paged; all pages of one LIST are served at the
  * resourceVersion of the first, so together they are one snapshot.
@@ -62,7 +57,7 @@ export function createPodSource(kubeConfig: KubeConfig): PodSource {
       try {
         return summarizePod(await core.readNamespacedPod({ namespace, name }));
       } catch (error) {
-        if (statusOf(error) === 404) return undefined;
+        if (statusCodeOf(error) === 404) return undefined;
         throw error;
       }
     },

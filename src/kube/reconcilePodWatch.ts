@@ -12,6 +12,8 @@ export interface PodWatchOptions {
 }
 
 export interface PodWatch {
+  /** Settles once the first informer has listed and opened its watch (or failed to, and will retry). */
+  readonly started: Promise<void>;
   /** When the informer last showed a sign of life (connect or any pod event), ms since epoch. */
   lastActivityMs(): number;
   /** Replaces the informer with a fresh one (full LIST, new watch). */
@@ -39,7 +41,7 @@ export function startPodWatch(kubeConfig: KubeConfig, options: PodWatchOptions):
   let timer: NodeJS.Timeout | undefined;
   let current: ReturnType<typeof makeInformer<V1Pod>> | undefined;
 
-  function launch(): void {
+  function launch(): Promise<void> {
     const mine = ++generation;
     const informer = makeInformer<V1Pod>(kubeConfig, "/api/v1/pods", () => core.listPodForAllNamespaces());
     const live = (): boolean => !stopped && mine === generation;
@@ -61,20 +63,23 @@ export function startPodWatch(kubeConfig: KubeConfig, options: PodWatchOptions):
       timer = setTimeout(() => replace("the pod watch failed"), restartDelayMs);
     });
     current = informer;
-    void informer.start().catch((error: unknown) => live() && options.onError?.(error));
+    return informer.start().catch((error: unknown) => {
+      if (live()) options.onError?.(error);
+    });
   }
 
   function replace(why: string): void {
     if (stopped) return;
     clearTimeout(timer);
     const old = current;
-    launch();
+    // Report once the new informer listens, so the caller's catch-up sweep leaves no gap behind it.
+    void launch().then(() => options.onRestarted?.(why));
     void old?.stop().catch(() => undefined);
-    options.onRestarted?.(why);
   }
 
-  launch();
+  const started = launch();
   return {
+    started,
     lastActivityMs: () => lastActivity,
     restart: replace,
     async stop() {

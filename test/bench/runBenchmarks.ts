@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { agentAllocationsPerSecond } from "./agentAllocations.js";
 import { bareSqliteInsertsPerSecond, processMilliseconds } from "./baselines.js";
 import { formatRate, median, repeat } from "./benchStats.js";
+import { reportKafkaBenchmarks } from "./kafkaBench.js";
 import { pluginAddDelFigures } from "./pluginAddDel.js";
 import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
 
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
     await repeat(RUNS * 3, async () => processMilliseconds([join(root, "dist/plugin/bin.js")], { ...process.env, CNI_COMMAND: "VERSION" }, '{"cniVersion":"1.0.0"}')),
   );
   report(`plugin    ipledger-cni VERSION (node dist/plugin/bin.js)                 ${pluginStart.toFixed(1)} ms  (${(pluginStart / nodeStart).toFixed(2)}× node -e 0)`);
+
+  // The Kafka backend, next to raw kafkajs produce, when a broker is given (test/services/kafka/start).
+  const kafkaBrokers = process.env.IPLEDGER_KAFKA_BROKERS?.split(",").map((broker) => broker.trim()).filter(Boolean) ?? [];
+  if (kafkaBrokers.length > 0) await reportKafkaBenchmarks(kafkaBrokers, RUNS, ALLOCATIONS, report);
+  else report("kafka     skipped: set IPLEDGER_KAFKA_BROKERS (e.g. $(test/services/kafka/start | tail -n1)) to benchmark the Kafka log");
 
   const pods = Number(process.env.BENCH_PODS ?? 30);
   const cni = await pluginAddDelFigures(root, pods);

@@ -1,12 +1,15 @@
-import type { Command } from "commander";
+import { hostname } from "node:os";
+import { InvalidArgumentError, type Command } from "commander";
+import pino from "pino";
 import { startAgent } from "../../agent.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../defaults.js";
+import { openCommandLog, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 
-function announce(socket: string, dataDir: string): void {
+function announce(socket: string, dataDir: string, where: string): void {
   process.stdout.write(
     [
       "",
-      `ipledger agent is running: embedded log and projection in ${dataDir}, API on ${socket} (mode 0600).`,
+      `ipledger agent is running: ${where}, projection in ${dataDir}, API on ${socket} (mode 0600).`,
       "Try it (in another terminal; from a checkout `ipledger` is `node dist/src/cli/bin.js`):",
       "  npm run demo                                   # drive simulated pods through the real CNI plugin",
       `  node dist/src/cli/bin.js pools --socket ${socket}`,
@@ -19,25 +22,40 @@ function announce(socket: string, dataDir: string): void {
   );
 }
 
+function parseMilliseconds(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 600_000) throw new InvalidArgumentError("must be a whole number of milliseconds from 100 to 600000");
+  return ms;
+}
+
 export function registerAgentCommand(program: Command): void {
-  program
+  withLogOptions(program
     .command("agent")
-    .description("run the node agent: the API the CNI plugin talks to, on the embedded SQLite log")
+    .description("run the node agent: the API the CNI plugin talks to, on the embedded SQLite log or a Kafka topic (--kafka)")
     .option("--data-dir <dir>", "where the log and projection live", DEFAULT_DATA_DIR)
     .option("--socket <path>", "unix socket for the plugin and the CLI (root-only, 0600)", DEFAULT_SOCKET)
     .option("--listen <host:port>", "also serve the API on TCP (needs --token-file)")
     .option("--token-file <file>", "bearer tokens for --listen: one 'TOKEN [admin|auditor] [SUBJECT]' per line, mode 0600")
     .option("--node <name>", "this node's name, recorded in every allocation (default $NODENAME or the hostname)")
-    .option("--announce", "print how to use the agent once it listens")
-    .action(async (options: { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean }) => {
+    .option("--append-timeout <ms>", "an ADD whose append the log has not acknowledged and folded by then fails with CNI code 11", parseMilliseconds, 5_000)
+    .option("--announce", "print how to use the agent once it listens"))
+    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number }) => {
+      // With --kafka the log is the topic; the data directory keeps the projection only.
+      rejectStrayKafkaOptions(options);
+      const node = options.node ?? process.env.NODENAME ?? hostname();
+      const warnings = pino({ level: "warn", base: { component: "kafka" } }, pino.destination(2));
+      const kafka = { clientId: `ipledger-agent-${node}`, createTopic: true, logger: warnings, appendTimeoutMs: options.appendTimeout };
+      const log = usesKafka(options) ? await openCommandLog(options, options.dataDir, kafka) : undefined;
       const agent = await startAgent({
         dataDir: options.dataDir,
         socket: options.socket,
+        node,
+        appendTimeoutMs: options.appendTimeout,
+        ...(log ? { log } : {}),
         ...(options.listen ? { listen: options.listen } : {}),
         ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
-        ...(options.node ? { node: options.node } : {}),
       });
-      if (options.announce) announce(agent.socketPath, options.dataDir);
+      if (options.announce) announce(agent.socketPath, options.dataDir, usesKafka(options) ? `log on Kafka topic ${options.topic}` : `embedded log in ${options.dataDir}`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off("SIGINT", stop);

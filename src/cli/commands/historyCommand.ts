@@ -2,8 +2,7 @@ import type { Command } from "commander";
 import { CliError, EXIT } from "../exitCodes.js";
 import { parseInstant } from "../../time.js";
 import { renderJson, renderTable } from "../output.js";
-import { openQuerySource } from "../querySource.js";
-import { withQueryOptions, type QueryOptions } from "./queryOptions.js";
+import { openQuerySourceFor, withQueryOptions, type QueryOptions } from "./queryOptions.js";
 
 export function registerHistoryCommand(program: Command): void {
   withQueryOptions(
@@ -16,7 +15,7 @@ export function registerHistoryCommand(program: Command): void {
       .option("--until <time>", "only intervals that begin before this time"),
   ).action(async (options: QueryOptions & { ip?: string; pod?: string; since?: string; until?: string }) => {
     if (!options.ip && !options.pod) throw new CliError(EXIT.usage, "history needs --ip IP or --pod NAMESPACE/NAME");
-    const source = openQuerySource(options);
+    const source = await openQuerySourceFor(options);
     try {
       const holders = await source.history({
         ...(options.ip ? { ip: options.ip } : {}),

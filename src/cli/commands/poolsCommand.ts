@@ -1,11 +1,10 @@
 import type { Command } from "commander";
 import { renderJson, renderTable } from "../output.js";
-import { openQuerySource } from "../querySource.js";
-import { withQueryOptions, type QueryOptions } from "./queryOptions.js";
+import { openQuerySourceFor, withQueryOptions, type QueryOptions } from "./queryOptions.js";
 
 export function registerPoolsCommand(program: Command): void {
   withQueryOptions(program.command("pools").description("every pool with its window and how many addresses it holds")).action(async (options: QueryOptions) => {
-    const source = openQuerySource(options);
+    const source = await openQuerySourceFor(options);
     try {
       const pools = await source.pools();
       if (options.output === "json") return void process.stdout.write(`${renderJson(pools)}\n`);

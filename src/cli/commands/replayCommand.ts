@@ -1,14 +1,14 @@
-import { existsSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
-import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { replayLog } from "../../../projections/replay.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
-import { LOG_FILE, PROJECTION_FILE } from "../../agent.js";
+import { PROJECTION_FILE } from "../../agent.js";
 import { askAgent } from "../agentClient.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../defaults.js";
 import { CliError, EXIT } from "../exitCodes.js";
+import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 
 async function agentIsRunning(socket: string): Promise<boolean> {
   if (!existsSync(socket)) return false;
@@ -16,22 +16,27 @@ async function agentIsRunning(socket: string): Promise<boolean> {
 }
 
 export function registerReplayCommand(program: Command, exit: { code: number }): void {
-  program
+  withLogOptions(program
     .command("replay")
-    .description("rebuild the SQLite projection from offset 0 of the log into a fresh file, then swap it in")
+    .description("rebuild the SQLite projection from offset 0 of the log (embedded, or Kafka with --kafka) into a fresh file, then swap it in")
     .option("--data-dir <dir>", "the data directory", DEFAULT_DATA_DIR)
-    .option("--socket <path>", "the agent socket to check first: replay refuses while an agent runs", DEFAULT_SOCKET)
-    .action(async (options: { dataDir: string; socket: string }) => {
+    .option("--socket <path>", "the agent socket to check first: replay refuses while an agent runs", DEFAULT_SOCKET))
+    .action(async (options: LogOptions & { dataDir: string; socket: string }) => {
       const dataDir = resolve(options.dataDir);
-      const logPath = join(dataDir, LOG_FILE);
-      if (!existsSync(logPath)) throw new CliError(EXIT.notFound, `no log at ${logPath}; pass the agent's --data-dir`);
       if ((await agentIsRunning(options.socket)) || (await agentIsRunning(join(dataDir, "agent.sock")))) {
         throw new CliError(EXIT.unavailable, "an agent is running on this data directory; stop it first, the swap would pull the projection from under it");
       }
+      if (usesKafka(options)) mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // a new node can build its projection from the topic
       const freshPath = join(dataDir, `${PROJECTION_FILE}.replay`);
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${freshPath}${suffix}`, { force: true });
-      const log = openSqliteEventLog({ path: logPath });
-      const fresh = openSqliteProjection(freshPath);
+      const log = await openCommandLog(options, dataDir);
+      let fresh: ReturnType<typeof openSqliteProjection>;
+      try {
+        fresh = openSqliteProjection(freshPath);
+      } catch (error) {
+        await log.close();
+        throw error;
+      }
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ format: "replay [{bar}] {value}/{total} events | {eps} events/s", stream: process.stderr }, cliProgress.Presets.shades_classic)
         : undefined;

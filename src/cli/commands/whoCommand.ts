@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { parseInstant } from "../../time.js";
 import { renderJson, renderTable } from "../output.js";
-import { openQuerySource } from "../querySource.js";
-import { withQueryOptions, type QueryOptions } from "./queryOptions.js";
+import { openQuerySourceFor, withQueryOptions, type QueryOptions } from "./queryOptions.js";
 
 export function registerWhoCommand(program: Command): void {
   withQueryOptions(
@@ -13,7 +12,7 @@ export function registerWhoCommand(program: Command): void {
       .option("--at <time>", "ISO 8601 with a zone, epoch seconds or ms, or '2h ago'"),
   ).action(async (ip: string, options: QueryOptions & { at?: string }) => {
     const atMs = options.at ? parseInstant(options.at, "--at") : Date.now();
-    const source = openQuerySource(options);
+    const source = await openQuerySourceFor(options);
     try {
       const { holder } = await source.who(ip, atMs);
       const answer = { ip, at: new Date(atMs).toISOString(), holder };

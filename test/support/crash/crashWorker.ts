@@ -20,7 +20,11 @@ import type { CniRequestBody } from "../../../src/cni/cniRequest.js";
 
 const CONTAINERS = 60;
 const PODS = 30;
-const CONCURRENT_LOOPS = 4;
+/**
+ * Many requests in flight make the tail deliver bigger batches, so the projection's write (not
+ * only the log's fsync) takes a good share of the time and kills land inside it often.
+ */
+const CONCURRENT_LOOPS = 16;
 
 /** mulberry32: a small seeded generator, so a round's choices can be replayed from its seed. */
 function seededRandom(seed: number): () => number {
