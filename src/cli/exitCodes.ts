@@ -2,8 +2,9 @@ import { isLedgerError, type ErrorCode } from "../../ledger/core/index.js";
 
 /**
  * Exit codes of every `ipledger` command:
- * 0 success · 1 the check failed (verify found a problem) · 2 bad input or usage ·
- * 3 a service is unavailable (agent socket, log) · 4 not found · 70 internal error.
+ * 0 success · 1 the check failed or the ledger refused the action (verify found a problem, an
+ * address is held, a pool is exhausted) · 2 bad input, usage or permission · 3 a service is
+ * unavailable (agent socket, log) · 4 not found · 70 internal error.
  */
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2, unavailable: 3, notFound: 4, internal: 70 } as const;
 
@@ -17,6 +18,14 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   NOT_FOUND: EXIT.notFound,
   UNKNOWN_POOL: EXIT.notFound,
   INTEGRITY_VIOLATION: EXIT.checkFailed,
+  ADDRESS_IN_USE: EXIT.checkFailed,
+  POOL_EXHAUSTED: EXIT.checkFailed,
+  ADDRESS_OUTSIDE_RANGE: EXIT.usage,
+  ADDRESS_EXCLUDED: EXIT.usage,
+  UNSUPPORTED_VERSION: EXIT.usage,
+  UNAUTHORIZED: EXIT.usage,
+  FORBIDDEN: EXIT.usage,
+  CONTENTION: EXIT.unavailable,
 };
 
 /** An error a command raises to end with a given exit code and message. */
