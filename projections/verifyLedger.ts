@@ -14,21 +14,34 @@ export interface VerifyReport {
   readonly partitions: number;
   /** The first problem found, named by check and position. */
   readonly problem?: string;
+  /** Where the hash chain first breaks: for a deleted record, the offset that is missing. */
+  readonly brokenLink?: { readonly partition: number; readonly offset: number; readonly problem: string };
 }
 
 const CHUNK = 5_000;
 
 /** Walks every partition's hash chain; the first broken link is reported. */
-async function verifyChains(log: EventLog): Promise<{ events: number; partitions: number; problem?: string }> {
+async function verifyChains(log: EventLog): Promise<{ events: number; partitions: number; problem?: string; brokenLink?: VerifyReport["brokenLink"] }> {
   const ends = await log.endOffsets();
   let events = 0;
   for (const [partition, end] of [...ends].sort(([a], [b]) => a - b)) {
     let prev = GENESIS_HASH;
     for (let offset = 0; offset < end; ) {
       const batch = await log.read(partition, offset, Math.min(CHUNK, end - offset));
-      if (batch.length === 0) return { events, partitions: ends.size, problem: `partition ${partition}: offsets ${offset}..${end - 1} are missing` };
+      if (batch.length === 0) {
+        return { events, partitions: ends.size, problem: `partition ${partition}: offsets ${offset}..${end - 1} are missing`, brokenLink: { partition, offset, problem: "offset-gap" } };
+      }
       const verdict = verifyPartitionChain(batch, prev, offset);
-      if (!verdict.ok) return { events, partitions: ends.size, problem: `hash chain broken in partition ${verdict.partition} at offset ${verdict.offset} (${verdict.problem}): ${verdict.detail}` };
+      if (!verdict.ok) {
+        // A deleted record shows as the next one found at the wrong offset: name the missing one.
+        const at = verdict.problem === "offset-gap" ? offset + batch.findIndex((logged, index) => logged.offset !== offset + index) : verdict.offset;
+        return {
+          events,
+          partitions: ends.size,
+          problem: `hash chain broken in partition ${verdict.partition} at offset ${at} (${verdict.problem}): ${verdict.detail}`,
+          brokenLink: { partition: verdict.partition, offset: at, problem: verdict.problem },
+        };
+      }
       prev = verdict.head;
       offset += batch.length;
       events += batch.length;

@@ -14,6 +14,10 @@ import { buildApp } from "./http/app.js";
 import { loadTokenFile } from "./http/auth.js";
 import { createMetrics } from "./metrics.js";
 import { watchPoolGauges } from "./poolGauges.js";
+import { startCheckpointSigner } from "./audit/checkpointSigner.js";
+import { loadSigningKey } from "./audit/signingKeys.js";
+import { createAllowlistQueries } from "./operator/allowlistQuery.js";
+import { createOperatorService } from "./operator/operatorService.js";
 
 export interface AgentOptions {
   readonly dataDir: string;
@@ -25,6 +29,10 @@ export interface AgentOptions {
   readonly appendTimeoutMs?: number;
   readonly log?: EventLog;
   readonly quiet?: boolean;
+  /** An ed25519 private key (PEM, mode 0600): the agent then appends signed checkpoints. */
+  readonly signingKey?: string;
+  /** How often signed checkpoints are appended; default 300 000 ms. */
+  readonly checkpointIntervalMs?: number;
 }
 
 export const LOG_FILE = "ledger.db";
@@ -85,7 +93,15 @@ async function serve(options: AgentOptions, opened: Opened) {
     onVoided: () => metrics.voided.inc(),
   });
   const stopGauges = watchPoolGauges(runner, metrics);
-  const deps = { service, queries: createQueries(projection.db), runner, metrics };
+  const signer = options.signingKey
+    ? startCheckpointSigner({ log, runner, privateKey: loadSigningKey(options.signingKey), actor: { node, component: "agent" }, intervalMs: options.checkpointIntervalMs ?? 300_000, onError: (error) => logger.error({ err: error }, "signed checkpoint failed; retrying next interval") })
+    : undefined;
+  cleanups.push(() => signer?.stop());
+  const operator = {
+    service: createOperatorService({ log, runner, node, component: "agent", appendTimeoutMs: Math.max(10_000, options.appendTimeoutMs ?? 5_000) }),
+    allowlist: createAllowlistQueries(projection.db),
+  };
+  const deps = { service, queries: createQueries(projection.db), runner, metrics, operator };
 
   const servers: FastifyInstance[] = [];
   const socketPath = resolve(options.socket);
@@ -116,6 +132,7 @@ async function serve(options: AgentOptions, opened: Opened) {
       if (closed) return;
       closed = true;
       for (const server of servers) await server.close();
+      await signer?.stop();
       stopGauges();
       await runner.stop();
       await log.close();

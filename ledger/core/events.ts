@@ -72,6 +72,20 @@ const reservationData = z.object({
   note: z.string(),
 });
 
+/**
+ * A signature over one partition's hash-chain head (`offset`, `hash`) at the writer's `at`,
+ * made with an ed25519 key whose public key's sha256 starts with `keyId`: proof that the
+ * history up to that head existed then. The fold accepts it and changes nothing.
+ */
+const checkpointSignedData = z.object({
+  algorithm: z.literal("ed25519"),
+  keyId: z.string().min(1),
+  partition: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  hash: z.string().min(1),
+  signature: z.string().min(1),
+});
+
 const envelope = {
   v: z.literal(EVENT_SCHEMA_VERSION),
   id: z.string().min(1),
@@ -90,6 +104,7 @@ export const ledgerEventSchema = z.discriminatedUnion("type", [
   z.object({ ...envelope, type: z.literal("AllocationAdopted"), data: allocationAdoptedData }),
   z.object({ ...envelope, type: z.literal("AddressReserved"), data: reservationData }),
   z.object({ ...envelope, type: z.literal("ReservationLifted"), data: reservationData }),
+  z.object({ ...envelope, type: z.literal("CheckpointSigned"), data: checkpointSignedData }),
 ]);
 
 export type LedgerEvent = z.infer<typeof ledgerEventSchema>;

@@ -43,6 +43,8 @@ export function evolve(state: LedgerState, logged: LoggedEvent): Outcome {
       return applyReserved(state, event, effectiveMs);
     case "ReservationLifted":
       return applyReservationLifted(state, event, effectiveMs);
+    case "CheckpointSigned":
+      return accepted(effectiveMs, []); // an attestation about the log, not a change to the pools
     default: {
       const unknown: never = event;
       return voided(effectiveMs, `unknown event type ${(unknown as { type: string }).type}`);

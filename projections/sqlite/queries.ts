@@ -1,22 +1,16 @@
 import type Database from "better-sqlite3";
-import { addressToBlob, cidrInterval, LedgerError, parseAddress, parseCidr } from "../../ledger/core/index.js";
+import { createAttributionResolver } from "../audit/attributionResolver.js";
+import { blobOf, cidrBlobs, decodeCursor, encodeCursor, checkLimit, registerAuditFunctions, type AuditFilter, type Page, type PageRequest } from "./auditFilters.js";
+import { prepareEventPages, type EventFilter, type EventView } from "./eventRows.js";
+import { preparePointInTime } from "./pointInTime.js";
+import { preparePoolState } from "./poolState.js";
+import { prepareTenancyPages } from "./tenancyPages.js";
+import type { Holder } from "./tenancyRows.js";
 
-/** Who held an address over an interval, as `who` and `history` print it. */
-export interface Holder {
-  readonly ip: string;
-  readonly pool: string;
-  readonly podNamespace: string;
-  readonly podName: string;
-  readonly podUid: string;
-  readonly containerId: string;
-  readonly ifName: string;
-  readonly node: string;
-  /** ISO time the tenancy began (effective time). */
-  readonly from: string;
-  /** ISO time it ended, or null while it lasts. */
-  readonly to: string | null;
-  readonly endReason: string | null;
-}
+export type { Holder, LogPosition } from "./tenancyRows.js";
+export type { EventView, EventFilter } from "./eventRows.js";
+export type { PoolState } from "./poolState.js";
+export type { AuditFilter, Page, PageRequest } from "./auditFilters.js";
 
 export interface AllocationRow {
   readonly ip: string;
@@ -32,72 +26,62 @@ export interface AllocationRow {
   readonly since: string;
 }
 
-const HOLDER_COLUMNS = `ip, pool, pod_namespace AS podNamespace, pod_name AS podName, pod_uid AS podUid, container_id AS containerId,
-  if_name AS ifName, node, from_ms AS fromMs, to_ms AS toMs, end_reason AS endReason`;
-
-interface HolderRow extends Omit<Holder, "from" | "to"> {
-  readonly fromMs: number;
-  readonly toMs: number | null;
-}
-
-function toHolder(row: HolderRow): Holder {
-  const { fromMs, toMs, ...rest } = row;
-  return { ...rest, from: new Date(fromMs).toISOString(), to: toMs === null ? null : new Date(toMs).toISOString() };
-}
-
-function blobOf(ip: string): Buffer {
-  const address = parseAddress(ip);
-  if (!address) throw new LedgerError("INVALID_REQUEST", `${JSON.stringify(ip)} is not an IP address`, { key: "ip" });
-  return Buffer.from(addressToBlob(address));
-}
+/** `{partition: next offset}`: the log positions an answer reflects. */
+export type Basis = Record<string, number>;
 
 /**
- * Read-only questions to the projection. Every answer comes from the tenancies table, which
- * holds one row per ownership interval, so "who held X at T" is one indexed lookup.
+ * Read-only questions to the projection. Every answer comes from the tenancies table (one row
+ * per ownership interval), the events table and the pool definitions over time, through indexes
+ * only: "who held X at T" is a few index seeks whatever the length of X's history.
  *
- * @example createQueries(db).who("10.0.0.5", Date.parse("2026-11-20T03:12:09Z"))
+ * Registers the SQL functions the event filters use (`registerAuditFunctions`) on `db`.
+ *
+ * @example
+ *   const queries = createQueries(db);
+ *   queries.holdersAt("10.0.0.5", Date.parse("2026-11-20T03:12:09Z"));
  */
 export function createQueries(db: Database.Database) {
-  const whoStatement = db.prepare(
-    `SELECT ${HOLDER_COLUMNS} FROM tenancies WHERE ip_blob = ? AND from_ms <= ? AND (to_ms IS NULL OR to_ms > ?) ORDER BY from_ms DESC, id DESC LIMIT 1`,
-  );
+  registerAuditFunctions(db);
+  const points = preparePointInTime(db);
+  const tenancyPage = prepareTenancyPages(db);
+  const eventPage = prepareEventPages(db);
+  const poolState = preparePoolState(db, points);
+  const basisStatement = db.prepare("SELECT partition, next_offset AS nextOffset FROM checkpoints ORDER BY partition");
+
   return {
-    /** The holder of `ip` at instant `atMs`, or null. */
+    db,
+    /** The holder of `ip` at instant `atMs` (the first domain's, when several networks held it), or null. */
     who(ip: string, atMs: number): Holder | null {
-      const row = whoStatement.get(blobOf(ip), atMs, atMs) as HolderRow | undefined;
-      return row ? toHolder(row) : null;
+      return points.holdersAt(blobOf(ip), atMs)[0] ?? null;
     },
-    /** Ownership intervals overlapping [since, until), oldest first, filtered by ip, CIDR or pod. */
-    history(filter: { ip?: string; cidr?: string; pod?: { namespace: string; name: string }; sinceMs?: number; untilMs?: number }): Holder[] {
-      const clauses: string[] = [];
-      const params: unknown[] = [];
-      if (filter.ip !== undefined) {
-        clauses.push("ip_blob = ?");
-        params.push(blobOf(filter.ip));
-      }
-      if (filter.cidr !== undefined) {
-        const cidr = parseCidr(filter.cidr);
-        if (!cidr) throw new LedgerError("INVALID_REQUEST", `${JSON.stringify(filter.cidr)} is not a CIDR`, { key: "cidr" });
-        const { from, to } = cidrInterval(cidr);
-        clauses.push("ip_blob BETWEEN ? AND ?");
-        params.push(Buffer.from(addressToBlob({ family: cidr.family, value: from })), Buffer.from(addressToBlob({ family: cidr.family, value: to })));
-      }
-      if (filter.pod) {
-        clauses.push("pod_namespace = ? AND pod_name = ?");
-        params.push(filter.pod.namespace, filter.pod.name);
-      }
-      if (filter.untilMs !== undefined) {
-        clauses.push("from_ms < ?");
-        params.push(filter.untilMs);
-      }
-      if (filter.sinceMs !== undefined) {
-        clauses.push("(to_ms IS NULL OR to_ms > ?)");
-        params.push(filter.sinceMs);
-      }
-      const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
-      const rows = db.prepare(`SELECT ${HOLDER_COLUMNS} FROM tenancies ${where} ORDER BY from_ms, id`).all(...params) as HolderRow[];
-      return rows.map(toHolder);
+    /** Every holder of `ip` at `atMs`: one per allocation domain (network) that held it then. */
+    holdersAt(ip: string, atMs: number, domain?: string): Holder[] {
+      return points.holdersAt(blobOf(ip), atMs, domain);
     },
+    /** The holders of every address of `cidr` at `atMs`, in address order, a page at a time. */
+    holdersInCidr(cidr: string, atMs: number, page: PageRequest & { domain?: string }): Page<Holder> {
+      const { lo, hi } = cidrBlobs(cidr);
+      const after = page.after === undefined ? undefined : decodeCursor(page.after, 2);
+      const { holders, last } = points.holdersInRange(lo, hi, atMs, {
+        limit: checkLimit(page.limit),
+        ...(after ? { after: { blob: Buffer.from(String(after[0]), "hex"), domain: String(after[1]) } } : {}),
+        ...(page.domain !== undefined ? { domain: page.domain } : {}),
+      });
+      return { rows: holders, next: last ? encodeCursor([last.blob.toString("hex"), last.domain]) : null };
+    },
+    /** Ownership intervals overlapping [since, until), oldest first, every page (small answers: use `tenancyPage` for exports). */
+    history(filter: AuditFilter): Holder[] {
+      const rows: Holder[] = [];
+      for (let page = tenancyPage(filter, { limit: 10_000 }); ; page = tenancyPage(filter, { limit: 10_000, after: page.next as string })) {
+        rows.push(...page.rows);
+        if (page.next === null) return rows;
+      }
+    },
+    tenancyPage,
+    eventPage: (filter: EventFilter, page: PageRequest): Page<EventView> => eventPage(filter, page),
+    poolState,
+    /** A cached resolver for many (ip, instant) probes; use it on a snapshot that does not change. */
+    attributionResolver: (options: { maxEntries?: number } = {}) => createAttributionResolver(points, options),
     allocations(): AllocationRow[] {
       const rows = db
         .prepare(
@@ -120,8 +104,8 @@ export function createQueries(db: Database.Database) {
       return rows.map(({ exclude, definedMs, ...rest }) => ({ ...rest, exclude: JSON.parse(exclude) as string[], definedAt: new Date(definedMs).toISOString() }));
     },
     /** The projection's checkpoints: the log positions every answer reflects. */
-    basis(): Record<string, number> {
-      const rows = db.prepare("SELECT partition, next_offset AS nextOffset FROM checkpoints ORDER BY partition").all() as { partition: number; nextOffset: number }[];
+    basis(): Basis {
+      const rows = basisStatement.all() as { partition: number; nextOffset: number }[];
       return Object.fromEntries(rows.map((row) => [String(row.partition), row.nextOffset]));
     },
   };

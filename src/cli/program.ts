@@ -8,6 +8,16 @@ import { registerReconcileCommand } from "./commands/reconcileCommand.js";
 import { registerReplayCommand } from "./commands/replayCommand.js";
 import { registerVerifyCommand } from "./commands/verifyCommand.js";
 import { registerWhoCommand } from "./commands/whoCommand.js";
+import { registerAttributeCommand } from "./commands/attributeCommand.js";
+import { registerChangesCommand } from "./commands/changesCommand.js";
+import { registerExportCommand } from "./commands/exportCommand.js";
+import { registerPoolStateCommand } from "./commands/poolStateCommand.js";
+import { registerAllowlistCommand } from "./commands/allowlistCommand.js";
+import { registerDrainNodeCommand } from "./commands/drainNodeCommand.js";
+import { registerReleaseCommand } from "./commands/releaseCommand.js";
+import { registerReserveCommand } from "./commands/reserveCommand.js";
+import { registerResetPoolCommand } from "./commands/resetPoolCommand.js";
+import { registerUnreserveCommand } from "./commands/unreserveCommand.js";
 import { EXIT, exitCodeOf } from "./exitCodes.js";
 
 /** Builds the `ipledger` program. Each command sets `process.exitCode`-free results via `exit`. */
@@ -19,12 +29,22 @@ export function buildProgram(exit: { code: number }): Command {
   registerAgentCommand(program);
   registerWhoCommand(program);
   registerHistoryCommand(program);
+  registerPoolStateCommand(program);
+  registerChangesCommand(program);
+  registerAttributeCommand(program);
+  registerExportCommand(program);
   registerPoolsCommand(program);
   registerProjectKubernetesCommand(program);
   registerReplayCommand(program, exit);
   registerVerifyCommand(program, exit);
   registerReconcileCommand(program);
   registerImportWhereaboutsCommand(program, exit);
+  registerReleaseCommand(program, exit);
+  registerReserveCommand(program, exit);
+  registerUnreserveCommand(program, exit);
+  registerResetPoolCommand(program, exit);
+  registerDrainNodeCommand(program, exit);
+  registerAllowlistCommand(program);
   return program;
 }
 

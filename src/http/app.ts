@@ -8,6 +8,8 @@ import { authenticate, type AuthPolicy, type Role } from "./auth.js";
 import { registerCniRoutes } from "./cniRoutes.js";
 import { asLedgerError, cniErrorBody, HTTP_STATUSES, problemBody } from "./httpErrors.js";
 import { registerQueryRoutes } from "./queryRoutes.js";
+import { registerAuditRoutes } from "./auditRoutes.js";
+import { registerOperatorRoutes, type OperatorDeps } from "./operatorRoutes.js";
 
 export interface AppDeps {
   readonly service: CniService;
@@ -15,6 +17,8 @@ export interface AppDeps {
   readonly runner: ProjectionRunner;
   readonly metrics: Metrics;
   readonly auth: AuthPolicy;
+  /** Operator actions and allow-lists (`/v1/admin/*`, `/v1/allowlist`); the agent always wires them. */
+  readonly operator?: OperatorDeps;
   readonly logger?: boolean | Record<string, unknown>;
 }
 
@@ -74,6 +78,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   registerCniRoutes(app, deps);
   registerQueryRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+  registerOperatorRoutes(app, deps);
   return app;
 }
 

@@ -22,6 +22,12 @@ function announce(socket: string, dataDir: string, where: string): void {
   );
 }
 
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw new InvalidArgumentError("must be a whole number of seconds from 1 to 86400");
+  return seconds;
+}
+
 function parseMilliseconds(value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 100 || ms > 600_000) throw new InvalidArgumentError("must be a whole number of milliseconds from 100 to 600000");
@@ -38,8 +44,10 @@ export function registerAgentCommand(program: Command): void {
     .option("--token-file <file>", "bearer tokens for --listen: one 'TOKEN [admin|auditor] [SUBJECT]' per line, mode 0600")
     .option("--node <name>", "this node's name, recorded in every allocation (default $NODENAME or the hostname)")
     .option("--append-timeout <ms>", "an ADD whose append the log has not acknowledged and folded by then fails with CNI code 11", parseMilliseconds, 5_000)
-    .option("--announce", "print how to use the agent once it listens"))
-    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number }) => {
+    .option("--announce", "print how to use the agent once it listens")
+    .option("--signing-key <file>", "ed25519 private key (PEM, mode 0600): append a signed checkpoint of every chain head that moved, for verify --public-key")
+    .option("--checkpoint-interval <seconds>", "how often to sign checkpoints with --signing-key", parseSeconds, 300))
+    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number }) => {
       // With --kafka the log is the topic; the data directory keeps the projection only.
       rejectStrayKafkaOptions(options);
       const node = options.node ?? process.env.NODENAME ?? hostname();
@@ -54,6 +62,7 @@ export function registerAgentCommand(program: Command): void {
         ...(log ? { log } : {}),
         ...(options.listen ? { listen: options.listen } : {}),
         ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+        ...(options.signingKey ? { signingKey: options.signingKey, checkpointIntervalMs: options.checkpointInterval * 1000 } : {}),
       });
       if (options.announce) announce(agent.socketPath, options.dataDir, usesKafka(options) ? `log on Kafka topic ${options.topic}` : `embedded log in ${options.dataDir}`);
       await new Promise<void>((resolve) => {

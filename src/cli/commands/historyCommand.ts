@@ -1,33 +1,43 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
+import type { Holder } from "../../../projections/sqlite/queries.js";
+import { filterOfOptions, sourceOptionsOf, timeZoneOfOptions, withAuditOptions, withFilterOptions, type AuditCommandOptions, type FilterOptions } from "../../audit/auditOptions.js";
+import { isEmptyFilter } from "../../audit/auditParams.js";
+import { basisLine, HISTORY_COLUMNS, holdersTable } from "../../audit/auditRender.js";
+import { openAuditSource } from "../../audit/auditSource.js";
+import { retime } from "../../time.js";
 import { CliError, EXIT } from "../exitCodes.js";
-import { parseInstant } from "../../time.js";
-import { renderJson, renderTable } from "../output.js";
-import { openQuerySourceFor, withQueryOptions, type QueryOptions } from "./queryOptions.js";
+import { renderJson } from "../output.js";
+
+export function parseLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError("must be a whole number of rows, 1 or more");
+  return limit;
+}
 
 export function registerHistoryCommand(program: Command): void {
-  withQueryOptions(
-    program
-      .command("history")
-      .description("every holder of an address, or every address of a pod, oldest first")
-      .option("--ip <ip>", "the address")
-      .option("--pod <namespace/name>", "the pod")
-      .option("--since <time>", "only intervals that end after this time")
-      .option("--until <time>", "only intervals that begin before this time"),
-  ).action(async (options: QueryOptions & { ip?: string; pod?: string; since?: string; until?: string }) => {
-    if (!options.ip && !options.pod) throw new CliError(EXIT.usage, "history needs --ip IP or --pod NAMESPACE/NAME");
-    const source = await openQuerySourceFor(options);
+  withAuditOptions(
+    withFilterOptions(
+      program
+        .command("history")
+        .description("ownership intervals (who held which address, from when to when, why it ended and who ended it), oldest first")
+        .option("--limit <rows>", "print at most this many intervals", parseLimit),
+    ),
+  ).action(async (options: AuditCommandOptions & FilterOptions & { limit?: number }) => {
+    const filter = filterOfOptions(options);
+    if (isEmptyFilter(filter)) throw new CliError(EXIT.usage, "history needs a filter: --ip, --cidr, --pod, --pod-uid, --container, --node, --pool, --domain, --since or --until");
+    const source = await openAuditSource(sourceOptionsOf(options));
     try {
-      const holders = await source.history({
-        ...(options.ip ? { ip: options.ip } : {}),
-        ...(options.pod ? { pod: options.pod } : {}),
-        ...(options.since ? { sinceMs: parseInstant(options.since, "--since") } : {}),
-        ...(options.until ? { untilMs: parseInstant(options.until, "--until") } : {}),
-      });
-      if (options.output === "json") return void process.stdout.write(`${renderJson(holders)}\n`);
-      const rows = holders.map((holder) => ({ ...holder, pod: holder.podName ? `${holder.podNamespace}/${holder.podName}` : "-", to: holder.to ?? "(holds it)" }));
-      process.stdout.write(`${renderTable(rows, ["ip", "pool", "pod", "containerId", "ifName", "node", "from", "to", "endReason"])}\n`);
+      const basis = await source.basis();
+      const holders: Holder[] = [];
+      for await (const page of source.tenancies(filter)) {
+        holders.push(...page);
+        if (options.limit !== undefined && holders.length >= options.limit) break;
+      }
+      const shown = retime(options.limit === undefined ? holders : holders.slice(0, options.limit), timeZoneOfOptions(options));
+      if (options.output === "json") return void process.stdout.write(`${renderJson({ holders: shown, basis })}\n`);
+      process.stdout.write(`${holdersTable(shown, HISTORY_COLUMNS)}\n${basisLine(basis)}\n`);
     } finally {
-      source.close();
+      await source.close();
     }
   });
 }

@@ -1,26 +1,41 @@
 import type { Command } from "commander";
-import { parseInstant } from "../../time.js";
-import { renderJson, renderTable } from "../output.js";
-import { openQuerySourceFor, withQueryOptions, type QueryOptions } from "./queryOptions.js";
+import { parseCidr } from "../../../ledger/core/index.js";
+import type { Holder } from "../../../projections/sqlite/queries.js";
+import { sourceOptionsOf, TIME_HELP, timeZoneOfOptions, withAuditOptions, type AuditCommandOptions } from "../../audit/auditOptions.js";
+import { basisLine, holdersTable, WHO_COLUMNS } from "../../audit/auditRender.js";
+import { openAuditSource } from "../../audit/auditSource.js";
+import { parseInstant, retime } from "../../time.js";
+import { renderJson } from "../output.js";
 
 export function registerWhoCommand(program: Command): void {
-  withQueryOptions(
+  withAuditOptions(
     program
       .command("who")
-      .description("which pod held an address at an instant (default: now)")
-      .argument("<ip>", "the address, e.g. 10.20.4.17")
-      .option("--at <time>", "ISO 8601 with a zone, epoch seconds or ms, or '2h ago'"),
-  ).action(async (ip: string, options: QueryOptions & { at?: string }) => {
+      .description("which pod held an address, or every address of a CIDR, at an instant (default: now)")
+      .argument("<ip|cidr>", "an address (10.20.4.17) or a CIDR (10.20.4.0/24)")
+      .option("--at <time>", TIME_HELP)
+      .option("--domain <name>", "only this allocation domain (network_name); by default every network that held it"),
+  ).action(async (target: string, options: AuditCommandOptions & { at?: string; domain?: string }) => {
     const atMs = options.at ? parseInstant(options.at, "--at") : Date.now();
-    const source = await openQuerySourceFor(options);
+    const tz = timeZoneOfOptions(options);
+    const at = new Date(atMs).toISOString();
+    const source = await openAuditSource(sourceOptionsOf(options));
     try {
-      const { holder } = await source.who(ip, atMs);
-      const answer = { ip, at: new Date(atMs).toISOString(), holder };
+      const basis = await source.basis();
+      if (target.includes("/") && parseCidr(target)) {
+        const holders: Holder[] = [];
+        for await (const page of source.whoCidr(target, atMs, options.domain)) holders.push(...page);
+        const answer = retime({ cidr: target, at, holders, basis }, tz);
+        if (options.output === "json") return void process.stdout.write(`${renderJson(answer)}\n`);
+        return void process.stdout.write(`${answer.holders.length} of the addresses of ${target} were held at ${answer.at}\n${holdersTable(answer.holders, WHO_COLUMNS)}\n${basisLine(basis)}\n`);
+      }
+      const holders = await source.who(target, atMs, options.domain);
+      const answer = retime({ ip: target, at, holder: holders[0] ?? null, holders, basis }, tz);
       if (options.output === "json") return void process.stdout.write(`${renderJson(answer)}\n`);
-      if (!holder) return void process.stdout.write(`${ip} was not allocated at ${answer.at}\n`);
-      process.stdout.write(`${renderTable([{ ...holder, pod: holder.podName ? `${holder.podNamespace}/${holder.podName}` : "-" }], ["ip", "pool", "pod", "podUid", "containerId", "ifName", "node", "from", "to"])}\n`);
+      if (holders.length === 0) return void process.stdout.write(`${target} was not allocated at ${answer.at}\n${basisLine(basis)}\n`);
+      process.stdout.write(`${holdersTable(answer.holders, WHO_COLUMNS)}\n${basisLine(basis)}\n`);
     } finally {
-      source.close();
+      await source.close();
     }
   });
 }

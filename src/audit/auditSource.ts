@@ -1,0 +1,187 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+import { LedgerError } from "../../ledger/core/index.js";
+import type { Attribution } from "../../projections/audit/attributionResolver.js";
+import { replayLog } from "../../projections/replay.js";
+import type { AuditFilter, Basis, EventFilter, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
+import { openSqliteProjection } from "../../projections/sqlite/sqliteProjection.js";
+import { PROJECTION_FILE } from "../agent.js";
+import { askAgent } from "../cli/agentClient.js";
+import { openCommandLog, usesKafka, type LogOptions } from "../cli/commands/logOptions.js";
+import { openProjectionSnapshot, type ProjectionSnapshot } from "./projectionSnapshot.js";
+import type { ProbeResult } from "./attributeProbes.js";
+
+/**
+ * Where the audit commands get their answers: the projection in a data directory (read in one
+ * snapshot), a running agent (`--socket`, paginated HTTP), or a Kafka log replayed into a
+ * throw-away projection (`--kafka`). The commands never know which.
+ */
+export interface AuditSource {
+  basis(): Promise<Basis>;
+  who(ip: string, atMs: number, domain?: string): Promise<Holder[]>;
+  whoCidr(cidr: string, atMs: number, domain?: string): AsyncGenerator<Holder[]>;
+  tenancies(filter: AuditFilter): AsyncGenerator<Holder[]>;
+  events(filter: EventFilter): AsyncGenerator<EventView[]>;
+  poolState(pool: string, atMs: number, domain?: string): Promise<PoolState>;
+  /** A batch of probes; the local sources keep one cached resolver across batches. */
+  attribute(probes: readonly { readonly ip: string; readonly atMs: number }[]): Promise<Attribution[]>;
+  close(): Promise<void>;
+}
+
+export interface AuditSourceOptions extends LogOptions {
+  readonly dataDir: string;
+  readonly socket?: string;
+  /** Wait until the projection has caught up with the log before answering. */
+  readonly consistent?: boolean;
+  readonly consistentTimeoutMs?: number;
+}
+
+const PAGE = 5_000;
+
+function snapshotSource(snapshot: ProjectionSnapshot, cleanup: () => void = () => undefined): AuditSource {
+  const { queries } = snapshot;
+  const resolver = queries.attributionResolver();
+  async function* pages<T>(read: (after: string | undefined) => { rows: T[]; next: string | null }): AsyncGenerator<T[]> {
+    for (let page = read(undefined); ; page = read(page.next as string)) {
+      yield page.rows;
+      if (page.next === null) return;
+    }
+  }
+  return {
+    basis: async () => queries.basis(),
+    who: async (ip, atMs, domain) => queries.holdersAt(ip, atMs, domain),
+    whoCidr: (cidr, atMs, domain) => pages((after) => queries.holdersInCidr(cidr, atMs, { limit: PAGE, after, ...(domain !== undefined ? { domain } : {}) })),
+    tenancies: (filter) => pages((after) => queries.tenancyPage(filter, { limit: PAGE, after })),
+    events: (filter) => pages((after) => queries.eventPage(filter, { limit: PAGE, after })),
+    poolState: async (pool, atMs, domain) => queries.poolState(pool, atMs, domain),
+    attribute: async (probes) => probes.map((probe) => resolver.resolve(probe.ip, probe.atMs)),
+    close: async () => {
+      snapshot.close();
+      cleanup();
+    },
+  };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function filterQuery(filter: AuditFilter & Partial<EventFilter>): URLSearchParams {
+  const query = new URLSearchParams();
+  const set = (key: string, value: string | number | undefined) => value !== undefined && query.set(key, String(value));
+  set("ip", filter.ip);
+  set("cidr", filter.cidr);
+  set("pod", filter.pod ? `${filter.pod.namespace}/${filter.pod.name}` : undefined);
+  set("podUid", filter.podUid);
+  set("container", filter.containerId);
+  set("node", filter.node);
+  set("pool", filter.pool);
+  set("domain", filter.domain);
+  // Instants travel as ISO text: epoch numbers are read by their digit count, and 0 has too few.
+  set("since", filter.sinceMs === undefined ? undefined : iso(filter.sinceMs));
+  set("until", filter.untilMs === undefined ? undefined : iso(filter.untilMs));
+  if (filter.types?.length) set("type", filter.types.join(","));
+  if (filter.includeVoided) set("includeVoided", "1");
+  return query;
+}
+
+function agentSource(socket: string, options: AuditSourceOptions): AuditSource {
+  const consistency = options.consistent ? { consistent: "1", consistentTimeoutMs: String(options.consistentTimeoutMs ?? 10_000) } : {};
+  const timeoutMs = (options.consistentTimeoutMs ?? 10_000) + 30_000;
+  const get = <T>(path: string, query: URLSearchParams): Promise<T> => {
+    for (const [key, value] of Object.entries(consistency)) query.set(key, value);
+    return askAgent<T>(socket, `${path}?${query}`, { timeoutMs });
+  };
+  async function* pages<T>(path: string, query: URLSearchParams, key: string): AsyncGenerator<T[]> {
+    for (let after: string | null = null; ; ) {
+      const pageQuery = new URLSearchParams(query);
+      pageQuery.set("limit", String(PAGE));
+      if (after) pageQuery.set("after", after);
+      const page: Record<string, unknown> & { next: string | null } = await get(path, pageQuery);
+      yield page[key] as T[];
+      if (page.next === null) return;
+      after = page.next;
+    }
+  }
+  return {
+    basis: async () => (await get<{ basis: Basis }>("/v1/pools", new URLSearchParams())).basis,
+    who: async (ip, atMs, domain) => (await get<{ holders: Holder[] }>("/v1/who", new URLSearchParams({ ip, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }))).holders,
+    whoCidr: (cidr, atMs, domain) => pages("/v1/who", new URLSearchParams({ cidr, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }), "holders"),
+    tenancies: (filter) => pages("/v1/history", filterQuery(filter), "holders"),
+    events: (filter) => pages("/v1/changes", filterQuery({ sinceMs: 0, ...filter }), "changes"),
+    poolState: async (pool, atMs, domain) => get<PoolState>("/v1/pool-state", new URLSearchParams({ pool, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) })),
+    attribute: async (probes) => {
+      const { results } = await askAgent<{ results: ProbeResult[] }>(socket, "/v1/attribute", { method: "POST", body: { probes: probes.map((probe) => ({ ip: probe.ip, at: iso(probe.atMs) })) }, timeoutMs });
+      return results.map((result) => ("error" in result ? { invalid: result.error } : { holders: result.holders }));
+    },
+    close: async () => undefined,
+  };
+}
+
+/** Waits until the projection's checkpoints reach the end the log had when asked. */
+async function waitForProjection(options: AuditSourceOptions, projectionPath: string): Promise<void> {
+  const log = await openCommandLog(options, options.dataDir);
+  let ends;
+  try {
+    ends = await log.endOffsets();
+  } finally {
+    await log.close();
+  }
+  const timeoutMs = options.consistentTimeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  const db = new Database(projectionPath, { readonly: true, fileMustExist: true });
+  try {
+    for (;;) {
+      const reached = new Map((db.prepare("SELECT partition, next_offset AS next FROM checkpoints").all() as { partition: number; next: number }[]).map((row) => [row.partition, row.next]));
+      const behind = [...ends].reduce((sum, [partition, end]) => sum + Math.max(0, end - (reached.get(partition) ?? 0)), 0);
+      if (behind === 0) return;
+      if (Date.now() > deadline) {
+        throw new LedgerError("NOT_READY", `the projection ${projectionPath} is still ${behind} events behind the log after ${timeoutMs} ms; is the agent running on this data directory? (without an agent, ipledger replay rebuilds it)`);
+      }
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** Replays a Kafka log into a temporary projection and answers from it; `close()` removes it. */
+async function kafkaSource(options: AuditSourceOptions): Promise<AuditSource> {
+  const log = await openCommandLog(options, options.dataDir);
+  const scratch = mkdtempSync(join(tmpdir(), "ipledger-audit-"));
+  const path = join(scratch, PROJECTION_FILE);
+  const remove = () => rmSync(scratch, { recursive: true, force: true });
+  try {
+    const projection = openSqliteProjection(path);
+    try {
+      await replayLog(log, projection);
+    } finally {
+      projection.close();
+    }
+    return snapshotSource(openProjectionSnapshot(path), remove);
+  } catch (error) {
+    remove();
+    throw error;
+  } finally {
+    await log.close();
+  }
+}
+
+/**
+ * Opens the source the options name: `--socket` (ask the agent), `--kafka` (replay the topic),
+ * or the data directory's projection.
+ *
+ * @example const source = await openAuditSource({ dataDir, topic, kafkaPartitions: 6 }); try { … } finally { await source.close() }
+ */
+export async function openAuditSource(options: AuditSourceOptions): Promise<AuditSource> {
+  if (options.socket && usesKafka(options)) throw new LedgerError("INVALID_REQUEST", "pass either --socket (ask an agent) or --kafka (read the log), not both", { key: "--socket" });
+  if (options.socket) return agentSource(options.socket, options);
+  if (usesKafka(options)) return kafkaSource(options);
+  const path = join(resolve(options.dataDir), PROJECTION_FILE);
+  if (!existsSync(path)) {
+    throw new LedgerError("NOT_FOUND", `no projection at ${path}; pass the agent's --data-dir, or --socket to ask a running agent, or --kafka to replay the log`);
+  }
+  if (options.consistent) await waitForProjection(options, path);
+  return snapshotSource(openProjectionSnapshot(path));
+}
+

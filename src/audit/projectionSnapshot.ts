@@ -1,0 +1,43 @@
+import Database from "better-sqlite3";
+import { LedgerError } from "../../ledger/core/index.js";
+import { createQueries, type Queries } from "../../projections/sqlite/queries.js";
+
+/** A read-only view of a projection file frozen at one instant. */
+export interface ProjectionSnapshot {
+  readonly queries: Queries;
+  close(): void;
+}
+
+/**
+ * Opens the projection at `path` read-only inside one read transaction: every answer drawn from
+ * it, however many queries and pages, reflects the same commit (the basis it reports). WAL lets
+ * the agent keep writing meanwhile; the snapshot only delays the WAL's checkpoint while open.
+ *
+ * @example const snapshot = openProjectionSnapshot(join(dataDir, "projection.db")); try { … } finally { snapshot.close() }
+ */
+export function openProjectionSnapshot(path: string): ProjectionSnapshot {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw new LedgerError("NOT_FOUND", `cannot open the projection ${path} (${(error as Error).message}); pass the agent's --data-dir, or --socket to ask a running agent`, { cause: error });
+  }
+  try {
+    db.pragma("busy_timeout = 5000");
+    const queries = createQueries(db);
+    db.exec("BEGIN");
+    queries.basis(); // the first read fixes the snapshot
+    return {
+      queries,
+      close: () => {
+        if (!db.open) return;
+        if (db.inTransaction) db.exec("COMMIT");
+        db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    if (error instanceof LedgerError) throw error;
+    throw new LedgerError("LOG_UNAVAILABLE", `cannot read the projection ${path}: ${(error as Error).message}; is it an ipledger projection the agent has migrated?`, { cause: error });
+  }
+}
