@@ -13,6 +13,7 @@ import { createCniService } from "./cni/cniService.js";
 import { buildApp } from "./http/app.js";
 import { loadTokenFile } from "./http/auth.js";
 import { createMetrics } from "./metrics.js";
+import { watchFoldLag } from "./foldLagGauge.js";
 import { watchPoolGauges } from "./poolGauges.js";
 import { startCheckpointSigner } from "./audit/checkpointSigner.js";
 import { loadSigningKey } from "./audit/signingKeys.js";
@@ -92,7 +93,12 @@ async function serve(options: AgentOptions, opened: Opened) {
     onReleased: (count) => metrics.releases.inc(count),
     onVoided: () => metrics.voided.inc(),
   });
-  const stopGauges = watchPoolGauges(runner, metrics);
+  const stopPoolGauges = watchPoolGauges(runner, metrics);
+  const stopLagGauge = watchFoldLag(log, runner, metrics);
+  const stopGauges = (): void => {
+    stopPoolGauges();
+    stopLagGauge();
+  };
   const signer = options.signingKey
     ? startCheckpointSigner({ log, runner, privateKey: loadSigningKey(options.signingKey), actor: { node, component: "agent" }, intervalMs: options.checkpointIntervalMs ?? 300_000, onError: (error) => logger.error({ err: error }, "signed checkpoint failed; retrying next interval") })
     : undefined;

@@ -3,8 +3,9 @@ import { isLedgerError, LedgerError } from "../../ledger/core/index.js";
 import type { Attribution } from "../../projections/audit/attributionResolver.js";
 import type { Holder } from "../../projections/sqlite/queries.js";
 import { parseInstant } from "../time.js";
-import { csvField } from "./exportFormats.js";
+import { answerRenderer } from "./attributeAnswers.js";
 import { csvFields } from "./csvLine.js";
+import { CSV_HEADER_SUFFIX } from "./attributeAnswers.js";
 
 export interface AttributeOptions {
   readonly format: "csv" | "ndjson";
@@ -41,16 +42,6 @@ interface Pending {
   readonly invalid?: string;
   /** A blank line: written back as it is, in its place. */
   readonly blank?: boolean;
-}
-
-export const CSV_HEADER_SUFFIX = ",holder,pod_uid,node,pool";
-
-/** Rendered answers remembered by key (about 100 bytes each): as many as the resolver caches addresses. */
-const SUFFIX_MEMO_ENTRIES = 200_000;
-
-function holderFields(holders: readonly Holder[]): string[] {
-  const join = (pick: (holder: Holder) => string) => holders.map(pick).join("|");
-  return [join((h) => (h.podName ? `${h.podNamespace}/${h.podName}` : `container:${h.containerId}`)), join((h) => h.podUid), join((h) => h.node), join((h) => h.pool)];
 }
 
 function pathValue(record: unknown, path: string): unknown {
@@ -109,23 +100,7 @@ export async function attributeStream(input: Readable, output: Writable, attribu
     }
   };
 
-  // What an answer appends, remembered by the answer's key: a log repeats the same holders.
-  const suffixes = new Map<string, string>();
-  const suffixOf = (holders: readonly Holder[]): string => {
-    if (options.format === "csv") return holders.length === 0 ? ",unallocated,,," : `,${holderFields(holders).map(csvField).join(",")}`;
-    const member = { status: holders.length > 0 ? "allocated" : "unallocated", holders: holders.map((h) => ({ pod: h.podName ? `${h.podNamespace}/${h.podName}` : null, podUid: h.podUid, node: h.node, pool: h.pool, domain: h.domain, containerId: h.containerId, ifName: h.ifName, ip: h.ip, from: h.from, to: h.to })) };
-    return `"ipledger":${JSON.stringify(member)}`;
-  };
-  const memoSuffix = (found: { readonly holders: readonly Holder[]; readonly key?: string }): string => {
-    if (found.key === undefined) return suffixOf(found.holders);
-    let suffix = suffixes.get(found.key);
-    if (suffix === undefined) {
-      if (suffixes.size >= SUFFIX_MEMO_ENTRIES) suffixes.delete(suffixes.keys().next().value as string);
-      suffixes.set(found.key, (suffix = suffixOf(found.holders)));
-    }
-    return suffix;
-  };
-
+  const appended = answerRenderer(options.format);
   const render = (pending: Pending, found: Attribution | undefined): string => {
     const eol = pending.carriageReturn ? "\r\n" : "\n";
     if (pending.blank) return `${pending.text}${eol}`;
@@ -136,12 +111,7 @@ export async function attributeStream(input: Readable, output: Writable, attribu
       if (stats.problems.length < 5) stats.problems.push(`line ${pending.number}: ${invalid}`);
     } else if ((("count" in answer ? answer.count : undefined) ?? answer.holders.length) > 0) stats.attributed += 1;
     else stats.unallocated += 1;
-    if (options.format === "csv") return `${pending.text}${invalid !== undefined ? ",invalid,,," : memoSuffix(answer)}${eol}`;
-    const member = invalid !== undefined ? `"ipledger":${JSON.stringify({ status: "invalid", error: invalid })}` : memoSuffix(answer);
-    const body = pending.text.trimEnd();
-    if (!body.endsWith("}")) return `${pending.text}${eol}`; // not an object: counted invalid above
-    const empty = /^\{\s*\}$/.test(body);
-    return `${body.slice(0, -1)}${empty ? "" : ","}${member}}${eol}`;
+    return appended(pending.text, invalid !== undefined ? { invalid } : answer, eol);
   };
 
   let batch: Pending[] = [];

@@ -64,6 +64,9 @@ export function timeZoneOf(text: string | undefined, key: string): TimeZone {
 /** The event types `changes` and event exports may be narrowed to. */
 export const CHANGE_TYPES = ["PoolDefined", "AddressAllocated", "AddressReleased", "AllocationAdopted", "AddressReserved", "ReservationLifted", "CheckpointSigned"] as const;
 
+/** What `changes` lists by default: every change to pools and addresses, not the log's own attestations. */
+export const DEFAULT_CHANGE_TYPES: readonly string[] = CHANGE_TYPES.filter((type) => type !== "CheckpointSigned");
+
 /** A comma-separated list of event types, checked. */
 export function parseTypes(text: string | undefined, key: string): string[] | undefined {
   if (text === undefined || text === "") return undefined;

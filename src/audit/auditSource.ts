@@ -8,10 +8,9 @@ import { replayLog } from "../../projections/replay.js";
 import type { AuditFilter, Basis, EventFilter, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
 import { openSqliteProjection } from "../../projections/sqlite/sqliteProjection.js";
 import { PROJECTION_FILE } from "../agent.js";
-import { askAgent } from "../cli/agentClient.js";
 import { openCommandLog, usesKafka, type LogOptions } from "../cli/commands/logOptions.js";
 import { openProjectionSnapshot, type ProjectionSnapshot } from "./projectionSnapshot.js";
-import type { ProbeResult } from "./attributeProbes.js";
+import { agentAuditSource } from "./agentAuditSource.js";
 
 /**
  * Where the audit commands get their answers: the projection in a data directory (read in one
@@ -61,60 +60,6 @@ function snapshotSource(snapshot: ProjectionSnapshot, cleanup: () => void = () =
       snapshot.close();
       cleanup();
     },
-  };
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-function filterQuery(filter: AuditFilter & Partial<EventFilter>): URLSearchParams {
-  const query = new URLSearchParams();
-  const set = (key: string, value: string | number | undefined) => value !== undefined && query.set(key, String(value));
-  set("ip", filter.ip);
-  set("cidr", filter.cidr);
-  set("pod", filter.pod ? `${filter.pod.namespace}/${filter.pod.name}` : undefined);
-  set("podUid", filter.podUid);
-  set("container", filter.containerId);
-  set("node", filter.node);
-  set("pool", filter.pool);
-  set("domain", filter.domain);
-  // Instants travel as ISO text: epoch numbers are read by their digit count, and 0 has too few.
-  set("since", filter.sinceMs === undefined ? undefined : iso(filter.sinceMs));
-  set("until", filter.untilMs === undefined ? undefined : iso(filter.untilMs));
-  if (filter.types?.length) set("type", filter.types.join(","));
-  if (filter.includeVoided) set("includeVoided", "1");
-  return query;
-}
-
-function agentSource(socket: string, options: AuditSourceOptions): AuditSource {
-  const consistency = options.consistent ? { consistent: "1", consistentTimeoutMs: String(options.consistentTimeoutMs ?? 10_000) } : {};
-  const timeoutMs = (options.consistentTimeoutMs ?? 10_000) + 30_000;
-  const get = <T>(path: string, query: URLSearchParams): Promise<T> => {
-    for (const [key, value] of Object.entries(consistency)) query.set(key, value);
-    return askAgent<T>(socket, `${path}?${query}`, { timeoutMs });
-  };
-  async function* pages<T>(path: string, query: URLSearchParams, key: string): AsyncGenerator<T[]> {
-    for (let after: string | null = null; ; ) {
-      const pageQuery = new URLSearchParams(query);
-      pageQuery.set("limit", String(PAGE));
-      if (after) pageQuery.set("after", after);
-      const page: Record<string, unknown> & { next: string | null } = await get(path, pageQuery);
-      yield page[key] as T[];
-      if (page.next === null) return;
-      after = page.next;
-    }
-  }
-  return {
-    basis: async () => (await get<{ basis: Basis }>("/v1/pools", new URLSearchParams())).basis,
-    who: async (ip, atMs, domain) => (await get<{ holders: Holder[] }>("/v1/who", new URLSearchParams({ ip, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }))).holders,
-    whoCidr: (cidr, atMs, domain) => pages("/v1/who", new URLSearchParams({ cidr, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }), "holders"),
-    tenancies: (filter) => pages("/v1/history", filterQuery(filter), "holders"),
-    events: (filter) => pages("/v1/changes", filterQuery({ sinceMs: 0, ...filter }), "changes"),
-    poolState: async (pool, atMs, domain) => get<PoolState>("/v1/pool-state", new URLSearchParams({ pool, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) })),
-    attribute: async (probes) => {
-      const { results } = await askAgent<{ results: ProbeResult[] }>(socket, "/v1/attribute", { method: "POST", body: { probes: probes.map((probe) => ({ ip: probe.ip, at: iso(probe.atMs) })) }, timeoutMs });
-      return results.map((result) => ("error" in result ? { invalid: result.error } : { holders: result.holders }));
-    },
-    close: async () => undefined,
   };
 }
 
@@ -175,7 +120,7 @@ async function kafkaSource(options: AuditSourceOptions): Promise<AuditSource> {
  */
 export async function openAuditSource(options: AuditSourceOptions): Promise<AuditSource> {
   if (options.socket && usesKafka(options)) throw new LedgerError("INVALID_REQUEST", "pass either --socket (ask an agent) or --kafka (read the log), not both", { key: "--socket" });
-  if (options.socket) return agentSource(options.socket, options);
+  if (options.socket) return agentAuditSource(options.socket, options);
   if (usesKafka(options)) return kafkaSource(options);
   const path = join(resolve(options.dataDir), PROJECTION_FILE);
   if (!existsSync(path)) {

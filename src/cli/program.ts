@@ -1,50 +1,43 @@
 import { Command, CommanderError } from "commander";
-import { registerAgentCommand } from "./commands/agentCommand.js";
-import { registerHistoryCommand } from "./commands/historyCommand.js";
-import { registerImportWhereaboutsCommand } from "./commands/importWhereaboutsCommand.js";
-import { registerPoolsCommand } from "./commands/poolsCommand.js";
-import { registerProjectKubernetesCommand } from "./commands/projectKubernetesCommand.js";
-import { registerReconcileCommand } from "./commands/reconcileCommand.js";
-import { registerReplayCommand } from "./commands/replayCommand.js";
-import { registerVerifyCommand } from "./commands/verifyCommand.js";
-import { registerWhoCommand } from "./commands/whoCommand.js";
-import { registerAttributeCommand } from "./commands/attributeCommand.js";
-import { registerChangesCommand } from "./commands/changesCommand.js";
-import { registerExportCommand } from "./commands/exportCommand.js";
-import { registerPoolStateCommand } from "./commands/poolStateCommand.js";
-import { registerAllowlistCommand } from "./commands/allowlistCommand.js";
-import { registerDrainNodeCommand } from "./commands/drainNodeCommand.js";
-import { registerReleaseCommand } from "./commands/releaseCommand.js";
-import { registerReserveCommand } from "./commands/reserveCommand.js";
-import { registerResetPoolCommand } from "./commands/resetPoolCommand.js";
-import { registerUnreserveCommand } from "./commands/unreserveCommand.js";
 import { EXIT, exitCodeOf } from "./exitCodes.js";
 
-/** Builds the `ipledger` program. Each command sets `process.exitCode`-free results via `exit`. */
-export function buildProgram(exit: { code: number }): Command {
+type Register = (program: Command, exit: { code: number }) => void;
+
+/**
+ * Every command and the module that defines it. Modules load lazily: a command that does not
+ * need the Kubernetes client or kafkajs does not pay for loading them (about a second on a busy
+ * node), so only the command being run is imported; help and unknown commands load them all.
+ */
+const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
+  ["agent", async () => (await import("./commands/agentCommand.js")).registerAgentCommand],
+  ["who", async () => (await import("./commands/whoCommand.js")).registerWhoCommand],
+  ["history", async () => (await import("./commands/historyCommand.js")).registerHistoryCommand],
+  ["pool-state", async () => (await import("./commands/poolStateCommand.js")).registerPoolStateCommand],
+  ["changes", async () => (await import("./commands/changesCommand.js")).registerChangesCommand],
+  ["attribute", async () => (await import("./commands/attributeCommand.js")).registerAttributeCommand],
+  ["export", async () => (await import("./commands/exportCommand.js")).registerExportCommand],
+  ["pools", async () => (await import("./commands/poolsCommand.js")).registerPoolsCommand],
+  ["project-kubernetes", async () => (await import("./commands/projectKubernetesCommand.js")).registerProjectKubernetesCommand],
+  ["replay", async () => (await import("./commands/replayCommand.js")).registerReplayCommand],
+  ["verify", async () => (await import("./commands/verifyCommand.js")).registerVerifyCommand],
+  ["reconcile", async () => (await import("./commands/reconcileCommand.js")).registerReconcileCommand],
+  ["import-whereabouts", async () => (await import("./commands/importWhereaboutsCommand.js")).registerImportWhereaboutsCommand],
+  ["release", async () => (await import("./commands/releaseCommand.js")).registerReleaseCommand],
+  ["reserve", async () => (await import("./commands/reserveCommand.js")).registerReserveCommand],
+  ["unreserve", async () => (await import("./commands/unreserveCommand.js")).registerUnreserveCommand],
+  ["reset-pool", async () => (await import("./commands/resetPoolCommand.js")).registerResetPoolCommand],
+  ["drain-node", async () => (await import("./commands/drainNodeCommand.js")).registerDrainNodeCommand],
+  ["allowlist", async () => (await import("./commands/allowlistCommand.js")).registerAllowlistCommand],
+];
+
+/** Builds the `ipledger` program with the commands named (all of them when none is). */
+export async function buildProgram(exit: { code: number }, only?: string): Promise<Command> {
   const program = new Command("ipledger")
     .description("Event-sourced IP address management for Kubernetes secondary networks")
     .showHelpAfterError()
     .exitOverride();
-  registerAgentCommand(program);
-  registerWhoCommand(program);
-  registerHistoryCommand(program);
-  registerPoolStateCommand(program);
-  registerChangesCommand(program);
-  registerAttributeCommand(program);
-  registerExportCommand(program);
-  registerPoolsCommand(program);
-  registerProjectKubernetesCommand(program);
-  registerReplayCommand(program, exit);
-  registerVerifyCommand(program, exit);
-  registerReconcileCommand(program);
-  registerImportWhereaboutsCommand(program, exit);
-  registerReleaseCommand(program, exit);
-  registerReserveCommand(program, exit);
-  registerUnreserveCommand(program, exit);
-  registerResetPoolCommand(program, exit);
-  registerDrainNodeCommand(program, exit);
-  registerAllowlistCommand(program);
+  const wanted = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
+  for (const [, load] of wanted) (await load())(program, exit);
   return program;
 }
 
@@ -52,7 +45,8 @@ export function buildProgram(exit: { code: number }): Command {
 export async function runCli(argv: readonly string[]): Promise<number> {
   const exit = { code: EXIT.ok as number };
   try {
-    await buildProgram(exit).parseAsync([...argv]);
+    const program = await buildProgram(exit, argv[2]);
+    await program.parseAsync([...argv]);
     return exit.code;
   } catch (error) {
     if (error instanceof CommanderError) {

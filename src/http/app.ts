@@ -54,7 +54,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     request.caller = authenticate(deps.auth, request.headers.authorization);
   });
   app.addHook("onResponse", async (request, reply) => {
-    const route = request.routeOptions.url ?? "unknown";
+    // CNI verbs get their own label (ADD and DEL have different costs); other routes use their pattern.
+    const verb = /^\/v1\/cni\/(add|del|check|gc|status)\b/.exec(request.url)?.[1];
+    const route = verb ? `/v1/cni/${verb}` : request.routeOptions.url ?? "unknown";
     deps.metrics.requestSeconds.labels(route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
   });
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {

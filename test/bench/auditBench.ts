@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
-import { addressToBlob, formatAddress, parseAddress } from "../../ledger/core/index.js";
+import { formatAddress, parseAddress } from "../../ledger/core/index.js";
 import { openSqliteProjection } from "../../projections/sqlite/sqliteProjection.js";
 import { attributeStream } from "../../src/audit/attributeStream.js";
 import { csvFields } from "../../src/audit/csvLine.js";
@@ -197,7 +197,7 @@ export async function reportAuditBenchmarks(runs: number, report: (line: string)
   try {
     const projection = join(dir, "projection.db");
     const built = generateProjection(projection, tenancies);
-    report(`audit     generated projection: ${tenancies.toLocaleString("en-US")} tenancies over a /16 and a year, bulk-inserted in ${built.inserted.toFixed(0)} s + ${(built.seconds - built.inserted).toFixed(0)} s of indexes, ${(statSync(projection).size / 1e9).toFixed(2)} GB)`);
+    report(`audit     generated projection: ${tenancies.toLocaleString("en-US")} tenancies over a /16 and a year, bulk-inserted (${built.inserted.toFixed(0)} s, then ${(built.seconds - built.inserted).toFixed(0)} s of indexes; ${(statSync(projection).size / 1e9).toFixed(2)} GB)`);
     const who = whoLatencies(projection, 10_000);
     report(`audit     who <ip> --at T, 10,000 random probes (${who.held} held)             p50 ${who.p50.toFixed(3)} ms  p99 ${who.p99.toFixed(3)} ms  max ${who.max.toFixed(2)} ms  (target p99 ≤ 5 ms)`);
 

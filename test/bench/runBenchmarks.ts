@@ -6,6 +6,7 @@ import { formatRate, median, repeat } from "./benchStats.js";
 import { reportKafkaBenchmarks } from "./kafkaBench.js";
 import { pluginAddDelFigures } from "./pluginAddDel.js";
 import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
+import { reportAuditBenchmarks } from "./auditBench.js";
 
 /**
  * `npm run bench`: each figure is the median of RUNS runs, measured in this run next to its
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
   report(`plugin    ipledger ADD+DEL per pod, node dist/plugin/bin.js             ${cni.pluginNode.toFixed(1)} ms  (${versus(cni.pluginNode)})`);
   if (cni.pluginSea) report(`plugin    ipledger ADD+DEL per pod, SEA dist/ipledger-cni               ${cni.pluginSea.toFixed(1)} ms  (${versus(cni.pluginSea)})`);
   else report("plugin    SEA dist/ipledger-cni: not built (npm run build:cni)");
+
+  // who --at over 10 million tenancies and attribute over 1 million lines (BENCH_AUDIT=0 skips them).
+  if (process.env.BENCH_AUDIT !== "0") await reportAuditBenchmarks(RUNS, report);
 
   const kubeconfig = process.env.IPLEDGER_KUBECONFIG;
   if (!kubeconfig) {

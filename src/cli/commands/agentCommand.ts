@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { InvalidArgumentError, type Command } from "commander";
 import pino from "pino";
 import { startAgent } from "../../agent.js";
+import { loadSigningKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../defaults.js";
 import { openCommandLog, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 
@@ -50,6 +51,7 @@ export function registerAgentCommand(program: Command): void {
     .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number }) => {
       // With --kafka the log is the topic; the data directory keeps the projection only.
       rejectStrayKafkaOptions(options);
+      if (options.signingKey) loadSigningKey(options.signingKey); // a bad key fails now, not after the log is folded
       const node = options.node ?? process.env.NODENAME ?? hostname();
       const warnings = pino({ level: "warn", base: { component: "kafka" } }, pino.destination(2));
       const kafka = { clientId: `ipledger-agent-${node}`, createTopic: true, logger: warnings, appendTimeoutMs: options.appendTimeout };

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { EventView } from "../../../projections/sqlite/queries.js";
 import { filterOfOptions, sourceOptionsOf, timeZoneOfOptions, withAuditOptions, withFilterOptions, type AuditCommandOptions, type FilterOptions } from "../../audit/auditOptions.js";
-import { CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
+import { CHANGE_TYPES, DEFAULT_CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
 import { basisLine, changesTable } from "../../audit/auditRender.js";
 import { openAuditSource } from "../../audit/auditSource.js";
 import { retime } from "../../time.js";
@@ -15,14 +15,14 @@ export function registerChangesCommand(program: Command): void {
       program
         .command("changes")
         .description("every allocation, release, adoption, reservation and pool (re)definition in a time window, with who wrote it and why")
-        .option("--type <types>", `only these event types, comma-separated: ${CHANGE_TYPES.join(", ")}`)
+        .option("--type <types>", `only these event types, comma-separated: ${CHANGE_TYPES.join(", ")} (default: all but CheckpointSigned)`)
         .option("--include-voided", "also list claims the fold voided (lost races, held or reserved addresses) and duplicates")
         .option("--limit <rows>", "print at most this many changes", parseLimit),
     ),
   ).action(async (options: AuditCommandOptions & FilterOptions & { type?: string; includeVoided?: boolean; limit?: number }) => {
     if (!options.since) throw new CliError(EXIT.usage, "changes needs --since TIME (and optionally --until TIME), e.g. --since '1d ago'");
-    const types = parseTypes(options.type, "--type");
-    const filter = { ...filterOfOptions(options), ...(types ? { types } : {}), includeVoided: options.includeVoided ?? false };
+    const types = parseTypes(options.type, "--type") ?? DEFAULT_CHANGE_TYPES;
+    const filter = { ...filterOfOptions(options), types, includeVoided: options.includeVoided ?? false };
     const source = await openAuditSource(sourceOptionsOf(options));
     try {
       const basis = await source.basis();

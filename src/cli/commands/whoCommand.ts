@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { parseCidr } from "../../../ledger/core/index.js";
 import type { Holder } from "../../../projections/sqlite/queries.js";
 import { sourceOptionsOf, TIME_HELP, timeZoneOfOptions, withAuditOptions, type AuditCommandOptions } from "../../audit/auditOptions.js";
 import { basisLine, holdersTable, WHO_COLUMNS } from "../../audit/auditRender.js";
@@ -22,7 +21,7 @@ export function registerWhoCommand(program: Command): void {
     const source = await openAuditSource(sourceOptionsOf(options));
     try {
       const basis = await source.basis();
-      if (target.includes("/") && parseCidr(target)) {
+      if (target.includes("/")) {
         const holders: Holder[] = [];
         for await (const page of source.whoCidr(target, atMs, options.domain)) holders.push(...page);
         const answer = retime({ cidr: target, at, holders, basis }, tz);

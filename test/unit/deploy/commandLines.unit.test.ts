@@ -32,8 +32,8 @@ function containerEnv(container: ContainerSpec): Record<string, string> {
 }
 
 /** A program whose commands parse and validate their options but do nothing. */
-function dryProgram(): Command {
-  const program = buildProgram({ code: 0 });
+async function dryProgram(): Promise<Command> {
+  const program = await buildProgram({ code: 0 });
   for (const command of program.commands) command.action(() => undefined);
   return program;
 }
@@ -75,7 +75,7 @@ it.each(commandLines)("$where: the ipledger CLI accepts the command line, every 
   const run = runScript(IMAGE_SCRIPTS.cluster, args, env);
   expect(run.stderr).toBe("");
   const argv = JSON.parse(run.stdout) as string[];
-  await expect(dryProgram().parseAsync(argv, { from: "user" })).resolves.toBeDefined();
+  await expect((await dryProgram()).parseAsync(argv, { from: "user" })).resolves.toBeDefined();
   expect(argv).toContain("--kafka-sasl-mechanism");
   if (argv[0] === "agent") expect(argv.join(" ")).toContain("--listen 10.0.0.7:9740 --token-file");
   if (argv[0] === "project-kubernetes") expect(argv).toContain("--namespace=ipledger");
