@@ -1,20 +1,11 @@
 import { z } from "zod";
-import { actorSchema, ownerSchema, RELEASE_REASONS } from "./events.js";
+import { actorSchema, ownerSchema, poolDefinitionSchema, RELEASE_REASONS } from "./events.js";
 
 /**
  * Commands: what a caller asks the ledger to do. Time (`now`), ids (`eventIds`) and randomness
  * (`random`) come in with the command so `decide` stays pure and replayable in tests.
  */
 
-const poolDefinitionSchema = z.object({
-  range: z.string(),
-  start: z.string(),
-  end: z.string(),
-  exclude: z.array(z.string()),
-  gateway: z.string().optional(),
-  networkName: z.string(),
-  reuseCooldownSeconds: z.number().int().nonnegative(),
-});
 
 /** One range of a CNI config, already resolved to its pool. */
 export const targetPoolSchema = z.object({

@@ -31,7 +31,8 @@ export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 /** A position in the log: the partition and the offset inside it. */
 export const basisSchema = z.record(z.string(), z.number().int().nonnegative());
 
-const poolDefinedData = z.object({
+/** A pool's definition, as `PoolDefined` records it and as commands carry it. */
+export const poolDefinitionSchema = z.object({
   range: z.string(),
   start: z.string(),
   end: z.string(),
@@ -98,7 +99,7 @@ const envelope = {
 };
 
 export const ledgerEventSchema = z.discriminatedUnion("type", [
-  z.object({ ...envelope, type: z.literal("PoolDefined"), data: poolDefinedData }),
+  z.object({ ...envelope, type: z.literal("PoolDefined"), data: poolDefinitionSchema }),
   z.object({ ...envelope, type: z.literal("AddressAllocated"), data: addressAllocatedData }),
   z.object({ ...envelope, type: z.literal("AddressReleased"), data: addressReleasedData }),
   z.object({ ...envelope, type: z.literal("AllocationAdopted"), data: allocationAdoptedData }),
