@@ -1,4 +1,4 @@
-import { KubeConfig, Watch } from "@kubernetes/client-node";
+import { CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
 import { LOG_POSITION_ANNOTATION } from "../../projections/kubernetes/ippoolObjects.js";
 import type { StoredIPPool } from "../../projections/kubernetes/ippoolStore.js";
 import { startProjector } from "../../src/kube/projector.js";
@@ -23,6 +23,24 @@ export interface KubeBurstFigures {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * A freshly Established CRD can still answer 404 for a moment; a watch started then ends at once
+ * and sees nothing. Wait until the IPPool list is served.
+ */
+async function untilIPPoolsServed(kc: KubeConfig, namespace: string): Promise<void> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await api.listNamespacedCustomObject({ group: "whereabouts.cni.cncf.io", version: "v1alpha1", namespace, plural: "ippools" });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+/**
  * A burst of `allocations` ADDs over `pools` pools through the agent's CNI API, with the IPPool
  * projector (production timings: 250 ms write interval) writing to the real kube-apiserver of
  * `kubeconfig`. A watch stamps when each IPPool version arrives, so the lag is what a
@@ -33,6 +51,7 @@ export async function kubeProjectionBurst(kubeconfig: string, allocations: numbe
   kc.loadFromFile(kubeconfig);
   await installWhereaboutsCrds(kc);
   const namespace = await createTestNamespace(kc, "ipledger-bench");
+  await untilIPPoolsServed(kc, namespace);
   const agent = await startTestAgent({ node: "bench" });
   const ranges: DriverPool[] = Array.from({ length: pools }, (_, index) => ({ range: `10.${100 + index}.0.0/20` }));
   const projector = await startProjector({ log: agent.log, kubeConfig: kc, namespace, identity: "bench" });
