@@ -1,20 +1,8 @@
-import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAgent } from "../../src/agent.js";
-
-function post(socketPath: string, path: string, body: unknown): Promise<number> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+import { postToSocket } from "./socketPost.js";
 
 /**
  * ADDs per second through the agent's HTTP API on its unix socket, embedded SQLite log, with
@@ -26,13 +14,13 @@ export async function agentAllocationsPerSecond(count: number, concurrency: numb
   try {
     const config = { cniVersion: "1.0.0", name: "bench", type: "macvlan", ipam: { type: "ipledger", range: "10.128.0.0/16" } };
     const body = (index: number) => ({ config, containerId: `bench-${index}`, ifName: "net1", netns: "/x", args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}` });
-    await post(agent.socketPath, "/v1/cni/add", body(-1)); // warm-up: defines the pool
+    await postToSocket(agent.socketPath, "/v1/cni/add", body(-1)); // warm-up: defines the pool
     let next = 0;
     const started = process.hrtime.bigint();
     const worker = async (): Promise<void> => {
       while (next < count) {
         const index = next++;
-        const status = await post(agent.socketPath, "/v1/cni/add", body(index));
+        const status = await postToSocket(agent.socketPath, "/v1/cni/add", body(index));
         if (status !== 200) throw new Error(`ADD ${index} answered ${status}`);
       }
     };

@@ -10,6 +10,7 @@ import { csvFields } from "../../src/audit/csvLine.js";
 import { openProjectionSnapshot } from "../../src/audit/projectionSnapshot.js";
 import { parseInstant } from "../../src/time.js";
 import { formatRate, median } from "./benchStats.js";
+import { seededRandom as seeded } from "../support/seededRandom.js";
 
 /**
  * The auditor's figures: `who --at` latency over a projection of BENCH_TENANCIES (default 10
@@ -31,17 +32,6 @@ const YEAR_START = Date.parse("2026-01-01T00:00:00Z");
 const DAY = 86_400_000;
 const ADDRESSES = 65_536; // 10.128.0.0/16
 const FIRST = (parseAddress("10.128.0.0") as { value: bigint }).value;
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const LOOKUP_INDEXES = ["tenancies_at", "tenancies_by_start"];
 

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import kafkajs from "kafkajs";
 import { openKafkaEventLog } from "../../ledger/log/kafka/kafkaEventLog.js";
 import { startAgent } from "../../src/agent.js";
 import { formatRate, median } from "./benchStats.js";
+import { postToSocket } from "./socketPost.js";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -21,18 +21,6 @@ export interface LatencyRun {
 export function percentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
-}
-
-function post(socketPath: string, path: string, body: unknown): Promise<number> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
 }
 
 /** Runs `count` operations with `concurrency` in flight, timing each. */
@@ -75,9 +63,9 @@ export async function kafkaAgentAllocations(brokers: readonly string[], count: n
   try {
     const config = { cniVersion: "1.0.0", name: "bench", type: "macvlan", ipam: { type: "ipledger", range: "10.128.0.0/16" } };
     const body = (index: number) => ({ config, containerId: `bench-${index}`, ifName: "net1", netns: "/x", args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}` });
-    if ((await post(agent.socketPath, "/v1/cni/add", body(-1))) !== 200) throw new Error("the warm-up ADD failed"); // defines the pool
+    if ((await postToSocket(agent.socketPath, "/v1/cni/add", body(-1))) !== 200) throw new Error("the warm-up ADD failed"); // defines the pool
     const run = await timed(count, concurrency, async (index) => {
-      const status = await post(agent.socketPath, "/v1/cni/add", body(index));
+      const status = await postToSocket(agent.socketPath, "/v1/cni/add", body(index));
       if (status !== 200) throw new Error(`ADD ${index} answered ${status}`);
     });
     const partition = await log.partitionFor("");

@@ -14,6 +14,7 @@ import { createProjectionRunner } from "../../../projections/runner.js";
 import { dumpProjection, firstDifference } from "../../../projections/sqlite/projectionDump.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { verifyLedger } from "../../../projections/verifyLedger.js";
+import { seededRandom as seeded } from "../../support/seededRandom.js";
 
 /**
  * Crash consistency (DESIGN.md, Projections: "a crash at any point leaves a state equal to a
@@ -29,18 +30,6 @@ const ROUNDS = 10;
 const MAX_ROUNDS = 12;
 /** Set CRASH_SEED to replay one run's kill delays and the workers' choices. */
 const SEED = Number(process.env["CRASH_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32, as in the worker. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The worker runs from `dist/` as `npm test` built it; see `requireBuilt` for why tests never build. */
 function build(): void {

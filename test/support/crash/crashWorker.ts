@@ -17,6 +17,7 @@ import { createProjectionRunner } from "../../../projections/runner.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { createCniService } from "../../../src/cni/cniService.js";
 import type { CniRequestBody } from "../../../src/cni/cniRequest.js";
+import { seededRandom } from "../seededRandom.js";
 
 const CONTAINERS = 60;
 const PODS = 30;
@@ -25,18 +26,6 @@ const PODS = 30;
  * only the log's fsync) takes a good share of the time and kills land inside it often.
  */
 const CONCURRENT_LOOPS = 16;
-
-/** mulberry32: a small seeded generator, so a round's choices can be replayed from its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The CNI request of container `index`: pods have two sandboxes each, so ADDs also adopt. */
 function requestBody(index: number, networkName: string | undefined, extra: Record<string, unknown> = {}): CniRequestBody {
