@@ -2,7 +2,7 @@ import { LedgerError } from "../core/errors.js";
 import type { LedgerEvent, LoggedEvent } from "../core/events.js";
 import type { AppendResult, EndOffsets, EventLog, NewEvent, Tail } from "./eventLog.js";
 import { GENESIS_HASH, chainBatch } from "./hashChain.js";
-import { startTail } from "./tailLoop.js";
+import { startTrackedTail } from "./tailLoop.js";
 
 /**
  * An in-memory `EventLog` for unit tests and demos.
@@ -78,20 +78,13 @@ export function createMemoryEventLog() {
       return new Map(partitions.map((store, partition) => [partition, store.bodies.length]));
     },
 
-    tail(from, handler, options) {
+    tail(from, handler, options): Tail {
       ensureOpen();
       const subscribe = (wake: () => void) => {
         wakers.add(wake);
         return () => wakers.delete(wake);
       };
-      const tail = startTail({ endOffsets: log.endOffsets, read: log.read, subscribe }, from, handler, options);
-      tails.add(tail);
-      return {
-        stop() {
-          tails.delete(tail);
-          return tail.stop();
-        },
-      };
+      return startTrackedTail(tails, { endOffsets: log.endOffsets, read: log.read, subscribe }, from, handler, options);
     },
 
     close(): Promise<void> {

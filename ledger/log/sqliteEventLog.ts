@@ -4,7 +4,7 @@ import type { AppendResult, EndOffsets, EventLog, NewEvent, Tail } from "./event
 import { GENESIS_HASH, chainBatch } from "./hashChain.js";
 import { openLogDatabase, prepareLogStatements } from "./sqliteLogDatabase.js";
 import { sqliteLogError } from "./sqliteLogErrors.js";
-import { startTail } from "./tailLoop.js";
+import { startTrackedTail } from "./tailLoop.js";
 
 export interface SqliteEventLogOptions {
   /** The database file; created with its schema when missing. Its folder must exist. */
@@ -173,16 +173,9 @@ export function openSqliteEventLog(options: SqliteEventLogOptions) {
       return new Map(rows.map((row) => [row.partition, row.next]));
     },
 
-    tail(from, handler, tailOptions) {
+    tail(from, handler, tailOptions): Tail {
       ensureOpen();
-      const tail = startTail({ endOffsets: log.endOffsets, read: log.read, subscribe }, from, handler, tailOptions);
-      tails.add(tail);
-      return {
-        stop() {
-          tails.delete(tail);
-          return tail.stop();
-        },
-      };
+      return startTrackedTail(tails, { endOffsets: log.endOffsets, read: log.read, subscribe }, from, handler, tailOptions);
     },
 
     close(): Promise<void> {

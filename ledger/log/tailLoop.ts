@@ -114,3 +114,18 @@ function throwUncaught(error: unknown): void {
     throw error;
   });
 }
+
+/**
+ * Starts a tail and keeps it in `tails` until it is stopped, so an adapter's `close()` can stop
+ * whatever is still running.
+ */
+export function startTrackedTail(tails: Set<Tail>, source: TailSource, from: EndOffsets, handler: TailHandler, options?: TailLoopOptions): Tail {
+  const tail = startTail(source, from, handler, options);
+  tails.add(tail);
+  return {
+    stop() {
+      tails.delete(tail);
+      return tail.stop();
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { LedgerError } from "../../ledger/core/index.js";
+import type { Holder } from "../../projections/sqlite/tenancyRows.js";
 
 /** Which holders an allow-list covers; exactly one of `pool`, `network`, `namespace`. */
 export interface AllowlistSelector {
@@ -10,15 +11,7 @@ export interface AllowlistSelector {
 }
 
 /** One holder of an allowed address. */
-export interface AllowHolder {
-  readonly ip: string;
-  readonly pool: string;
-  readonly domain: string;
-  readonly podNamespace: string;
-  readonly podName: string;
-  readonly podUid: string;
-  readonly node: string;
-}
+export type AllowHolder = Pick<Holder, "ip" | "pool" | "domain" | "podNamespace" | "podName" | "podUid" | "node">;
 
 const COLUMNS = `x.ip, x.pool, x.domain, x.pod_namespace AS podNamespace, x.pod_name AS podName, x.pod_uid AS podUid, x.node`;
 

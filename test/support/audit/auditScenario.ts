@@ -8,6 +8,10 @@ import { addOk, cni } from "../agent/agentCalls.js";
 import { cniBody, type CniBodyOptions } from "../agent/cniBodies.js";
 import { manualClock, type ManualClock } from "../agent/manualClock.js";
 import { startTestAgent, type TestAgent } from "../agent/testAgent.js";
+import { seededRandom } from "../seededRandom.js";
+
+/** Re-exported: scenario callers replay a run from its seed. */
+export { seededRandom };
 
 /** A tenancy the driver knows happened, because it made it happen and read the CNI result. */
 export interface ExpectedTenancy {
@@ -64,18 +68,6 @@ export interface AuditScenario {
   readonly stories: Stories;
   readonly endMs: number;
   close(): Promise<void>;
-}
-
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 interface Pod {
