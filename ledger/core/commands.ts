@@ -12,6 +12,11 @@ export const targetPoolSchema = z.object({
   domain: z.string(),
   pool: z.string(),
   definition: poolDefinitionSchema,
+  /**
+   * An address the main plugin takes for itself although no gateway is configured (the bridge
+   * with `isGateway` takes the subnet's first host): never handed out, like `definition.gateway`.
+   */
+  implicitGateway: z.string().optional(),
 });
 export type TargetPool = z.infer<typeof targetPoolSchema>;
 
@@ -53,6 +58,11 @@ export const releaseAttachmentSchema = z.object({
   poolKeys: z.array(z.string()).optional(),
   /** Only these addresses (e.g. a rollback of what one request allocated). */
   onlyIps: z.array(z.string()).optional(),
+  /**
+   * The node whose runtime asks (CNI DEL, rollback): holdings recorded on another node are left
+   * alone. Holdings with no recorded node (imports) stay releasable. Absent: any node (operator).
+   */
+  node: z.string().optional(),
 });
 export type ReleaseAttachment = z.infer<typeof releaseAttachmentSchema>;
 
@@ -62,6 +72,11 @@ export const collectGarbageSchema = z.object({
   poolKeys: z.array(z.string()),
   /** `containerId ifName` keys (see `attachmentKeyOf`) that are still valid. */
   validAttachments: z.array(z.string()),
+  /**
+   * The node whose container runtime sent the list. The list speaks only for that runtime, so
+   * only holdings whose `owner.node` is this node are collected; every other node's are kept.
+   */
+  node: z.string().min(1),
 });
 export type CollectGarbage = z.infer<typeof collectGarbageSchema>;
 

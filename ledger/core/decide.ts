@@ -57,7 +57,7 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
   // Grows with each pick in a domain, so two overlapping pools of one request never claim the same
   // address (pools of different domains may legitimately give the same address).
   const picked = new Map<string, Set<string>>();
-  const avoidIn = (domain: string): Set<string> => new Set([...command.avoid, ...(picked.get(domain) ?? [])]);
+  const avoidIn = (domain: string, target: TargetPool): Set<string> => new Set([...command.avoid, ...(picked.get(domain) ?? []), ...gatewayKeysOf(target)]);
   const events: UnchainedEvent[] = [];
   const pools: PoolDecision[] = [];
 
@@ -85,7 +85,7 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     const requested = requestedByPool[index];
     const chosen = requested
       ? checkRequested(state, target, view, requested, command.owner, nowMs)
-      : pickDynamic(command, state, target, view, podKey, record, avoidIn(target.domain), nowMs, command.random[index] ?? 0);
+      : pickDynamic(command, state, target, view, podKey, record, avoidIn(target.domain, target), nowMs, command.random[index] ?? 0);
     const ip = formatAddress(chosen);
     picked.set(target.domain, new Set([...(picked.get(target.domain) ?? []), addressKey(chosen)]));
     events.push({
@@ -95,6 +95,17 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     pools.push(decided(ip, "allocated"));
   });
   return { events, pools };
+}
+
+/**
+ * The pool's gateway (configured, or taken by the main plugin) as address keys: never handed out,
+ * whatever the window says. Whereabouts hands it out (#601), and the pod then fights the bridge.
+ */
+function gatewayKeysOf(target: TargetPool): string[] {
+  return [target.definition.gateway, target.implicitGateway].flatMap((text) => {
+    const address = text === undefined ? undefined : parseAddress(text);
+    return address ? [addressKey(address)] : [];
+  });
 }
 
 function windowOf(target: TargetPool): PoolWindow {
@@ -124,6 +135,9 @@ function assignRequested(requested: readonly string[], targets: readonly TargetP
 }
 
 function checkRequested(state: LedgerState, target: TargetPool, view: PoolView, address: Address, owner: Owner, nowMs: number): Address {
+  if (gatewayKeysOf(target).includes(addressKey(address))) {
+    throw new LedgerError("ADDRESS_EXCLUDED", `requested address ${formatAddress(address)} is the gateway of pool ${target.pool}; request another address`, { key: REQUESTED_KEY });
+  }
   const domain = state.domains.get(target.domain) ?? newDomainRecord(target.domain);
   const reason = blockedReason(domain, view, address, owner, true, nowMs);
   if (!reason) return address;

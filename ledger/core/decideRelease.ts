@@ -23,8 +23,17 @@ function takeId(ids: readonly string[], index: number): string {
 }
 
 /**
+ * True when a runtime on `node` may release the holding: it was recorded on that node, or on no
+ * node at all (imported from Whereabouts, which does not record one). `undefined` = any node.
+ */
+function releasableFrom(node: string | undefined, holding: Holding): boolean {
+  return node === undefined || holding.owner.node === node || holding.owner.node === "";
+}
+
+/**
  * DEL: releases what the attachment `containerId` + `ifName` holds, and nothing else. Finding
- * nothing is not an error (DEL may repeat). Scoped to `poolKeys` when given.
+ * nothing is not an error (DEL may repeat). Scoped to `poolKeys` when given, and to holdings of
+ * `node` (or of no recorded node) when given.
  *
  * @example
  *   decideRelease({ kind: "ReleaseAttachment", containerId: "c1", ifName: "net1", reason: "cni-del", ... }, state)
@@ -37,13 +46,20 @@ export function decideRelease(command: ReleaseAttachment, state: LedgerState): U
   for (const pool of state.pools.values()) {
     if (scope && !scope.has(pool.key)) continue;
     const holding = pool.byAttachment.get(key);
-    if (!holding || (only && !only.has(holding.ip))) continue;
+    if (!holding || (only && !only.has(holding.ip)) || !releasableFrom(command.node, holding)) continue;
     events.push(releaseEvent(holding, command.reason, command, takeId(command.eventIds, events.length)));
   }
   return events;
 }
 
-/** GC: releases every attachment of the named pools that is not in the valid list. */
+/**
+ * GC: releases every attachment of the named pools that was recorded on `command.node` and is not
+ * in that node's valid list. A runtime only knows its own containers, so another node's holdings
+ * (and holdings with no recorded node) are never touched: their absence from the list means nothing.
+ *
+ * @example
+ *   decideGarbageCollection({ kind: "CollectGarbage", node: "node-a", poolKeys, validAttachments: [...], ... }, state)
+ */
 export function decideGarbageCollection(command: CollectGarbage, state: LedgerState): UnchainedEvent[] {
   const valid = new Set(command.validAttachments);
   const events: UnchainedEvent[] = [];
@@ -51,7 +67,7 @@ export function decideGarbageCollection(command: CollectGarbage, state: LedgerSt
     const pool = state.pools.get(poolKey);
     if (!pool) continue;
     for (const [key, holding] of pool.byAttachment) {
-      if (valid.has(key)) continue;
+      if (valid.has(key) || holding.owner.node !== command.node) continue;
       events.push(releaseEvent(holding, "cni-gc", command, takeId(command.eventIds, events.length)));
     }
   }

@@ -2,6 +2,7 @@
 export * from "./commands.js";
 export * from "./decide.js";
 export * from "./decideRelease.js";
+export * from "./decidePoolDefinitions.js";
 export * from "./decideOperator.js";
 export * from "./decideOperatorCommands.js";
 export * from "./decideOperatorRelease.js";

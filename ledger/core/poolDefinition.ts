@@ -1,6 +1,6 @@
 import type { PoolDefinition } from "./events.js";
 import { formatAddress, formatCidr } from "./ip.js";
-import { poolNameOf, resolveWindow, type RangeSpec } from "./window.js";
+import { poolNameOf, refuseInvertedBounds, resolveWindow, type RangeSpec } from "./window.js";
 
 /** True when two definitions describe the same pool; a writer emits `PoolDefined` only on change. */
 export function sameDefinition(a: PoolDefinition, b: PoolDefinition): boolean {
@@ -34,6 +34,7 @@ export interface PoolOptions {
  */
 export function definePool(spec: RangeSpec, options: PoolOptions): { pool: string; domain: string; definition: PoolDefinition } {
   const window = resolveWindow(spec);
+  refuseInvertedBounds(spec);
   const pool = poolNameOf(window.cidr, options.networkName);
   const domain = options.overlappingRanges ? options.networkName : `pool:${pool}`;
   const family = window.family;

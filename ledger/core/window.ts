@@ -102,6 +102,22 @@ export function parseExclude(text: string, family: Family, key: string): Interva
 }
 
 /**
+ * Refuses a range whose configured start lies past its end (`range_start` > `range_end`, or a
+ * dash range "b-a/p"). Whereabouts ignores the bounds then, so the pod gets an address the user
+ * tried to keep out; writers refuse instead. The fold does not call this: what is logged stays valid.
+ */
+export function refuseInvertedBounds(spec: RangeSpec): void {
+  const { cidr, dashStart, dashEnd } = parseRangeText(spec);
+  const start = dashStart ?? parseBound(spec.rangeStart, cidr.family, `${spec.key}.range_start`);
+  const end = dashEnd ?? parseBound(spec.rangeEnd, cidr.family, `${spec.key}.range_end`);
+  if (!start || !end || start.value <= end.value) return;
+  const [first, last] = dashStart ? [`${spec.key}.range`, `${spec.key}.range`] : [`${spec.key}.range_start`, `${spec.key}.range_end`];
+  const keys = first === last ? first : `${first} ${formatAddress(start)} is greater than ${last} ${formatAddress(end)}`;
+  const message = dashStart ? `${first} ${JSON.stringify(spec.range)} starts at ${formatAddress(start)}, past its end ${formatAddress(end)}; write "first-last/prefix" with first ≤ last` : `${keys}; swap them or leave one out`;
+  throw new LedgerError("INVALID_CONFIG", message, { key: first });
+}
+
+/**
  * Resolves a range spec into its window. Throws `INVALID_CONFIG` naming the key for anything
  * that cannot be parsed or leaves no usable address.
  *

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { definePool, LedgerError, parseAddress, poolKeyOf, type Owner, type TargetPool } from "../../ledger/core/index.js";
+import { LedgerError, poolKeyOf, type Owner, type TargetPool } from "../../ledger/core/index.js";
 import { parseCniArgs } from "./cniArgs.js";
-import { mergeFlatFile } from "./flatFile.js";
+import { checkConfigBounds } from "./configBounds.js";
+import { DEFAULT_FLAT_FILE_OPTIONS, mergeFlatFile, type FlatFileOptions } from "./flatFile.js";
 import { parseIpam, type IpamConfig } from "./ipamConfig.js";
+import { gatewayWarnings, targetsOf } from "./targetPools.js";
 
 export const SUPPORTED_CNI_VERSIONS = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] as const;
 
@@ -29,6 +31,8 @@ export interface ParsedCniRequest {
   readonly owner: Owner;
   readonly requested: readonly string[];
   readonly sticky: boolean;
+  /** Things the operator should fix that do not stop the request (a gateway inside a window…). */
+  readonly warnings: readonly string[];
 }
 
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -50,31 +54,6 @@ export function cniVersionOf(body: CniRequestBody): string {
   return version;
 }
 
-/** Resolves `range` then each `ipRanges` entry into the pool it allocates from. */
-function targetsOf(ipam: IpamConfig): TargetPool[] {
-  const options = {
-    gateway: ipam.gateway,
-    networkName: ipam.network_name ?? "",
-    reuseCooldownSeconds: ipam.reuse_cooldown_seconds ?? 0,
-    overlappingRanges: ipam.enable_overlapping_ranges ?? true,
-  };
-  const specs = [
-    ...(ipam.range ? [{ range: ipam.range, rangeStart: ipam.range_start, rangeEnd: ipam.range_end, exclude: ipam.exclude ?? [], key: "ipam" }] : []),
-    ...(ipam.ipRanges ?? []).map((entry, index) => ({ range: entry.range, rangeStart: entry.range_start, rangeEnd: entry.range_end, exclude: entry.exclude ?? [], key: `ipam.ipRanges[${index}]` })),
-  ];
-  return specs.map((spec) => {
-    const target = definePool(spec, options);
-    // The gateway goes only on addresses of its own family (Whereabouts puts an IPv4 gateway on IPv6 addresses too).
-    const gatewayFamily = ipam.gateway ? parseAddress(ipam.gateway)?.family : undefined;
-    const family = parseAddress(target.definition.start)?.family;
-    if (gatewayFamily !== family && target.definition.gateway !== undefined) {
-      const { gateway: _dropped, ...rest } = target.definition;
-      return { ...target, definition: rest };
-    }
-    return target;
-  });
-}
-
 /** Requested addresses: `runtimeConfig.ips`, else `args.cni.ips`, else CNI_ARGS `IP=` (CONVENTIONS.md order). */
 function requestedOf(body: CniRequestBody, config: Record<string, unknown>, args: Map<string, string>): string[] {
   const runtimeIps = (body.runtimeConfig ?? (config.runtimeConfig as Record<string, unknown> | undefined))?.ips;
@@ -90,14 +69,19 @@ function requestedOf(body: CniRequestBody, config: Record<string, unknown>, args
  * Validates a CNI request and resolves its configuration. Throws `LedgerError` with the key at
  * fault; nothing has been appended when it throws.
  */
-export function parseCniRequest(body: CniRequestBody, options: { node: string; needsAttachment: boolean }): ParsedCniRequest {
+export async function parseCniRequest(body: CniRequestBody, options: { node: string; needsAttachment: boolean; flatFile?: FlatFileOptions }): Promise<ParsedCniRequest> {
   const config = configObject(body);
+  // Shape first: nothing below may walk (or later echo) a document of unbounded depth or size.
+  checkConfigBounds(config, "config");
+  if (body.runtimeConfig !== undefined) checkConfigBounds(body.runtimeConfig, "runtimeConfig");
   const cniVersion = cniVersionOf(body);
   if (config.ipam === undefined) throw new LedgerError("INVALID_CONFIG", "the network configuration has no \"ipam\" object; add one with \"type\": \"ipledger\"", { key: "ipam" });
   if (typeof config.ipam !== "object" || config.ipam === null || Array.isArray(config.ipam)) {
     throw new LedgerError("INVALID_CONFIG", "ipam must be a JSON object such as {\"type\": \"ipledger\", \"range\": \"10.1.0.0/24\"}", { key: "ipam" });
   }
-  const ipam = parseIpam(mergeFlatFile(config.ipam as Record<string, unknown>));
+  const merged = await mergeFlatFile(config.ipam as Record<string, unknown>, options.flatFile ?? DEFAULT_FLAT_FILE_OPTIONS);
+  if (merged !== config.ipam) checkConfigBounds(merged, "ipam");
+  const ipam = parseIpam(merged);
   if (ipam.type !== "ipledger") {
     throw new LedgerError("INVALID_CONFIG", `ipam.type is ${JSON.stringify(ipam.type)}; this plugin only serves "ipledger"`, { key: "ipam.type" });
   }
@@ -113,7 +97,7 @@ export function parseCniRequest(body: CniRequestBody, options: { node: string; n
     }
   }
   const args = parseCniArgs(body.args);
-  const targets = targetsOf(ipam);
+  const targets = targetsOf(ipam, config);
   return {
     cniVersion,
     networkName: typeof config.name === "string" ? config.name : "",
@@ -131,5 +115,6 @@ export function parseCniRequest(body: CniRequestBody, options: { node: string; n
     },
     requested: requestedOf(body, config, args),
     sticky: ipam.sticky ?? true,
+    warnings: gatewayWarnings(targets),
   };
 }

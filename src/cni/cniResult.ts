@@ -1,4 +1,4 @@
-import { parseAddress, type PoolDecision } from "../../ledger/core/index.js";
+import { formatAddress, LedgerError, parseAddress, type PoolDecision } from "../../ledger/core/index.js";
 import type { ParsedCniRequest } from "./cniRequest.js";
 
 interface ResultIp {
@@ -8,13 +8,13 @@ interface ResultIp {
 
 /**
  * The IPAM result, in the config's `cniVersion`: dynamic addresses in range order, then the
- * static `addresses` (Whereabouts' pass-through), `routes` and `dns` verbatim. 0.3.x and 0.4.0
+ * static `addresses` in canonical form (as Whereabouts prints them), `routes` and `dns` verbatim. 0.3.x and 0.4.0
  * carry `"version": "4"|"6"` on each address and print an empty `dns`; 1.x do neither.
  */
 export function buildCniResult(request: ParsedCniRequest, pools: readonly PoolDecision[]): Record<string, unknown> {
   const ips: ResultIp[] = pools.map((pool) => ({ address: `${pool.ip}/${pool.prefix}`, ...(pool.gateway ? { gateway: pool.gateway } : {}) }));
   for (const entry of request.ipam.addresses ?? []) {
-    ips.push({ address: entry.address, ...(entry.gateway ? { gateway: entry.gateway } : {}) });
+    ips.push({ address: canonicalInterface(entry.address), ...(entry.gateway ? { gateway: canonicalAddress(entry.gateway) } : {}) });
   }
   const legacy = request.cniVersion.startsWith("0.");
   const dns = request.ipam.dns ?? {};
@@ -25,6 +25,29 @@ export function buildCniResult(request: ParsedCniRequest, pools: readonly PoolDe
   if (request.ipam.routes && request.ipam.routes.length > 0) result.routes = request.ipam.routes;
   if (legacy || Object.keys(dns).length > 0) result.dns = dns;
   return result;
+}
+
+/** `3ffe:ffff:0:01ff::1/64` → `3ffe:ffff:0:1ff::1/64`: the address as written, in canonical form, host bits kept. */
+function canonicalInterface(text: string): string {
+  const slash = text.lastIndexOf("/");
+  return `${canonicalAddress(text.slice(0, slash))}/${Number(text.slice(slash + 1))}`;
+}
+
+function canonicalAddress(text: string): string {
+  const address = parseAddress(text);
+  return address ? formatAddress(address) : text;
+}
+
+/**
+ * Serializes a result once before anything is appended, so an answer that cannot be sent is
+ * refused while refusing still changes nothing.
+ */
+export function serializeResult(result: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(result);
+  } catch (error) {
+    throw new LedgerError("INVALID_CONFIG", `the CNI result cannot be built from this configuration (${(error as Error).name}); check ipam.routes, ipam.dns and ipam.addresses`, { key: "ipam", cause: error });
+  }
 }
 
 function versionOf(cidr: string): "4" | "6" {

@@ -19,9 +19,18 @@ import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
 import { appendAndWait } from "./appendAndWait.js";
 import { parseCniRequest, type CniRequestBody, type ParsedCniRequest } from "./cniRequest.js";
-import { buildCniResult, prevResultAddresses } from "./cniResult.js";
+import { buildCniResult, prevResultAddresses, serializeResult } from "./cniResult.js";
 import { ContentionTracker } from "./contention.js";
+import { createDefinitionGate } from "./definitionGate.js";
+import type { FlatFileOptions } from "./flatFile.js";
 import { KeyedLock } from "./keyedLock.js";
+
+/** The subset of a pino logger the service writes to. */
+export interface ServiceLogger {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
 
 export interface CniServiceDeps {
   readonly log: EventLog;
@@ -37,6 +46,10 @@ export interface CniServiceDeps {
   readonly onVoided?: (reason: string) => void;
   readonly onAllocated?: (count: number) => void;
   readonly onReleased?: (count: number) => void;
+  /** Where `configuration_path` may point, and the size cap; Whereabouts' directories when absent. */
+  readonly flatFile?: FlatFileOptions;
+  /** One line per ADD (a warning when its config needs a look), and failed rollbacks. */
+  readonly logger?: ServiceLogger;
 }
 
 export type AddOutcome = { readonly result: Record<string, unknown>; readonly pools: readonly PoolDecision[] };
@@ -53,14 +66,17 @@ export function createCniService(deps: CniServiceDeps) {
   const maxAttempts = deps.maxAttempts ?? 12;
   const actor: Actor = { node: deps.node, component: "agent" };
   const inflight = new Set<string>();
-  const definitionsInFlight = new Map<string, number>();
   const contention = new ContentionTracker();
   const locks = new KeyedLock();
+  const definitions = createDefinitionGate({ log: deps.log, runner: deps.runner, actor, now, newId, timeoutMs });
 
   const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
-  const parse = (body: CniRequestBody, needsAttachment = true): ParsedCniRequest => parseCniRequest(body, { node: deps.node, needsAttachment });
+  const parse = (body: CniRequestBody, needsAttachment = true): Promise<ParsedCniRequest> =>
+    parseCniRequest(body, { node: deps.node, needsAttachment, ...(deps.flatFile ? { flatFile: deps.flatFile } : {}) });
 
-  async function allocateOnce(request: ParsedCniRequest, attempt: number): Promise<{ decision: AllocationDecision; outcomes: Map<string, Outcome> }> {
+  type Attempt = { decision: AllocationDecision; outcomes: Map<string, Outcome>; result: Record<string, unknown> };
+
+  async function allocateOnce(request: ParsedCniRequest, attempt: number): Promise<Attempt> {
     const decision = decideAllocation(
       {
         kind: "AllocateAddresses",
@@ -74,30 +90,25 @@ export function createCniService(deps: CniServiceDeps) {
         spread: attempt === 0 ? contention.spread() : Math.max(2, contention.spread()),
         random: request.targets.map(() => random()),
         avoid: [...inflight],
-        definitionsInFlight: [...definitionsInFlight.keys()],
       },
       deps.runner.state,
     );
+    // The answer is built and serialized before the claim is appended: if it cannot be, nothing is.
+    const result = buildCniResult(request, decision.pools);
+    serializeResult(result);
     const claimed = decision.events.flatMap((event) => (event.type === "AddressAllocated" ? [keyOf(event.data.ip)] : []));
-    const defined = decision.events.flatMap((event) => (event.type === "PoolDefined" ? [poolKeyOf(event.domain, event.pool)] : []));
     claimed.forEach((key) => inflight.add(key));
-    defined.forEach((key) => definitionsInFlight.set(key, (definitionsInFlight.get(key) ?? 0) + 1));
     try {
-      return { decision, outcomes: await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs) };
+      return { decision, result, outcomes: await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs) };
     } finally {
       claimed.forEach((key) => inflight.delete(key));
-      for (const key of defined) {
-        const count = (definitionsInFlight.get(key) ?? 1) - 1;
-        if (count <= 0) definitionsInFlight.delete(key);
-        else definitionsInFlight.set(key, count);
-      }
     }
   }
 
   async function rollback(request: ParsedCniRequest, ips: readonly string[]): Promise<void> {
     if (ips.length === 0) return;
     const events = decideRelease(
-      { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(request.targets.length), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "rollback", poolKeys: [...request.poolKeys], onlyIps: [...ips] },
+      { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(request.targets.length), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "rollback", poolKeys: [...request.poolKeys], onlyIps: [...ips], node: deps.node },
       deps.runner.state,
     );
     await appendAndWait(deps.log, deps.runner, events, timeoutMs);
@@ -105,20 +116,22 @@ export function createCniService(deps: CniServiceDeps) {
   }
 
   async function add(body: CniRequestBody): Promise<AddOutcome> {
-    const request = parse(body);
+    const request = await parse(body);
     return locks.run(attachmentKeyOf(request.owner), async () => {
+      // Every pool's definition is in the fold before the first claim on it is appended.
+      await definitions.ensure(request.targets);
       const allocatedHere = new Set<string>();
       try {
         for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
-          const { decision, outcomes } = await allocateOnce(request, attempt);
+          const { decision, outcomes, result } = await allocateOnce(request, attempt);
           const voids = decision.events.filter((event) => outcomes.get(event.id)?.status === "voided" && event.type !== "PoolDefined");
-          decision.events.forEach((event) => {
-            if (event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted") allocatedHere.add(event.data.ip);
-          });
-          deps.onAllocated?.(decision.events.filter((event) => event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted").length);
+          const accepted = decision.events.filter((event) => event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted");
+          accepted.forEach((event) => allocatedHere.add((event.data as { ip: string }).ip));
+          deps.onAllocated?.(accepted.length);
           if (voids.length === 0) {
             contention.recordSuccess();
-            return { result: buildCniResult(request, decision.pools), pools: decision.pools };
+            logAdd(request, decision.pools);
+            return { result, pools: decision.pools };
           }
           voids.forEach((event) => deps.onVoided?.(outcomes.get(event.id)?.reason ?? "voided"));
           contention.recordVoid();
@@ -127,17 +140,30 @@ export function createCniService(deps: CniServiceDeps) {
         throw new LedgerError("CONTENTION", `gave up after ${maxAttempts} attempts: other writers kept claiming the same addresses in ${request.targets.map((t) => t.pool).join(", ")}; retry the ADD`);
       } catch (error) {
         // A later range failed: give back what this request took in the earlier ones (Whereabouts leaks them).
-        await rollback(request, [...allocatedHere]).catch(() => undefined);
+        await rollback(request, [...allocatedHere]).catch((rollbackError: unknown) => {
+          deps.logger?.error(
+            { err: rollbackError, containerId: request.owner.containerId, ifName: request.owner.ifName, ips: [...allocatedHere] },
+            "CNI ADD failed and its rollback failed too: these addresses stay held until a DEL, a GC or the pod reconciler releases them",
+          );
+        });
         throw error;
       }
     });
   }
 
+  function logAdd(request: ParsedCniRequest, pools: readonly PoolDecision[]): void {
+    const { owner } = request;
+    const line = { containerId: owner.containerId, ifName: owner.ifName, pod: owner.podName === "" ? undefined : `${owner.podNamespace}/${owner.podName}`, ips: pools.map((pool) => `${pool.ip}/${pool.prefix}`) };
+    if (request.warnings.length > 0) deps.logger?.warn({ ...line, warnings: request.warnings }, "CNI ADD (the configuration needs a look)");
+    else deps.logger?.info(line, "CNI ADD");
+  }
+
   async function del(body: CniRequestBody): Promise<void> {
-    const request = parse(body);
+    const request = await parse(body);
     await locks.run(attachmentKeyOf(request.owner), async () => {
+      // Scoped to this node: a runtime can only speak for its own containers.
       const events = decideRelease(
-        { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(deps.runner.state.pools.size), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "cni-del" },
+        { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(deps.runner.state.pools.size), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "cni-del", node: deps.node },
         deps.runner.state,
       );
       await appendAndWait(deps.log, deps.runner, events, timeoutMs);
@@ -145,8 +171,8 @@ export function createCniService(deps: CniServiceDeps) {
     });
   }
 
-  function check(body: CniRequestBody): void {
-    const request = parse(body);
+  async function check(body: CniRequestBody): Promise<void> {
+    const request = await parse(body);
     const expected = prevResultAddresses(request.config);
     if (expected === undefined) throw new LedgerError("CHECK_FAILED", "CHECK needs prevResult with the ips of the ADD result; the runtime must pass it", { key: "prevResult" });
     const held = new Set<string>();
@@ -154,8 +180,8 @@ export function createCniService(deps: CniServiceDeps) {
       const holding = deps.runner.state.pools.get(key)?.byAttachment.get(attachmentKeyOf(request.owner));
       if (holding) held.add(holding.ip);
     }
-    const statics = new Set((request.ipam.addresses ?? []).map((entry) => entry.address.split("/")[0]));
-    const missing = expected.filter((ip) => !statics.has(ip) && !held.has(normalize(ip)));
+    const statics = new Set((request.ipam.addresses ?? []).map((entry) => normalize(entry.address.split("/")[0] ?? "")));
+    const missing = expected.filter((ip) => !statics.has(normalize(ip)) && !held.has(normalize(ip)));
     if (missing.length > 0) {
       throw new LedgerError("CHECK_FAILED", `the ledger does not record ${missing.join(", ")} for container ${request.owner.containerId} interface ${request.owner.ifName}; delete and re-add the attachment`);
     }
@@ -165,12 +191,13 @@ export function createCniService(deps: CniServiceDeps) {
   }
 
   async function gc(body: CniRequestBody): Promise<number> {
-    const request = parse(body, false);
+    const request = await parse(body, false);
     const list = request.config["cni.dev/valid-attachments"] ?? request.config["cni.dev/attachments"] ?? [];
     if (!Array.isArray(list)) throw new LedgerError("INVALID_CONFIG", "cni.dev/valid-attachments must be a list of {containerID, ifname}", { key: "cni.dev/valid-attachments" });
     const valid = list.map((entry: { containerID?: unknown; ifname?: unknown }) => attachmentKeyOf({ containerId: String(entry.containerID ?? ""), ifName: String(entry.ifname ?? "") }));
     const size = request.poolKeys.reduce((sum, key) => sum + (deps.runner.state.pools.get(key)?.byAttachment.size ?? 0), 0);
-    const events = decideGarbageCollection({ kind: "CollectGarbage", now: now().toISOString(), actor, eventIds: ids(size), poolKeys: [...request.poolKeys], validAttachments: valid }, deps.runner.state);
+    // The list is this node's runtime's: only this node's holdings are collected against it.
+    const events = decideGarbageCollection({ kind: "CollectGarbage", now: now().toISOString(), actor, eventIds: ids(size), node: deps.node, poolKeys: [...request.poolKeys], validAttachments: valid }, deps.runner.state);
     await appendAndWait(deps.log, deps.runner, events, timeoutMs);
     deps.onReleased?.(events.length);
     return events.length;
@@ -178,7 +205,7 @@ export function createCniService(deps: CniServiceDeps) {
 
   /** STATUS: ready when the fold is caught up and every configured pool still has a free address. */
   async function status(body: CniRequestBody): Promise<void> {
-    const request = parse(body, false);
+    const request = await parse(body, false);
     if (!(await deps.runner.caughtUp())) throw new LedgerError("NOT_READY", "the agent is still catching up with the log; retry shortly");
     for (const target of request.targets) {
       const record = deps.runner.state.pools.get(poolKeyOf(target.domain, target.pool));

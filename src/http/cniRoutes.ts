@@ -30,7 +30,7 @@ export function registerCniRoutes(app: FastifyInstance, deps: AppDeps): void {
         await deps.service.del(body);
         return reply.send({});
       case "check":
-        deps.service.check(body);
+        await deps.service.check(body);
         return reply.send({});
       case "gc":
         return reply.send({ released: await deps.service.gc(body) });

@@ -34,10 +34,10 @@ describe("deploy/examples", () => {
     }
   });
 
-  it.each(nads.map((nad) => ({ name: nad.object.metadata.name, nad })))("$name: ipledger's parser yields exactly the pools its comment claims", ({ nad }) => {
+  it.each(nads.map((nad) => ({ name: nad.object.metadata.name, nad })))("$name: ipledger's parser yields exactly the pools its comment claims", async ({ nad }) => {
     const claims = poolClaims(nad.comments);
     expect(claims.length).toBeGreaterThan(0);
-    const parsed = parse(nad);
+    const parsed = await parse(nad);
     expect(parsed.ipam.type).toBe("ipledger");
     expect(parsed.networkName).toBe(nad.object.metadata.name);
     const pools = parsed.targets.map((target) => ({
@@ -58,14 +58,14 @@ describe("deploy/examples", () => {
     expect([...defined].filter((name) => !used.has(name))).toEqual([]);
   });
 
-  it("the specific-IP pod's requested address is what its comment claims, and inside its NAD's range", () => {
+  it("the specific-IP pod's requested address is what its comment claims, and inside its NAD's range", async () => {
     const pods = examples.filter(({ object }) => networksOf(object).some((network) => network.ips));
     expect(pods.map(({ file }) => file)).toEqual(["examples/02-specific-ip.yaml"]);
     for (const pod of pods) {
       for (const network of networksOf(pod.object).filter((selection) => selection.ips)) {
         const nad = nads.find(({ object }) => object.metadata.name === network.name) as Manifest;
         expect(JSON.parse(field<string>(nad.object, "spec.config")).capabilities).toEqual({ ips: true });
-        const parsed = parse(nad, { ips: network.ips });
+        const parsed = await parse(nad, { ips: network.ips });
         expect(parsed.requested).toEqual(requestedClaims(pod.comments));
         for (const ip of parsed.requested) {
           expect(parsed.targets.some((target) => ipaddr.parse(ip).match(ipaddr.parseCIDR(target.definition.range))), ip).toBe(true);

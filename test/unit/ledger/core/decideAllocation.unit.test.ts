@@ -35,7 +35,13 @@ describe("allocation: the lowest free address", () => {
   it("starts at range_start and stops at range_end, ignoring them when outside the window", () => {
     given([]).when(allocate(owner("a"), [pool("10.0.0.0/24", { start: "10.0.0.100", end: "10.0.0.101" })])).thenAddresses(["10.0.0.100"]);
     given([]).when(allocate(owner("a"), [pool("10.0.0.0/24", { start: "10.9.9.9" })])).thenAddresses(["10.0.0.1"]);
-    given([]).when(allocate(owner("a"), [pool("10.0.0.0/24", { start: "10.0.0.50", end: "10.0.0.10" })])).thenAddresses(["10.0.0.50"]);
+  });
+
+  it.each([
+    ["range_start past range_end", () => pool("10.0.0.0/24", { start: "10.0.0.50", end: "10.0.0.10" }), /ipam\.range_start 10\.0\.0\.50 is greater than ipam\.range_end 10\.0\.0\.10/],
+    ["a dash range written backwards", () => pool("10.0.0.50-10.0.0.10/24"), /ipam\.range .*starts at 10\.0\.0\.50, past its end 10\.0\.0\.10/],
+  ])("refuses %s (Whereabouts silently ignores the bounds)", (_, define, message) => {
+    expect(define).toThrow(message);
   });
 
   it("jumps past an excluded subnet that covers range_start (IPv6)", () => {

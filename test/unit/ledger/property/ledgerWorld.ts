@@ -274,7 +274,7 @@ export class LedgerWorld {
     const attachments = command.valid.map((index) => attachmentKeyOf({ containerId: CONTAINERS[index % CONTAINERS.length]!, ifName: IF_NAMES[index % IF_NAMES.length]! }));
     const poolKeys = [...new Set(command.pools.map((index) => poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool)))];
     return this.pure(command.writer, () => decideGarbageCollection({
-      kind: "CollectGarbage", now: this.nowOf(command.writer), actor: { node: `node-${command.writer}`, component: "agent" }, eventIds: this.ids(64), poolKeys, validAttachments: attachments,
+      kind: "CollectGarbage", now: this.nowOf(command.writer), actor: { node: `node-${command.writer}`, component: "agent" }, eventIds: this.ids(64), poolKeys, validAttachments: attachments, node: `node-${command.writer}`,
     }, this.stateOf(command.writer)));
   }
 
