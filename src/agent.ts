@@ -15,6 +15,8 @@ import { loadTokenFile } from "./http/auth.js";
 import { createMetrics } from "./metrics.js";
 import { watchFoldLag } from "./foldLagGauge.js";
 import { watchPoolGauges } from "./poolGauges.js";
+import { watchClockSkew } from "./clockSkew.js";
+import { DEFAULT_FLAT_FILE_DIRS } from "./cni/flatFile.js";
 import { startCheckpointSigner } from "./audit/checkpointSigner.js";
 import { loadSigningKey } from "./audit/signingKeys.js";
 import { createAllowlistQueries } from "./operator/allowlistQuery.js";
@@ -34,6 +36,10 @@ export interface AgentOptions {
   readonly signingKey?: string;
   /** How often signed checkpoints are appended; default 300 000 ms. */
   readonly checkpointIntervalMs?: number;
+  /** More directories `configuration_path` may name flat files in (Whereabouts' defaults always apply). */
+  readonly flatFileDirs?: readonly string[];
+  /** Events stamped further ahead of this agent's clock are logged and counted; default 60 000 ms. */
+  readonly clockSkewWarnMs?: number;
 }
 
 export const LOG_FILE = "ledger.db";
@@ -92,12 +98,16 @@ async function serve(options: AgentOptions, opened: Opened) {
     onAllocated: (count) => metrics.allocations.inc(count),
     onReleased: (count) => metrics.releases.inc(count),
     onVoided: () => metrics.voided.inc(),
+    flatFile: { dirs: [...DEFAULT_FLAT_FILE_DIRS, ...(options.flatFileDirs ?? []).map((dir) => resolve(dir))] },
+    logger: logger.child({ component: "cni" }),
   });
   const stopPoolGauges = watchPoolGauges(runner, metrics);
   const stopLagGauge = watchFoldLag(log, runner, metrics);
+  const stopSkew = watchClockSkew(runner, metrics, logger.child({ component: "fold" }), { ...(options.clockSkewWarnMs !== undefined ? { thresholdMs: options.clockSkewWarnMs } : {}) });
   const stopGauges = (): void => {
     stopPoolGauges();
     stopLagGauge();
+    stopSkew();
   };
   const signer = options.signingKey
     ? startCheckpointSigner({ log, runner, privateKey: loadSigningKey(options.signingKey), actor: { node, component: "agent" }, intervalMs: options.checkpointIntervalMs ?? 300_000, onError: (error) => logger.error({ err: error }, "signed checkpoint failed; retrying next interval") })

@@ -21,6 +21,12 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    clockSkewEvents: new Counter({
+      name: "ipledger_clock_skew_events_total",
+      help: "Folded events whose writer's clock was ahead of this agent's by more than the warning threshold, by writer node",
+      labelNames: ["writer"],
+      registers: [registry],
+    }),
     foldLag: new Gauge({ name: "ipledger_fold_lag_events", help: "Events in the log not yet folded", registers: [registry] }),
   };
 }

@@ -76,8 +76,8 @@ export function createCniService(deps: CniServiceDeps) {
 
   type Attempt = { decision: AllocationDecision; outcomes: Map<string, Outcome>; result: Record<string, unknown> };
 
-  async function allocateOnce(request: ParsedCniRequest, attempt: number): Promise<Attempt> {
-    const decision = decideAllocation(
+  const decide = (request: ParsedCniRequest, attempt: number): AllocationDecision =>
+    decideAllocation(
       {
         kind: "AllocateAddresses",
         now: now().toISOString(),
@@ -93,6 +93,15 @@ export function createCniService(deps: CniServiceDeps) {
       },
       deps.runner.state,
     );
+
+  async function allocateOnce(request: ParsedCniRequest, attempt: number): Promise<Attempt> {
+    let decision = decide(request, attempt);
+    if (decision.events.some((event) => event.type === "PoolDefined")) {
+      // A pool's definition goes into the log, and the fold, before the first claim on it (decided
+      // first, so a request that cannot be met defines nothing); then decide on that state.
+      await definitions.ensure(request.targets);
+      decision = decide(request, attempt);
+    }
     // The answer is built and serialized before the claim is appended: if it cannot be, nothing is.
     const result = buildCniResult(request, decision.pools);
     serializeResult(result);
@@ -118,8 +127,6 @@ export function createCniService(deps: CniServiceDeps) {
   async function add(body: CniRequestBody): Promise<AddOutcome> {
     const request = await parse(body);
     return locks.run(attachmentKeyOf(request.owner), async () => {
-      // Every pool's definition is in the fold before the first claim on it is appended.
-      await definitions.ensure(request.targets);
       const allocatedHere = new Set<string>();
       try {
         for (let attempt = 0; attempt < maxAttempts; attempt += 1) {

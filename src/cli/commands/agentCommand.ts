@@ -35,6 +35,10 @@ function parseMilliseconds(value: string): number {
   return ms;
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function registerAgentCommand(program: Command): void {
   withLogOptions(program
     .command("agent")
@@ -47,8 +51,10 @@ export function registerAgentCommand(program: Command): void {
     .option("--append-timeout <ms>", "an ADD whose append the log has not acknowledged and folded by then fails with CNI code 11", parseMilliseconds, 5_000)
     .option("--announce", "print how to use the agent once it listens")
     .option("--signing-key <file>", "ed25519 private key (PEM, mode 0600): append a signed checkpoint of every chain head that moved, for verify --public-key")
-    .option("--checkpoint-interval <seconds>", "how often to sign checkpoints with --signing-key", parseSeconds, 300))
-    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number }) => {
+    .option("--checkpoint-interval <seconds>", "how often to sign checkpoints with --signing-key", parseSeconds, 300)
+    .option("--flat-file-dir <dir>", "also let ipam.configuration_path name flat files in this directory (repeatable; Whereabouts' directories are always allowed)", collect, [])
+    .option("--clock-skew-warn <seconds>", "warn and count (ipledger_clock_skew_events_total) when an event is stamped this far ahead of the agent's clock", parseSeconds, 60))
+    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number; flatFileDir: string[]; clockSkewWarn: number }) => {
       // With --kafka the log is the topic; the data directory keeps the projection only.
       rejectStrayKafkaOptions(options);
       if (options.signingKey) loadSigningKey(options.signingKey); // a bad key fails now, not after the log is folded
@@ -61,6 +67,8 @@ export function registerAgentCommand(program: Command): void {
         socket: options.socket,
         node,
         appendTimeoutMs: options.appendTimeout,
+        flatFileDirs: options.flatFileDir,
+        clockSkewWarnMs: options.clockSkewWarn * 1000,
         ...(log ? { log } : {}),
         ...(options.listen ? { listen: options.listen } : {}),
         ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),

@@ -41,6 +41,15 @@ const add = (ipam: Record<string, unknown>, extra: Parameters<typeof cniBody>[0]
 const withConfig = (config: Record<string, unknown>): CniRequestBody => ({ ...cniBody({ pod }), config });
 const base = cniBody({ pod }).config as Record<string, unknown>;
 const CONFIG_HINT = /write e\.g\.|see the configuration keys|use at most|must|add one|add e\.g\.|put it under|only serves/;
+const SHRINK = /remove or shorten it/;
+
+/** A raw ADD body whose `ipam` carries `inner` (JSON text) under `key`: for documents too deep to build as objects. */
+const rawAdd = (key: string, inner: string, where: "ipam" | "config" = "ipam"): string => {
+  const ipam = `{"type":"ipledger","range":"10.10.0.0/24"${where === "ipam" ? `,${JSON.stringify(key)}:${inner}` : ""}}`;
+  const config = `{"cniVersion":"1.0.0","name":"int-net","type":"bridge","ipam":${ipam}${where === "config" ? `,${JSON.stringify(key)}:${inner}` : ""}}`;
+  return `{"config":${config},"containerId":"c-bad","ifName":"net1","netns":"/var/run/netns/bad","args":"IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=bad"}`;
+};
+const nested = (levels: number): string => `${"[".repeat(levels)}${"]".repeat(levels)}`;
 
 const cases: BadCase[] = [
   { name: "malformed JSON body", payload: '{"config": {"cniVersion": "1.0.0",', status: 400, code: 6, names: ["not valid JSON"], advice: /JSON/ },
@@ -78,6 +87,28 @@ const cases: BadCase[] = [
   { name: "DEL with a bad range", verb: "del", payload: add({ range: "10.10.0.0/33" }), status: 400, code: 7, names: ["ipam.range"], advice: /write e\.g\./ },
   { name: "DEL with ipam.type not ipledger", verb: "del", payload: add({ type: "host-local" }), status: 400, code: 7, names: ["ipam.type"], advice: /only serves "ipledger"/ },
   { name: "DEL without containerId", verb: "del", payload: cniBody({ pod, containerId: "" }), status: 400, code: 4, names: ["CNI_CONTAINERID"], advice: /missing/ },
+  // Shape and size: a document no real config has is refused before any key is read.
+  { name: "ipam.dns holding 100 000 nested levels", payload: rawAdd("dns", `{"nested":${nested(100_000)}}`), status: 400, code: 7, names: ["config.ipam.dns.nested[0]", "nests deeper than 32 levels"], advice: SHRINK },
+  { name: "an unknown config key holding 100 000 nested levels", payload: rawAdd("x-vendor", nested(100_000), "config"), status: 400, code: 7, names: ["config.x-vendor[0]", "nests deeper than 32 levels"], advice: SHRINK },
+  { name: "ipam.dns.options nested objects", payload: add({ dns: { options: [[["ndots:5"]]] } }), status: 400, code: 7, names: ["ipam.dns.options[0]", "string"], advice: CONFIG_HINT },
+  { name: "an unknown config key holding a 5 000-entry array", payload: withConfig({ ...base, "x-vendor": Array.from({ length: 5_000 }, (_, i) => i) }), status: 400, code: 7, names: ["config.x-vendor", "more than 4096 entries"], advice: SHRINK },
+  { name: "runtimeConfig nested 10 000 levels", payload: `{"config":${JSON.stringify(base)},"containerId":"c-bad","ifName":"net1","args":"IgnoreUnknown=1;K8S_POD_NAME=bad","runtimeConfig":{"ips":${nested(10_000)}}}`, status: 400, code: 7, names: ["runtimeConfig.ips[0]", "nests deeper"], advice: SHRINK },
+  { name: "exclude with 2 000 entries", payload: add({ exclude: Array.from({ length: 2_000 }, (_, i) => `10.10.${Math.floor(i / 250)}.${i % 250}`) }), status: 400, code: 7, names: ["ipam.exclude", "at most 1024 entries"], advice: CONFIG_HINT },
+  { name: "a 20 000-character range", payload: add({ range: `10.10.0.0/24${" ".repeat(20_000)}` }), status: 400, code: 7, names: ["config.ipam.range", "longer than 16384 characters"], advice: SHRINK },
+  { name: "dns an array", payload: add({ dns: ["10.0.0.53"] }), status: 400, code: 7, names: ["ipam.dns", "object"], advice: CONFIG_HINT },
+  { name: "dns.nameservers a string", payload: add({ dns: { nameservers: "10.0.0.53" } }), status: 400, code: 7, names: ["ipam.dns.nameservers", "array"], advice: CONFIG_HINT },
+  { name: "dns.nameservers[0] not an IP", payload: add({ dns: { nameservers: ["resolver.local"] } }), status: 400, code: 7, names: ["ipam.dns.nameservers[0]", "resolver.local"], advice: CONFIG_HINT },
+  { name: "dns with a key CNI does not define", payload: add({ dns: { nameservers: ["10.0.0.53"], payload: { any: "thing" } } }), status: 400, code: 7, names: ["ipam.dns", '"payload"'], advice: /only the keys of its CNI type/ },
+  { name: "routes an object", payload: add({ routes: { dst: "0.0.0.0/0" } }), status: 400, code: 7, names: ["ipam.routes", "array"], advice: CONFIG_HINT },
+  { name: "routes[0] with a key CNI does not define", payload: add({ routes: [{ dst: "0.0.0.0/0", via: [1, 2, 3] }] }), status: 400, code: 7, names: ["ipam.routes[0]", '"via"'], advice: /only the keys of its CNI type/ },
+  { name: "routes[0].gw not an IP", payload: add({ routes: [{ dst: "0.0.0.0/0", gw: "router" }] }), status: 400, code: 7, names: ["ipam.routes[0].gw", "router"], advice: CONFIG_HINT },
+  { name: "routes[0].mtu a string", payload: add({ routes: [{ dst: "0.0.0.0/0", mtu: "1500" }] }), status: 400, code: 7, names: ["ipam.routes[0].mtu", "number"], advice: CONFIG_HINT },
+  { name: "addresses[0] with a key CNI does not define", payload: add({ addresses: [{ address: "10.99.0.5/24", extra: true }] }), status: 400, code: 7, names: ["ipam.addresses[0]", '"extra"'], advice: /only the keys of its CNI type/ },
+  // Bounds and gateways.
+  { name: "range_start greater than range_end", payload: add({ range_start: "10.10.0.50", range_end: "10.10.0.10" }), status: 400, code: 7, names: ["ipam.range_start 10.10.0.50", "ipam.range_end 10.10.0.10"], advice: /swap them or leave one out/ },
+  { name: "a dash range written backwards", payload: add({ range: "10.10.0.50-10.10.0.10/24" }), status: 400, code: 7, names: ["ipam.range", "past its end 10.10.0.10"], advice: /first ≤ last/ },
+  { name: "an ipRanges gateway of the other family", payload: add({ range: undefined, ipRanges: [{ range: "fd00:95::/64", gateway: "10.95.0.1" }] }), status: 400, code: 7, names: ["ipam.ipRanges[0].gateway", "10.95.0.1"], advice: /of its own family/ },
+  { name: "requesting the gateway", payload: cniBody({ pod, ipam: { gateway: "10.10.0.254" }, runtimeConfig: { ips: ["10.10.0.254/24"] } }), status: 422, code: 103, names: ["10.10.0.254", "gateway of pool 10.10.0.0-24"], advice: /request another address/ },
   { name: "GC with valid-attachments not a list", verb: "gc", payload: cniBody({ pod, config: { "cni.dev/valid-attachments": "c-seed" } }), status: 400, code: 7, names: ["cni.dev/valid-attachments"], advice: /must be a list of \{containerID, ifname\}/ },
 ];
 

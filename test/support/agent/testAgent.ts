@@ -9,10 +9,12 @@ import { createProjectionRunner, type ProjectionRunner } from "../../../projecti
 import { openSqliteProjection, type SqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { createQueries, type Queries } from "../../../projections/sqlite/queries.js";
 import { LOG_FILE, PROJECTION_FILE } from "../../../src/agent.js";
-import { createCniService, type CniService } from "../../../src/cni/cniService.js";
+import { createCniService, type CniService, type ServiceLogger } from "../../../src/cni/cniService.js";
+import type { FlatFileOptions } from "../../../src/cni/flatFile.js";
 import { buildApp } from "../../../src/http/app.js";
 import { createMetrics, type Metrics } from "../../../src/metrics.js";
 import { watchPoolGauges } from "../../../src/poolGauges.js";
+import { watchClockSkew } from "../../../src/clockSkew.js";
 
 /** Runs before the service's append reaches the log: lets a test slip a rival write in first. */
 export type BeforeAppend = (domain: string, events: readonly UnchainedEvent[]) => Promise<void>;
@@ -23,6 +25,12 @@ export interface TestAgentOptions {
   readonly now?: () => Date;
   readonly appendTimeoutMs?: number;
   readonly maxAttempts?: number;
+  /** Where `configuration_path` may point; Whereabouts' directories when absent. */
+  readonly flatFile?: FlatFileOptions;
+  /** Receives the service's ADD lines and rollback failures; use `recordingLogger()`. */
+  readonly logger?: ServiceLogger;
+  /** The clock-skew warning threshold (the agent's --clock-skew-warn); 60 s when absent. */
+  readonly clockSkewWarnMs?: number;
 }
 
 /** The agent's parts on a fresh data dir, wired as `src/agent.ts` wires them, minus the listeners. */
@@ -81,11 +89,18 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
     appendTimeoutMs: options.appendTimeoutMs ?? 5_000,
     ...(options.now ? { now: options.now } : {}),
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.flatFile ? { flatFile: options.flatFile } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
     onAllocated: (count) => metrics.allocations.inc(count),
     onReleased: (count) => metrics.releases.inc(count),
     onVoided: () => metrics.voided.inc(),
   });
-  const stopGauges = watchPoolGauges(runner, metrics);
+  const stopPoolGauges = watchPoolGauges(runner, metrics);
+  const stopSkew = watchClockSkew(runner, metrics, options.logger, { ...(options.clockSkewWarnMs !== undefined ? { thresholdMs: options.clockSkewWarnMs } : {}) });
+  const stopGauges = (): void => {
+    stopPoolGauges();
+    stopSkew();
+  };
   const queries = createQueries(projection.db);
   const app = buildApp({ service, queries, runner, metrics, auth: { kind: "socket" } });
   await app.ready();
