@@ -38,7 +38,8 @@ describe.skipIf(!hasKafka)("two nodes on one Kafka topic", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "ipledger-node-gc-"));
     ensureBuilt();
-    [nodeA, nodeB] = await Promise.all(["node-a", "node-b"].map((node) => startKafkaAgent({ node, dataDir: dataDir(node), brokers: kafkaBrokers, topic })));
+    const start = (node: string) => startKafkaAgent({ node, dataDir: dataDir(node), brokers: kafkaBrokers, topic });
+    [nodeA, nodeB] = await Promise.all([start("node-a"), start("node-b")]);
   }, 240_000);
 
   afterAll(async () => {
