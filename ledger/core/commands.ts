@@ -58,11 +58,6 @@ export const releaseAttachmentSchema = z.object({
   poolKeys: z.array(z.string()).optional(),
   /** Only these addresses (e.g. a rollback of what one request allocated). */
   onlyIps: z.array(z.string()).optional(),
-  /**
-   * The node whose runtime asks (CNI DEL, rollback): holdings recorded on another node are left
-   * alone. Holdings with no recorded node (imports) stay releasable. Absent: any node (operator).
-   */
-  node: z.string().optional(),
 });
 export type ReleaseAttachment = z.infer<typeof releaseAttachmentSchema>;
 

@@ -23,17 +23,9 @@ function takeId(ids: readonly string[], index: number): string {
 }
 
 /**
- * True when a runtime on `node` may release the holding: it was recorded on that node, or on no
- * node at all (imported from Whereabouts, which does not record one). `undefined` = any node.
- */
-function releasableFrom(node: string | undefined, holding: Holding): boolean {
-  return node === undefined || holding.owner.node === node || holding.owner.node === "";
-}
-
-/**
  * DEL: releases what the attachment `containerId` + `ifName` holds, and nothing else. Finding
- * nothing is not an error (DEL may repeat). Scoped to `poolKeys` when given, and to holdings of
- * `node` (or of no recorded node) when given.
+ * nothing is not an error (DEL may repeat). Scoped to `poolKeys` when given. Not scoped to a node:
+ * DEL names one container explicitly, unlike GC, which infers from absence in a node-local list.
  *
  * @example
  *   decideRelease({ kind: "ReleaseAttachment", containerId: "c1", ifName: "net1", reason: "cni-del", ... }, state)
@@ -46,7 +38,7 @@ export function decideRelease(command: ReleaseAttachment, state: LedgerState): U
   for (const pool of state.pools.values()) {
     if (scope && !scope.has(pool.key)) continue;
     const holding = pool.byAttachment.get(key);
-    if (!holding || (only && !only.has(holding.ip)) || !releasableFrom(command.node, holding)) continue;
+    if (!holding || (only && !only.has(holding.ip))) continue;
     events.push(releaseEvent(holding, command.reason, command, takeId(command.eventIds, events.length)));
   }
   return events;

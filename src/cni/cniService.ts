@@ -117,7 +117,7 @@ export function createCniService(deps: CniServiceDeps) {
   async function rollback(request: ParsedCniRequest, ips: readonly string[]): Promise<void> {
     if (ips.length === 0) return;
     const events = decideRelease(
-      { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(request.targets.length), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "rollback", poolKeys: [...request.poolKeys], onlyIps: [...ips], node: deps.node },
+      { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(request.targets.length), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "rollback", poolKeys: [...request.poolKeys], onlyIps: [...ips] },
       deps.runner.state,
     );
     await appendAndWait(deps.log, deps.runner, events, timeoutMs);
@@ -168,9 +168,8 @@ export function createCniService(deps: CniServiceDeps) {
   async function del(body: CniRequestBody): Promise<void> {
     const request = await parse(body);
     await locks.run(attachmentKeyOf(request.owner), async () => {
-      // Scoped to this node: a runtime can only speak for its own containers.
       const events = decideRelease(
-        { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(deps.runner.state.pools.size), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "cni-del", node: deps.node },
+        { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(deps.runner.state.pools.size), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "cni-del" },
         deps.runner.state,
       );
       await appendAndWait(deps.log, deps.runner, events, timeoutMs);

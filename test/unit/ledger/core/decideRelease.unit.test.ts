@@ -34,25 +34,9 @@ describe("GC is scoped to the calling node", () => {
   });
 });
 
-describe("DEL from a runtime is scoped to its node", () => {
-  // Plain CNI users (cnitool, tests) reuse container ids such as "c1" on every host.
-  const twin = owner("twin", { node: "node-b" });
-  const state = (): LedgerState => fold(history(allocated(allocate(twin, [net]))));
-
-  it("given node-b holds container ctr-twin, when node-a's runtime deletes ctr-twin, then nothing is released", () => {
-    expect(decideRelease(release(twin, { node: "node-a" }), state())).toEqual([]);
-  });
-
-  it("given the same, when node-b's runtime deletes it, then it is released", () => {
-    expect(releasedIps(decideRelease(release(twin, { node: "node-b" }), state()))).toEqual(["10.50.0.1"]);
-  });
-
-  it("releases a holding with no recorded node (imported from Whereabouts) from any node", () => {
-    const events = history(allocated(allocate(imported, [net])));
-    expect(releasedIps(decideRelease(release(imported, { node: "node-a" }), fold(events)))).toEqual(["10.50.0.1"]);
-  });
-
-  it("releases on any node when the command names none (operator release)", () => {
-    expect(releasedIps(decideRelease(release(twin), state()))).toEqual(["10.50.0.1"]);
+describe("DEL names its container, so it is not scoped to a node", () => {
+  it("given node-b holds container ctr-twin, when a DEL for ctr-twin arrives, then it is released (container ids are unique per cluster)", () => {
+    const twin = owner("twin", { node: "node-b" });
+    expect(releasedIps(decideRelease(release(twin), fold(history(allocated(allocate(twin, [net]))))))).toEqual(["10.50.0.1"]);
   });
 });
