@@ -23,19 +23,36 @@ export function createDefinitionGate(deps: { log: EventLog; runner: ProjectionRu
     await appendAndWait(deps.log, deps.runner, events, deps.timeoutMs);
   }
 
+  /** The shared append of one definition, started by the first ADD that needs it. */
+  function shared(target: TargetPool): Promise<void> {
+    const key = keyOf(target);
+    let promise = inFlight.get(key);
+    if (!promise) {
+      promise = define(target).finally(() => inFlight.delete(key));
+      inFlight.set(key, promise);
+    }
+    return promise;
+  }
+
   return {
-    /** Resolves once the fold holds every target's current definition. */
+    /**
+     * Resolves once the fold holds every target's current definition. When a shared append fails,
+     * an ADD that joined it late tries again (joining the next shared append) until its own
+     * deadline, so one slow append does not fail every ADD queued behind it.
+     */
     async ensure(targets: readonly TargetPool[]): Promise<void> {
-      const pending = targets.filter((target) => needsDefinition(target, deps.runner.state));
-      await Promise.all(pending.map((target) => {
-        const key = keyOf(target);
-        let promise = inFlight.get(key);
-        if (!promise) {
-          promise = define(target).finally(() => inFlight.delete(key));
-          inFlight.set(key, promise);
+      const deadline = Date.now() + deps.timeoutMs;
+      for (;;) {
+        const pending = targets.filter((target) => needsDefinition(target, deps.runner.state));
+        if (pending.length === 0) return;
+        try {
+          await Promise.all(pending.map(shared));
+          return;
+        } catch (error) {
+          if (Date.now() + 100 >= deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        return promise;
-      }));
+      }
     },
   };
 }
