@@ -67,14 +67,18 @@ export function registerAgentCommand(program: Command): void {
         ...(options.signingKey ? { signingKey: options.signingKey, checkpointIntervalMs: options.checkpointInterval * 1000 } : {}),
       });
       if (options.announce) announce(agent.socketPath, options.dataDir, usesKafka(options) ? `log on Kafka topic ${options.topic}` : `embedded log in ${options.dataDir}`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          void agent.close().then(resolve);
+      const failure = await new Promise<unknown>((resolve) => {
+        const onSignal = (): void => stop();
+        const stop = (error?: unknown): void => {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          void agent.close().then(() => resolve(error));
         };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        // The fold gave up: exit non-zero so the supervisor (kubelet, systemd) starts a fresh agent.
+        void agent.fatal.then((error) => stop(error));
       });
+      if (failure !== undefined) throw failure;
     });
 }
