@@ -131,7 +131,8 @@ export function createProjectionRunner(deps: RunnerOptions) {
   function scheduleRestart(error: unknown): void {
     failingSince ??= Date.now();
     rebuilding = true;
-    if (Date.now() - failingSince > (deps.giveUpAfterMs ?? 600_000)) return giveUp(error);
+    // A damaged projection fails every write: a restarted agent checks and rebuilds it at start.
+    if (isSqliteDamaged(error) || Date.now() - failingSince > (deps.giveUpAfterMs ?? 600_000)) return giveUp(error);
     const pause = Math.min(100 * 2 ** restarts, 5_000);
     restarts += 1;
     setTimeout(() => void restart(), pause).unref();

@@ -1,0 +1,121 @@
+import { copyFileSync, existsSync, openSync, rmSync, statSync, writeSync, closeSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
+import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
+import { LOG_FILE, PROJECTION_FILE, startAgent, type Agent } from "../../../src/agent.js";
+import { expectLedgerSound, httpJson } from "../../support/agent/agentCalls.js";
+import { freshDir } from "../../support/agent/agentFiles.js";
+import { cniBody } from "../../support/agent/cniBodies.js";
+
+// Issue 11, defects 6 and 8: what the agent checks at start. Real files in a temp data directory.
+
+let dir: string;
+let dataDir: string;
+let agent: Agent | undefined;
+
+beforeEach(() => {
+  dir = freshDir("ipledger-start-");
+  dataDir = join(dir, "data");
+});
+
+afterEach(async () => {
+  await agent?.close();
+  agent = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<Agent> {
+  agent = await startAgent({ dataDir, socket: join(dir, "agent.sock"), node: "node-start", quiet: true });
+  return agent;
+}
+
+async function stop(): Promise<void> {
+  await agent?.close();
+  agent = undefined;
+}
+
+async function addPods(names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const reply = await httpJson({ socketPath: (agent as Agent).socketPath }, "POST", "/v1/cni/add", { body: cniBody({ pod: { name } }) });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  }
+}
+
+async function heldBy(): Promise<string[]> {
+  const reply = await httpJson({ socketPath: (agent as Agent).socketPath }, "GET", "/v1/allocations");
+  return (reply.body.allocations as { podName: string }[]).map((row) => row.podName).sort();
+}
+
+/** Overwrites the middle third of `path` with a fixed byte: pages SQLite cannot read. */
+function damageMiddle(path: string): void {
+  const size = statSync(path).size;
+  const fd = openSync(path, "r+");
+  writeSync(fd, Buffer.alloc(Math.floor(size / 3), 0xab), 0, Math.floor(size / 3), Math.floor(size / 3));
+  closeSync(fd);
+}
+
+async function expectSound(): Promise<void> {
+  const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
+  const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
+  try {
+    await expectLedgerSound(log, projection);
+  } finally {
+    projection.close();
+    await log.close();
+  }
+}
+
+describe("files the agent creates", () => {
+  it("are readable and writable by their owner only (0600), WAL files included", async () => {
+    await start();
+    await addPods(["mode-pod"]);
+    for (const file of [LOG_FILE, `${LOG_FILE}-wal`, `${LOG_FILE}-shm`, PROJECTION_FILE, `${PROJECTION_FILE}-wal`, `${PROJECTION_FILE}-shm`, "agent.lock", "agent.pid"]) {
+      expect({ file, mode: (statSync(join(dataDir, file)).mode & 0o777).toString(8) }).toEqual({ file, mode: "600" });
+    }
+  });
+});
+
+describe("a log that lost its tail", () => {
+  it("is noticed at start: the projection is moved aside and rebuilt from the log, never served as it was", async () => {
+    await start();
+    await addPods(["kept"]);
+    await stop();
+    copyFileSync(join(dataDir, LOG_FILE), join(dir, "backup.db"));
+    await start();
+    await addPods(["lost-1", "lost-2"]);
+    await stop();
+    // Given an older ledger.db restored under the newer projection
+    copyFileSync(join(dir, "backup.db"), join(dataDir, LOG_FILE));
+
+    await start();
+    expect(await heldBy()).toEqual(["kept"]);
+    expect(existsSync(join(dataDir, `${PROJECTION_FILE}.stale`))).toBe(true);
+    await stop();
+    await expectSound();
+  });
+});
+
+describe("damaged files", () => {
+  async function fillLog(): Promise<void> {
+    await start();
+    await addPods(Array.from({ length: 60 }, (_, index) => `pod-${index}`));
+    await stop();
+  }
+
+  it("a damaged ledger.db stops the start at once, naming the file", async () => {
+    await fillLog();
+    damageMiddle(join(dataDir, LOG_FILE));
+    await expect(start()).rejects.toThrow(new RegExp(`${join(dataDir, LOG_FILE)}.*(SQLITE_CORRUPT|not valid JSON|damaged)`));
+  });
+
+  it("a damaged projection.db is moved aside and rebuilt from the log", async () => {
+    await fillLog();
+    damageMiddle(join(dataDir, PROJECTION_FILE));
+    await start();
+    expect(await heldBy()).toHaveLength(60);
+    expect(existsSync(join(dataDir, `${PROJECTION_FILE}.damaged`))).toBe(true);
+    await stop();
+    await expectSound();
+  });
+});
