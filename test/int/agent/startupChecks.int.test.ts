@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, openSync, rmSync, statSync, writeSync, closeSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
@@ -7,6 +7,7 @@ import { LOG_FILE, PROJECTION_FILE, startAgent, type Agent } from "../../../src/
 import { expectLedgerSound, httpJson } from "../../support/agent/agentCalls.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
+import { allocations } from "../ledger/log/logFixtures.js";
 
 // Issue 11, defects 6 and 8: what the agent checks at start. Real files in a temp data directory.
 
@@ -47,11 +48,13 @@ async function heldBy(): Promise<string[]> {
   return (reply.body.allocations as { podName: string }[]).map((row) => row.podName).sort();
 }
 
-/** Overwrites the middle third of `path` with a fixed byte: pages SQLite cannot read. */
-function damageMiddle(path: string): void {
+/** Overwrites the pages between fractions `from` and `to` of `path` with a fixed byte: pages SQLite cannot read. */
+function damagePages(path: string, from: number, to: number): void {
   const size = statSync(path).size;
+  const start = Math.floor((size * from) / 4096) * 4096;
+  const length = Math.floor((size * to) / 4096) * 4096 - start;
   const fd = openSync(path, "r+");
-  writeSync(fd, Buffer.alloc(Math.floor(size / 3), 0xab), 0, Math.floor(size / 3), Math.floor(size / 3));
+  writeSync(fd, Buffer.alloc(length, 0xab), 0, length, start);
   closeSync(fd);
 }
 
@@ -104,14 +107,19 @@ describe("damaged files", () => {
   }
 
   it("a damaged ledger.db stops the start at once, naming the file", async () => {
-    await fillLog();
-    damageMiddle(join(dataDir, LOG_FILE));
+    // 2,000 events, then damage early table pages: the log's end is still readable (the index
+    // at the end of the file), the events are not, so only the fold meets the damage.
+    mkdirSync(dataDir, { recursive: true });
+    const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
+    for (let batch = 0; batch < 8; batch += 1) await log.append("", allocations("", 250));
+    await log.close();
+    damagePages(join(dataDir, LOG_FILE), 0.15, 0.25);
     await expect(start()).rejects.toThrow(new RegExp(`${join(dataDir, LOG_FILE)}.*(SQLITE_CORRUPT|not valid JSON|damaged)`));
   });
 
   it("a damaged projection.db is moved aside and rebuilt from the log", async () => {
     await fillLog();
-    damageMiddle(join(dataDir, PROJECTION_FILE));
+    damagePages(join(dataDir, PROJECTION_FILE), 0.33, 0.66);
     await start();
     expect(await heldBy()).toHaveLength(60);
     expect(existsSync(join(dataDir, `${PROJECTION_FILE}.damaged`))).toBe(true);
