@@ -4,6 +4,7 @@ import pino from "pino";
 import { startAgent } from "../../agent.js";
 import { loadSigningKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../defaults.js";
+import { CliError, EXIT } from "../exitCodes.js";
 import { openCommandLog, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 
 function announce(socket: string, dataDir: string, where: string): void {
@@ -79,6 +80,7 @@ export function registerAgentCommand(program: Command): void {
         // The fold gave up: exit non-zero so the supervisor (kubelet, systemd) starts a fresh agent.
         void agent.fatal.then((error) => stop(error));
       });
-      if (failure !== undefined) throw failure;
+      // Exit 3 (unavailable) whatever the cause, so a supervisor and a human read it the same way.
+      if (failure !== undefined) throw new CliError(EXIT.unavailable, `the agent stopped because its fold cannot recover: ${failure instanceof Error ? failure.message : String(failure)}`);
     });
 }
