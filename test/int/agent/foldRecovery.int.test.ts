@@ -1,10 +1,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
-import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
-import { LOG_FILE, PROJECTION_FILE, startAgent, type Agent } from "../../../src/agent.js";
-import { expectLedgerSound, httpJson, type JsonReply, type ResultIp } from "../../support/agent/agentCalls.js";
+import { PROJECTION_FILE, startAgent, type Agent } from "../../../src/agent.js";
+import { expectDataDirSound, httpJson, type JsonReply, type ResultIp } from "../../support/agent/agentCalls.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 import { eventually } from "../../support/agent/eventually.js";
@@ -68,13 +66,6 @@ describe("a locked projection", () => {
 
     await agent.close();
     agent = undefined;
-    const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
-    const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
-    try {
-      await expectLedgerSound(log, projection);
-    } finally {
-      projection.close();
-      await log.close();
-    }
+    await expectDataDirSound(dataDir);
   });
 });

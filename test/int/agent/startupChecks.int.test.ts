@@ -2,9 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeS
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
-import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { LOG_FILE, PROJECTION_FILE, startAgent, type Agent } from "../../../src/agent.js";
-import { expectLedgerSound, httpJson } from "../../support/agent/agentCalls.js";
+import { expectDataDirSound, httpJson } from "../../support/agent/agentCalls.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 import { allocations } from "../ledger/log/logFixtures.js";
@@ -58,16 +57,6 @@ function damagePages(path: string, from: number, to: number): void {
   closeSync(fd);
 }
 
-async function expectSound(): Promise<void> {
-  const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
-  const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
-  try {
-    await expectLedgerSound(log, projection);
-  } finally {
-    projection.close();
-    await log.close();
-  }
-}
 
 describe("files the agent creates", () => {
   it("are readable and writable by their owner only (0600), WAL files included", async () => {
@@ -95,7 +84,7 @@ describe("a log that lost its tail", () => {
     expect(await heldBy()).toEqual(["kept"]);
     expect(existsSync(join(dataDir, `${PROJECTION_FILE}.stale`))).toBe(true);
     await stop();
-    await expectSound();
+    await expectDataDirSound(dataDir);
   });
 });
 
@@ -124,6 +113,6 @@ describe("damaged files", () => {
     expect(await heldBy()).toHaveLength(60);
     expect(existsSync(join(dataDir, `${PROJECTION_FILE}.damaged`))).toBe(true);
     await stop();
-    await expectSound();
+    await expectDataDirSound(dataDir);
   });
 });
