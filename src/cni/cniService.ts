@@ -24,6 +24,7 @@ import { ContentionTracker } from "./contention.js";
 import { createDefinitionGate } from "./definitionGate.js";
 import type { FlatFileOptions } from "./flatFile.js";
 import { KeyedLock } from "./keyedLock.js";
+import { createUnsettledClaims, type UnsettledClaim } from "./unsettledClaims.js";
 
 /** The subset of a pino logger the service writes to. */
 export interface ServiceLogger {
@@ -46,6 +47,8 @@ export interface CniServiceDeps {
   readonly onVoided?: (reason: string) => void;
   readonly onAllocated?: (count: number) => void;
   readonly onReleased?: (count: number) => void;
+  /** A claim of a failed ADD could not be released once the fold applied it. */
+  readonly onRollbackFailed?: (error: unknown) => void;
   /** Where `configuration_path` may point, and the size cap; Whereabouts' directories when absent. */
   readonly flatFile?: FlatFileOptions;
   /** One line per ADD (a warning when its config needs a look), and failed rollbacks. */
@@ -69,6 +72,7 @@ export function createCniService(deps: CniServiceDeps) {
   const contention = new ContentionTracker();
   const locks = new KeyedLock();
   const definitions = createDefinitionGate({ log: deps.log, runner: deps.runner, actor, now, newId, timeoutMs });
+  const unsettled = createUnsettledClaims(deps.runner, deps.onRollbackFailed);
 
   const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
   const parse = (body: CniRequestBody, needsAttachment = true): Promise<ParsedCniRequest> =>
@@ -94,7 +98,8 @@ export function createCniService(deps: CniServiceDeps) {
       deps.runner.state,
     );
 
-  async function allocateOnce(request: ParsedCniRequest, attempt: number): Promise<Attempt> {
+  async function allocateOnce(request: ParsedCniRequest, attempt: number, failed: UnsettledClaim[]): Promise<Attempt> {
+    deps.runner.assertServing();
     let decision = decide(request, attempt);
     if (decision.events.some((event) => event.type === "PoolDefined")) {
       // A pool's definition goes into the log, and the fold, before the first claim on it (decided
@@ -107,8 +112,14 @@ export function createCniService(deps: CniServiceDeps) {
     serializeResult(result);
     const claimed = decision.events.flatMap((event) => (event.type === "AddressAllocated" ? [keyOf(event.data.ip)] : []));
     claimed.forEach((key) => inflight.add(key));
+    const watch = unsettled.watch(decision.events);
     try {
-      return { decision, result, outcomes: await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs) };
+      const outcomes = await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs);
+      watch.cancel();
+      return { decision, result, outcomes };
+    } catch (error) {
+      failed.push(watch); // appended but not yet folded: settled once the fold gets there
+      throw error;
     } finally {
       claimed.forEach((key) => inflight.delete(key));
     }
@@ -128,15 +139,17 @@ export function createCniService(deps: CniServiceDeps) {
     const request = await parse(body);
     return locks.run(attachmentKeyOf(request.owner), async () => {
       const allocatedHere = new Set<string>();
+      const failed: UnsettledClaim[] = [];
       try {
         for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
-          const { decision, outcomes, result } = await allocateOnce(request, attempt);
+          const { decision, outcomes, result } = await allocateOnce(request, attempt, failed);
           const voids = decision.events.filter((event) => outcomes.get(event.id)?.status === "voided" && event.type !== "PoolDefined");
           const accepted = decision.events.filter((event) => event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted");
           accepted.forEach((event) => allocatedHere.add((event.data as { ip: string }).ip));
           deps.onAllocated?.(accepted.length);
           if (voids.length === 0) {
             contention.recordSuccess();
+            unsettled.answered(attachmentKeyOf(request.owner));
             logAdd(request, decision.pools);
             return { result, pools: decision.pools };
           }
@@ -153,6 +166,8 @@ export function createCniService(deps: CniServiceDeps) {
             "CNI ADD failed and its rollback failed too: these addresses stay held until a DEL, a GC or the pod reconciler releases them",
           );
         });
+        const key = attachmentKeyOf(request.owner);
+        for (const claim of failed) unsettled.settleLater(key, claim, (ips) => rollback(request, ips), (run) => locks.run(key, run));
         throw error;
       }
     });
