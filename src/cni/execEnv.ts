@@ -1,7 +1,7 @@
-import { PluginError } from "./errors.js";
-import { VERBS, type Verb } from "./versions.js";
+import { ExecError } from "./execErrors.js";
+import { VERBS, type Verb } from "./execVersions.js";
 
-/** The process environment as the plugin sees it; injected so tests need no `process.env`. */
+/** The CNI_* and IPLEDGER_* environment of the pipe's process, as the pipe forwarded it. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The attachment a request is about: `(CNI_CONTAINERID, CNI_IFNAME)` plus the netns and CNI_ARGS. */
@@ -23,10 +23,10 @@ function isVerb(value: string): value is Verb {
 export function parseVerb(env: Env): Verb {
   const command = env["CNI_COMMAND"];
   if (command === undefined || command === "") {
-    throw new PluginError("UNKNOWN_VERB", "required environment variable CNI_COMMAND missing", `expected one of ${VERBS.join(", ")}`);
+    throw new ExecError("UNKNOWN_VERB", "required environment variable CNI_COMMAND missing", `expected one of ${VERBS.join(", ")}`);
   }
   if (!isVerb(command)) {
-    throw new PluginError(
+    throw new ExecError(
       "UNKNOWN_VERB",
       `unknown CNI_COMMAND ${JSON.stringify(command)}`,
       `expected one of ${VERBS.join(", ")}`,
@@ -49,7 +49,7 @@ export function readAttachment(verb: Verb, env: Env): Attachment {
       ...(ifName === "" ? ["CNI_IFNAME"] : []),
     ];
     if (missing.length > 0) {
-      throw new PluginError(
+      throw new ExecError(
         "MISSING_ENV",
         `required environment variables missing for ${verb}: ${missing.join(", ")}`,
         "the container runtime sets CNI_CONTAINERID and CNI_IFNAME for ADD, DEL and CHECK",

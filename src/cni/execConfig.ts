@@ -1,10 +1,10 @@
-import type { Env } from "./cniEnv.js";
-import { PluginError } from "./errors.js";
+import type { Env } from "./execEnv.js";
+import { ExecError } from "./execErrors.js";
 
-/** The network configuration from stdin: a JSON object, kept whole to forward to the agent. */
+/** The network configuration from stdin: a JSON object, kept whole for the CNI service. */
 export type NetworkConfig = Readonly<Record<string, unknown>>;
 
-/** Where and how long to talk to the agent. */
+/** Where and how long the pipe talks to the agent: keys the pipe reads, checked here so a bad one is named. */
 export interface AgentTarget {
   readonly socketPath: string;
   readonly timeoutMs: number;
@@ -24,11 +24,11 @@ export function decodeConfig(text: string): NetworkConfig {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new PluginError("MALFORMED_JSON", `cannot decode the network configuration on stdin: ${reason}`);
+    throw new ExecError("MALFORMED_JSON", `cannot decode the network configuration on stdin: ${reason}`);
   }
   if (!isObject(value)) {
     const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
-    throw new PluginError("MALFORMED_JSON", `the network configuration on stdin must be a JSON object, got ${kind}`);
+    throw new ExecError("MALFORMED_JSON", `the network configuration on stdin must be a JSON object, got ${kind}`);
   }
   return value;
 }
@@ -40,9 +40,10 @@ export function runtimeConfigOf(config: NetworkConfig): Record<string, unknown> 
 }
 
 /**
- * Resolves the agent's socket (`ipam.socket`, else IPLEDGER_SOCKET, else the default) and the
- * request deadline (`ipam.agent_timeout_seconds`, default 5 s; IPLEDGER_AGENT_TIMEOUT_MS wins, for
- * tests). Invalid keys are code 7 naming the key; an invalid variable is code 4 naming it.
+ * Checks the keys the pipe reads: the agent's socket (`ipam.socket`, else IPLEDGER_SOCKET, else
+ * the default) and the deadline (`ipam.agent_timeout_seconds`, default 5 s; IPLEDGER_AGENT_TIMEOUT_MS
+ * wins, for tests). The pipe falls back past an invalid value; the agent names it: code 7 for a
+ * key, code 4 for a variable, as the plugin did before it became a pipe.
  */
 export function agentTargetOf(config: NetworkConfig, env: Env): AgentTarget {
   const ipam = isObject(config["ipam"]) ? config["ipam"] : {};
@@ -53,7 +54,7 @@ function socketPathOf(ipam: Record<string, unknown>, env: Env): string {
   const configured = ipam["socket"];
   if (configured !== undefined) {
     if (typeof configured !== "string" || configured === "") {
-      throw new PluginError("INVALID_CONFIG", `ipam.socket must be a non-empty path, got ${JSON.stringify(configured)}`);
+      throw new ExecError("INVALID_CONFIG", `ipam.socket must be a non-empty path, got ${JSON.stringify(configured)}`);
     }
     return configured;
   }
@@ -66,13 +67,13 @@ function timeoutMsOf(ipam: Record<string, unknown>, env: Env): number {
   if (override !== undefined && override !== "") {
     const ms = Number(override);
     if (!Number.isInteger(ms) || ms <= 0) {
-      throw new PluginError("MISSING_ENV", `IPLEDGER_AGENT_TIMEOUT_MS must be a positive integer, got ${JSON.stringify(override)}`);
+      throw new ExecError("MISSING_ENV", `IPLEDGER_AGENT_TIMEOUT_MS must be a positive integer, got ${JSON.stringify(override)}`);
     }
     return ms;
   }
   const seconds = ipam["agent_timeout_seconds"] ?? DEFAULT_AGENT_TIMEOUT_SECONDS;
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new PluginError(
+    throw new ExecError(
       "INVALID_CONFIG",
       `ipam.agent_timeout_seconds must be a positive number, got ${JSON.stringify(seconds)}`,
     );
