@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireBuilt } from "../support/builtDist.js";
 import { startAgent, type AgentProcess } from "../support/e2e/agentProcess.js";
-import { runBothPipes, type RawCall, type RawOutcome } from "../support/e2e/pipeRun.js";
+import { requireNativePipe, runBothPipes, type RawCall, type RawOutcome } from "../support/e2e/pipeRun.js";
 import type { PipeKind } from "../support/e2e/repoPaths.js";
 
-requireBuilt("dist/ipledger-cni");
+requireNativePipe();
 requireBuilt("dist/plugin/bin.js");
 requireBuilt("dist/src/cli/bin.js");
 

@@ -1,5 +1,19 @@
 import { spawn } from "node:child_process";
-import { PLUGIN_BIN, PLUGIN_NATIVE, type PipeKind } from "./repoPaths.js";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { PLUGIN_BIN, PLUGIN_NATIVE, REPO_ROOT, type PipeKind } from "./repoPaths.js";
+
+/**
+ * The native pipe as `npm test` built it (pretest runs build:cni). Tests never build it
+ * themselves; a missing one, or one older than plugin/native's sources, fails saying what to run.
+ */
+export function requireNativePipe(): string {
+  if (!existsSync(PLUGIN_NATIVE)) throw new Error('dist/ipledger-cni is missing: run "npm run build:cni" (needs Go >= 1.26; npm test does it in pretest)');
+  const sourceDir = join(REPO_ROOT, "plugin", "native");
+  const newest = Math.max(...readdirSync(sourceDir).filter((name) => /\.(go|json|mod)$/.test(name)).map((name) => statSync(join(sourceDir, name)).mtimeMs));
+  if (statSync(PLUGIN_NATIVE).mtimeMs + 1_000 < newest) throw new Error('dist/ipledger-cni is older than plugin/native: run "npm run build:cni"');
+  return PLUGIN_NATIVE;
+}
 
 /** One raw CNI call: exactly this environment (plus PATH) and these stdin bytes. */
 export interface RawCall {
