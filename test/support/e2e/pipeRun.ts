@@ -10,7 +10,7 @@ import { PLUGIN_BIN, PLUGIN_NATIVE, REPO_ROOT, type PipeKind } from "./repoPaths
 export function requireNativePipe(): string {
   if (!existsSync(PLUGIN_NATIVE)) throw new Error('dist/ipledger-cni is missing: run "npm run build:cni" (needs Go >= 1.26; npm test does it in pretest)');
   const sourceDir = join(REPO_ROOT, "plugin", "native");
-  const newest = Math.max(...readdirSync(sourceDir).filter((name) => /\.(go|json|mod)$/.test(name)).map((name) => statSync(join(sourceDir, name)).mtimeMs));
+  const newest = Math.max(...readdirSync(sourceDir).filter((name) => /\.(go|json|mod)$/.test(name) && !name.endsWith("_test.go")).map((name) => statSync(join(sourceDir, name)).mtimeMs));
   if (statSync(PLUGIN_NATIVE).mtimeMs + 1_000 < newest) throw new Error('dist/ipledger-cni is older than plugin/native: run "npm run build:cni"');
   return PLUGIN_NATIVE;
 }
