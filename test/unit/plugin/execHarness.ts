@@ -1,5 +1,6 @@
 import { runCniExec, type ExecAnswer } from "../../../src/cni/cniExec.js";
 import type { TestAgent } from "../../support/agent/testAgent.js";
+import { cniEnv } from "./pluginHarness.js";
 
 /** Builders and a runner for `runCniExec` against a real test agent (SQLite log and projection). */
 
@@ -14,18 +15,8 @@ export function networkConfig(overrides: Record<string, unknown> = {}): Record<s
   };
 }
 
-/** The environment a runtime sets for ADD; `overrides` replace (or, with undefined, remove) variables. */
-export function cniEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    CNI_COMMAND: "ADD",
-    CNI_CONTAINERID: "c0ffee",
-    CNI_IFNAME: "net1",
-    CNI_NETNS: "/run/netns/unit",
-    CNI_ARGS: "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=p1",
-    CNI_PATH: "/opt/cni/bin",
-    ...overrides,
-  };
-}
+/** The environment a runtime sets for ADD, as the pipe tests use it. */
+export { cniEnv };
 
 export interface ExecResult extends ExecAnswer {
   /** Records the call appended to the log: a refused call must leave it as it was. */
