@@ -19,7 +19,7 @@ export interface AgentResponse {
 }
 
 /**
- * The transport from plugin to agent. `runPlugin` takes one as `request`, which is the seam the
+ * The transport from pipe to agent. `runPipe` takes one as `request`, which is the seam the
  * design asks for: tests inject a function, the executable uses {@link requestAgent}. It rejects
  * when no answer arrives (socket missing or refused, permission denied, deadline passed); the
  * rejection carries the Node error `code` when there is one (`ENOENT`, `ECONNREFUSED`, `EACCES`,

@@ -1,22 +1,20 @@
-import { requestAgent, type AgentTransport } from "./agentClient.js";
-import { agentUnreachable, interpretAnswer, type Outcome } from "./agentAnswer.js";
-import { parseVerb, readAttachment, type Attachment, type Env } from "./cniEnv.js";
-import { PluginError, toCniError, type CniErrorBody } from "./errors.js";
-import { agentTargetOf, decodeConfig, runtimeConfigOf, type NetworkConfig } from "./networkConfig.js";
-import { readStdin, type StdinContent } from "./stdinReader.js";
-import { isSupportedVersion, LATEST_VERSION, requireVersionFor, SUPPORTED_VERSIONS, type Verb } from "./versions.js";
+import { requestAgent, type AgentResponse, type AgentTransport } from "./agentClient.js";
+import { LATEST_VERSION, SUPPORTED_VERSIONS } from "./cniVersions.js";
+import { pipeTargetOf, type Env, type PipeTarget } from "./pipeTarget.js";
+import { readStdin } from "./stdinReader.js";
+import { failureOf, notAnAnswer, unreachableError, type Failure } from "./unreachable.js";
 
-/** Where the plugin writes; `process.stdout` and `process.stderr` fit, and so does a test buffer. */
+/** Where the pipe writes; `process.stdout` and `process.stderr` fit, and so does a test buffer. */
 export interface TextSink {
   write(text: string): unknown;
 }
 
 /**
- * Everything the plugin touches, injected so that it runs without `process`: the CNI environment,
+ * Everything the pipe touches, injected so that it runs without `process`: the environment,
  * stdin, the two output streams, and the transport to the agent (default: HTTP over the unix
  * socket, {@link requestAgent}).
  */
-export interface PluginIo {
+export interface PipeIo {
   readonly env: Env;
   readonly stdin: AsyncIterable<Uint8Array | string>;
   readonly stdout: TextSink;
@@ -24,113 +22,81 @@ export interface PluginIo {
   readonly request?: AgentTransport;
 }
 
+interface ExecAnswer {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /**
- * Runs one CNI invocation and returns the exit code: env + stdin in, one request to the agent,
- * the result or a CNI error `{cniVersion, code, msg, details}` on stdout. Logs go to stderr, one
- * JSON line per event. It never throws.
+ * Runs one CNI call as a pipe and returns the exit code: the CNI_* and IPLEDGER_* environment and
+ * the raw stdin go to the agent (`POST /v1/cni/exec`), whose `{exitCode, stdout, stderr}` are
+ * printed as they are. Only VERSION is answered here, and code 11 when the agent is not reached.
+ * plugin/native/main.go is the same pipe in Go; one conformance suite holds both to the same bytes.
  *
  * @example
- *   const code = await runPlugin({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+ *   const code = await runPipe({ env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
  */
-export async function runPlugin(io: PluginIo): Promise<number> {
-  const content = await readStdin(io.stdin);
-  const decoded = content.ok ? attempt(() => decodeConfig(content.text)) : content;
-  // Errors speak the config's version when it is one we know, else the newest.
-  const errorVersion = decoded.ok && isSupportedVersion(decoded.value["cniVersion"]) ? decoded.value["cniVersion"] : LATEST_VERSION;
-  let verb: Verb | undefined;
-  let attachment: Attachment | undefined;
-  try {
-    // Phase 1: what the environment asks for. VERSION is answered here, from stdin if usable.
-    verb = parseVerb(io.env);
-    if (verb === "VERSION") {
-      io.stdout.write(`${JSON.stringify(versionAnswer(content))}\n`);
-      return 0;
-    }
-    attachment = readAttachment(verb, io.env);
-    // Phase 2: the configuration, checked only as far as the plugin itself needs it.
-    if (!decoded.ok) throw decoded.error;
-    const config = decoded.value;
-    const cniVersion = requireVersionFor(verb, config["cniVersion"]);
-    // Phase 3: one request to the agent, whose answer is printed as it is.
-    const outcome = await forward(verb, cniVersion, config, attachment, io);
-    if (outcome.ok) {
-      io.stdout.write(outcome.stdout);
-      return 0;
-    }
-    report(io, outcome.error, { verb, attachment });
-    return 1;
-  } catch (error) {
-    const failure = error instanceof PluginError ? error : internalError(error);
-    report(io, toCniError(errorVersion, failure), { verb, attachment, quotesInput: failure.condition === "MALFORMED_JSON" });
-    return 1;
+export async function runPipe(io: PipeIo): Promise<number> {
+  const stdin = await readStdin(io.stdin);
+  const target = pipeTargetOf(stdin, io.env);
+  if (io.env["CNI_COMMAND"] === "VERSION") {
+    io.stdout.write(`${JSON.stringify({ cniVersion: target.namedVersion || LATEST_VERSION, supportedVersions: SUPPORTED_VERSIONS })}\n`);
+    return 0;
   }
-}
-
-async function forward(verb: Verb, cniVersion: string, config: NetworkConfig, attachment: Attachment, io: PluginIo): Promise<Outcome> {
-  const target = agentTargetOf(config, io.env);
+  const env = Object.fromEntries(Object.entries(io.env).filter(([name, value]) => /^(CNI|IPLEDGER)_/.test(name) && value !== undefined));
   const body = JSON.stringify({
-    cniVersion,
-    config,
-    containerId: attachment.containerId,
-    ifName: attachment.ifName,
-    netns: attachment.netns,
-    args: attachment.args,
-    runtimeConfig: runtimeConfigOf(config),
+    command: io.env["CNI_COMMAND"] ?? "",
+    env,
+    stdin: stdin.bytes.toString("base64"),
+    ...(stdin.error !== undefined ? { stdinError: stdin.error } : {}),
   });
   const request = io.request ?? requestAgent;
-  const path = `/v1/cni/${verb.toLowerCase()}`;
-  let answer;
+  let outcome: ExecAnswer | Failure;
   try {
-    answer = await request({ socketPath: target.socketPath, method: "POST", path, body, timeoutMs: target.timeoutMs });
+    const answer = await request({ socketPath: target.socketPath, method: "POST", path: "/v1/cni/exec", body, timeoutMs: target.timeoutMs });
+    outcome = execAnswerOf(answer) ?? notAnAnswer(answer.status);
   } catch (error) {
-    throw agentUnreachable(error, target);
+    outcome = failureOf(error, target);
   }
-  return interpretAnswer(verb, cniVersion, answer);
+  if ("exitCode" in outcome) {
+    io.stdout.write(outcome.stdout);
+    io.stderr.write(outcome.stderr);
+    return outcome.exitCode;
+  }
+  return reportUnreachable(io, target, outcome);
 }
 
-/** VERSION: answered locally with the version stdin names (if any) and the versions supported. */
-function versionAnswer(content: StdinContent): { cniVersion: string; supportedVersions: readonly string[] } {
-  let cniVersion: string = LATEST_VERSION;
-  if (content.ok) {
-    const decoded = attempt(() => decodeConfig(content.text));
-    const named = decoded.ok ? decoded.value["cniVersion"] : undefined;
-    if (typeof named === "string" && named !== "") cniVersion = named;
-  }
-  return { cniVersion, supportedVersions: SUPPORTED_VERSIONS };
-}
-
-function attempt(decode: () => NetworkConfig): { ok: true; value: NetworkConfig } | { ok: false; error: PluginError } {
+/** The agent's answer when it is `{exitCode: 0..255, stdout: string, stderr?: string}` with HTTP 200. */
+function execAnswerOf(answer: AgentResponse): ExecAnswer | undefined {
+  if (answer.status !== 200) return undefined;
+  let body: unknown;
   try {
-    return { ok: true, value: decode() };
-  } catch (error) {
-    return { ok: false, error: error instanceof PluginError ? error : internalError(error) };
+    body = JSON.parse(answer.body);
+  } catch {
+    return undefined;
   }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const { exitCode, stdout, stderr } = body as Record<string, unknown>;
+  if (typeof exitCode !== "number" || !Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) return undefined;
+  if (typeof stdout !== "string" || (stderr !== undefined && stderr !== null && typeof stderr !== "string")) return undefined;
+  return { exitCode, stdout, stderr: typeof stderr === "string" ? stderr : "" };
 }
 
-function internalError(error: unknown): PluginError {
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return new PluginError("INTERNAL", "internal error in the ipledger CNI plugin", text);
-}
-
-interface ReportContext {
-  readonly verb: Verb | undefined;
-  readonly attachment: Attachment | undefined;
-  /** The message may quote stdin (a JSON parse error does), so the log line leaves it out. */
-  readonly quotesInput?: boolean;
-}
-
-/** Prints the CNI error on stdout and logs one line on stderr (no config, no CNI_ARGS). */
-function report(io: PluginIo, error: CniErrorBody, context: ReportContext): void {
+/** Code 11 on stdout, and one log line on stderr. */
+function reportUnreachable(io: PipeIo, target: PipeTarget, failure: Failure): number {
+  const error = unreachableError(target, failure);
   io.stdout.write(`${JSON.stringify(error)}\n`);
   const line = {
     time: new Date().toISOString(),
     level: "error",
     component: "ipledger-cni",
-    verb: context.verb ?? null,
-    containerId: context.attachment?.containerId ?? null,
-    ifName: context.attachment?.ifName ?? null,
-    code: error.code,
-    msg: context.quotesInput === true ? "the network configuration on stdin is not valid JSON" : error.msg,
+    verb: io.env["CNI_COMMAND"] ?? "",
+    containerId: io.env["CNI_CONTAINERID"] ?? "",
+    ifName: io.env["CNI_IFNAME"] ?? "",
+    code: 11,
+    msg: error.msg,
   };
   io.stderr.write(`${JSON.stringify(line)}\n`);
+  return 1;
 }

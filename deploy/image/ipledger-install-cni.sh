@@ -1,6 +1,6 @@
 #!/bin/sh
 # The agent DaemonSet's init container: installs ipledger on the node it runs on.
-#   1. the CNI plugin (a Node single executable application) as $CNI_BIN_DIR/ipledger;
+#   1. the CNI plugin (the native pipe, a static Go binary of about 2 MB) as $CNI_BIN_DIR/ipledger;
 #   2. the flat file $CNI_CONF_DIR/ipledger.d/ipledger.conf from ConfigMap ipledger-cni
 #      (removed from the node when the ConfigMap has no such key);
 #   3. the agent's socket directory $SOCKET_DIR, root-only.

@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { LedgerError, poolKeyOf, type Owner, type TargetPool } from "../../ledger/core/index.js";
+import { SUPPORTED_VERSIONS } from "../../plugin/cniVersions.js";
 import { parseCniArgs } from "./cniArgs.js";
 import { checkConfigBounds } from "./configBounds.js";
 import { DEFAULT_FLAT_FILE_OPTIONS, mergeFlatFile, type FlatFileOptions } from "./flatFile.js";
 import { parseIpam, type IpamConfig } from "./ipamConfig.js";
 import { gatewayWarnings, targetsOf } from "./targetPools.js";
 
-export const SUPPORTED_CNI_VERSIONS = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] as const;
+/** From plugin/native/versions.json, the one list both pipes and the agent are built from. */
+export const SUPPORTED_CNI_VERSIONS = SUPPORTED_VERSIONS;
 
 /** The body of `POST /v1/cni/{verb}`: what the plugin read from its env and stdin. */
 export const cniRequestSchema = z.object({

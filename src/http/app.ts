@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { LedgerError } from "../../ledger/core/index.js";
 import type { Queries } from "../../projections/sqlite/queries.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
+import { cniCodeOverride } from "../cni/execAnswer.js";
 import type { CniService } from "../cni/cniService.js";
 import type { Metrics } from "../metrics.js";
 import { authenticate, type AuthPolicy, type Role } from "./auth.js";
@@ -63,9 +64,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const ledgerError = toLedgerError(error);
     if (request.url.startsWith("/v1/cni/")) {
       const version = (request.body as { config?: { cniVersion?: string } } | undefined)?.config?.cniVersion ?? "1.0.0";
-      const statusVerb = request.url.startsWith("/v1/cni/status");
-      const code = statusVerb && (ledgerError.code === "NOT_READY" || ledgerError.code === "POOL_EXHAUSTED" || ledgerError.code === "LOG_UNAVAILABLE") ? 50 : undefined;
-      return reply.status(HTTP_STATUSES[ledgerError.code]).send(cniErrorBody(ledgerError, version, code));
+      const verb = /^\/v1\/cni\/(\w+)/.exec(request.url)?.[1] ?? "";
+      return reply.status(HTTP_STATUSES[ledgerError.code]).send(cniErrorBody(ledgerError, version, cniCodeOverride(verb, ledgerError.code)));
     }
     return reply.status(HTTP_STATUSES[ledgerError.code]).send(problemBody(ledgerError));
   });

@@ -40,7 +40,8 @@ async function timed(count: number, concurrency: number, operation: (index: numb
   return { perSecond: count / ((performance.now() - started) / 1000), latencies };
 }
 
-async function deleteTopic(brokers: readonly string[], topic: string): Promise<void> {
+/** Removes a bench topic from the shared broker. */
+export async function deleteTopic(brokers: readonly string[], topic: string): Promise<void> {
   const admin = new Kafka({ clientId: "ipledger-bench-cleanup", brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {

@@ -1,10 +1,9 @@
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { agentAllocationsPerSecond } from "./agentAllocations.js";
-import { bareSqliteInsertsPerSecond, processMilliseconds } from "./baselines.js";
+import { bareSqliteInsertsPerSecond } from "./baselines.js";
 import { formatRate, median, repeat } from "./benchStats.js";
 import { reportKafkaBenchmarks } from "./kafkaBench.js";
-import { pluginAddDelFigures } from "./pluginAddDel.js";
+import { reportCniBenchmarks } from "./cniBench.js";
 import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
 import { reportAuditBenchmarks } from "./auditBench.js";
 
@@ -23,6 +22,11 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`);
   };
   report(`ipledger benchmarks: median of ${RUNS} runs, node ${process.version}, ${ALLOCATIONS} allocations per run`);
+  const kafkaBrokers = process.env.IPLEDGER_KAFKA_BROKERS?.split(",").map((broker) => broker.trim()).filter(Boolean) ?? [];
+  if (process.env.BENCH_ONLY === "cni") {
+    await reportCniBenchmarks(root, RUNS, kafkaBrokers, report);
+    return;
+  }
 
   const bare = median(await repeat(RUNS, async () => bareSqliteInsertsPerSecond(ALLOCATIONS)));
   report(`baseline  bare better-sqlite3 insert (WAL, synchronous=FULL, 1 row/txn)  ${formatRate(bare)} rows/s`);
@@ -31,27 +35,12 @@ async function main(): Promise<void> {
     report(`ledger    ADD through the agent API, embedded log, ${String(concurrency).padStart(2)} in flight     ${formatRate(rate)} allocations/s  (${(rate / bare).toFixed(3)}× the bare insert)`);
   }
 
-  const nodeStart = median(await repeat(RUNS * 3, async () => processMilliseconds(["-e", "0"])));
-  report(`baseline  node -e 0                                                   ${nodeStart.toFixed(1)} ms`);
-  const pluginStart = median(
-    await repeat(RUNS * 3, async () => processMilliseconds([join(root, "dist/plugin/bin.js")], { ...process.env, CNI_COMMAND: "VERSION" }, '{"cniVersion":"1.0.0"}')),
-  );
-  report(`plugin    ipledger-cni VERSION (node dist/plugin/bin.js)                 ${pluginStart.toFixed(1)} ms  (${(pluginStart / nodeStart).toFixed(2)}× node -e 0)`);
-
   // The Kafka backend, next to raw kafkajs produce, when a broker is given (test/services/kafka/start).
-  const kafkaBrokers = process.env.IPLEDGER_KAFKA_BROKERS?.split(",").map((broker) => broker.trim()).filter(Boolean) ?? [];
   if (kafkaBrokers.length > 0) await reportKafkaBenchmarks(kafkaBrokers, RUNS, ALLOCATIONS, report);
   else report("kafka     skipped: set IPLEDGER_KAFKA_BROKERS (e.g. $(test/services/kafka/start | tail -n1)) to benchmark the Kafka log");
 
-  const pods = Number(process.env.BENCH_PODS ?? 30);
-  const cni = await pluginAddDelFigures(root, pods);
-  const versus = (ms: number): string => `${(ms / cni.nodeStart).toFixed(2)}× node -e 0${cni.hostLocal ? `, ${(ms / cni.hostLocal).toFixed(2)}× host-local` : ""}`;
-  report(`baseline  node -e 0 (same spawn path, median of ${pods})                         ${cni.nodeStart.toFixed(1)} ms`);
-  if (cni.hostLocal) report(`baseline  Debian host-local IPAM, ADD+DEL per pod                       ${cni.hostLocal.toFixed(1)} ms`);
-  else report("baseline  Debian host-local: not installed (apt-get install containernetworking-plugins)");
-  report(`plugin    ipledger ADD+DEL per pod, node dist/plugin/bin.js             ${cni.pluginNode.toFixed(1)} ms  (${versus(cni.pluginNode)})`);
-  if (cni.pluginSea) report(`plugin    ipledger ADD+DEL per pod, SEA dist/ipledger-cni               ${cni.pluginSea.toFixed(1)} ms  (${versus(cni.pluginSea)})`);
-  else report("plugin    SEA dist/ipledger-cni: not built (npm run build:cni)");
+  // The CNI call: both pipes against host-local, and the 1000-pod burst (BENCH_ONLY=cni runs just this part).
+  await reportCniBenchmarks(root, RUNS, kafkaBrokers, report);
 
   // who --at over 10 million tenancies and attribute over 1 million lines (BENCH_AUDIT=0 skips them).
   if (process.env.BENCH_AUDIT !== "0") await reportAuditBenchmarks(RUNS, report);

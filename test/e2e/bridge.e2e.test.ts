@@ -35,10 +35,10 @@ function ipsOf(result: Record<string, unknown>): IpEntry[] {
   return (result["ips"] ?? []) as IpEntry[];
 }
 
-describeE2e("bridge with ipledger IPAM", () => {
+describeE2e("bridge with ipledger IPAM", (pipe) => {
   let world: E2eWorld;
   beforeAll(async () => {
-    world = await startWorld("bridge");
+    world = await startWorld("bridge", pipe);
   });
   afterAll(async () => {
     await world?.stop();

@@ -9,10 +9,10 @@ import { createDummy, createNetns, netnsPath, uniqueName } from "../support/e2e/
 import { MACVLAN } from "../support/e2e/repoPaths.js";
 import { describeE2e } from "../support/e2e/suite.js";
 
-describeE2e("GC and STATUS through the ipledger plugin", () => {
+describeE2e("GC and STATUS through the ipledger plugin", (pipe) => {
   let world: E2eWorld;
   beforeAll(async () => {
-    world = await startWorld("gc");
+    world = await startWorld("gc", pipe);
   });
   afterAll(async () => {
     await world?.stop();

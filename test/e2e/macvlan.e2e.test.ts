@@ -21,10 +21,10 @@ function withoutPrefix(address: string): string {
   return address.split("/")[0] ?? address;
 }
 
-describeE2e("macvlan with ipledger IPAM", () => {
+describeE2e("macvlan with ipledger IPAM", (pipe) => {
   let world: E2eWorld;
   beforeAll(async () => {
-    world = await startWorld("macvlan");
+    world = await startWorld("macvlan", pipe);
   });
   afterAll(async () => {
     await world?.stop();

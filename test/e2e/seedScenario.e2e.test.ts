@@ -9,10 +9,10 @@ import { addressesIn, createDummy, createNetns, netnsPath, uniqueName } from "..
 import { MACVLAN } from "../support/e2e/repoPaths.js";
 import { describeE2e } from "../support/e2e/suite.js";
 
-describeE2e("seed scenario: a specific IP from runtimeConfig.ips", () => {
+describeE2e("seed scenario: a specific IP from runtimeConfig.ips", (pipe) => {
   let world: E2eWorld;
   beforeAll(async () => {
-    world = await startWorld("seed");
+    world = await startWorld("seed", pipe);
   });
   afterAll(async () => {
     await world?.stop();

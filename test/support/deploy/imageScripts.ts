@@ -29,11 +29,3 @@ export function fakeIpledger(dir: string): string {
   chmodSync(path, 0o755);
   return path;
 }
-
-/** An executable that stands in for the SEA plugin: answers CNI VERSION, like the real one. */
-export function fakePlugin(dir: string): string {
-  const path = join(dir, "ipledger-cni");
-  writeFileSync(path, '#!/bin/sh\n[ "$CNI_COMMAND" = VERSION ] && echo \'{"cniVersion":"1.0.0","supportedVersions":["1.0.0"]}\'\n');
-  chmodSync(path, 0o755);
-  return path;
-}

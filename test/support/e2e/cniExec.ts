@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { chmodSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CNI_PLUGIN_DIR, PLUGIN_BIN, PLUGIN_SEA } from "./repoPaths.js";
+import { CNI_PLUGIN_DIR, PLUGIN_BIN, PLUGIN_NATIVE, type PipeKind } from "./repoPaths.js";
 
 export type CniCommand = "ADD" | "DEL" | "CHECK" | "GC" | "STATUS" | "VERSION";
 
@@ -29,15 +29,15 @@ export interface CniOutcome {
 }
 
 /**
- * Makes `dir` a CNI_PATH directory holding an executable named `ipledger`: by default a shell
- * wrapper that runs the compiled plugin with this test run's node; with
- * IPLEDGER_E2E_PLUGIN=sea, a link to the single executable from scripts/buildSea.mjs.
- * Returns the CNI_PATH to use: that directory first, then Debian's plugins.
+ * Makes `dir` a CNI_PATH directory holding an executable named `ipledger`: for the native pipe a
+ * link to dist/ipledger-cni (`npm run build:cni`), for the node pipe a shell wrapper that runs
+ * dist/plugin/bin.js with this test run's node. Returns the CNI_PATH to use: that directory
+ * first, then Debian's plugins.
  */
-export function installIpledgerPlugin(dir: string): string {
+export function installIpledgerPlugin(dir: string, pipe: PipeKind): string {
   const target = join(dir, "ipledger");
-  if (process.env["IPLEDGER_E2E_PLUGIN"] === "sea") {
-    symlinkSync(PLUGIN_SEA, target);
+  if (pipe === "native") {
+    symlinkSync(PLUGIN_NATIVE, target);
   } else {
     writeFileSync(target, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(PLUGIN_BIN)} "$@"\n`);
     chmodSync(target, 0o755);

@@ -1,16 +1,22 @@
 import { describe, it } from "vitest";
 import { checkPrerequisites } from "./prerequisites.js";
+import { pipesUnderTest, type PipeKind } from "./repoPaths.js";
 
 /**
- * `describe` for an e2e suite that needs root, Debian's CNI plugins, iproute2 and the build.
+ * `describe` for an e2e suite that needs root, Debian's CNI plugins, iproute2 and the build. The
+ * suite runs once per CNI executable, the native pipe and the node one (`body` gets which), unless
+ * IPLEDGER_E2E_PLUGIN names one.
  * A missing build always fails. A missing machine part fails when `CI` is set (the message says
  * what to install) and otherwise skips the suite with a loud warning.
  *
  * @example
- *   describeE2e("bridge", () => { it("...", async () => { ... }); });
+ *   describeE2e("bridge", (pipe) => { beforeAll(() => startWorld("bridge", pipe)); it("...", async () => { ... }); });
  */
-export function describeE2e(name: string, body: () => void): void {
+export function describeE2e(name: string, suite: (pipe: PipeKind) => void): void {
   const found = checkPrerequisites();
+  const body = (): void => {
+    for (const pipe of pipesUnderTest()) describe(`${pipe} pipe`, () => suite(pipe));
+  };
   if (found.ok) {
     describe(name, body);
     return;

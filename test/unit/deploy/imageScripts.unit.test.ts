@@ -1,11 +1,12 @@
 import { createServer, type Server } from "node:http";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { field, loadManifestFile } from "../../support/deploy/deployManifests.js";
-import { fakeIpledger, fakePlugin, IMAGE_SCRIPTS, runScript } from "../../support/deploy/imageScripts.js";
+import { fakeIpledger, IMAGE_SCRIPTS, runScript } from "../../support/deploy/imageScripts.js";
+import { requireNativePipe } from "../../support/e2e/pipeRun.js";
 
 // The three scripts of the image, run for real: the node installer against a fake host root,
 // the log-options wrapper against a stand-in `ipledger` that prints its arguments, and the probe
@@ -28,7 +29,8 @@ describe("ipledger-install-cni (the DaemonSet's init container)", () => {
     else rmSync(source, { force: true });
     const host = join(dir, "host");
     const run = runScript(IMAGE_SCRIPTS.installCni, [], {
-      IPLEDGER_PLUGIN: existsSync(join(dir, "ipledger-cni")) ? join(dir, "ipledger-cni") : fakePlugin(dir),
+      // The real native pipe (npm test's pretest builds it), as the image holds it.
+      IPLEDGER_PLUGIN: existsSync(join(dir, "ipledger-cni")) ? join(dir, "ipledger-cni") : (copyFileSync(requireNativePipe(), join(dir, "ipledger-cni")), join(dir, "ipledger-cni")),
       IPLEDGER_FLAT_FILE: source,
       CNI_BIN_DIR: join(host, "opt/cni/bin"),
       CNI_CONF_DIR: join(host, "etc/cni/net.d"),
@@ -42,7 +44,8 @@ describe("ipledger-install-cni (the DaemonSet's init container)", () => {
       const { run, host } = install(flatFileOfConfigMap());
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
-      expect(readFileSync(join(host, "opt/cni/bin/ipledger"), "utf8")).toBe(readFileSync(join(dir, "ipledger-cni"), "utf8"));
+      expect(readFileSync(join(host, "opt/cni/bin/ipledger")).equals(readFileSync(join(dir, "ipledger-cni")))).toBe(true);
+      expect(run.stdout).toContain('"supportedVersions"'); // it asked the installed pipe for its CNI VERSION
       expect(mode(join(host, "opt/cni/bin/ipledger"))).toBe(0o755);
       expect(JSON.parse(readFileSync(join(host, "etc/cni/net.d/ipledger.d/ipledger.conf"), "utf8"))).toEqual({ socket: "/run/ipledger/agent.sock" });
       expect(mode(join(host, "etc/cni/net.d/ipledger.d/ipledger.conf"))).toBe(0o644);

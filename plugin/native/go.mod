@@ -1,0 +1,3 @@
+module github.com/ipledger/ipledger/plugin/native
+
+go 1.26
