@@ -247,7 +247,7 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
       const guest = await context.newPage();
       await guest.goto(`${guarded.url}ip/${busiest()}`);
       await guest.fill("input[name=token]", AUDITOR_TOKEN);
-      await guest.click("text=Log in");
+      await guest.click("form.login button[type=submit]");
       await guest.waitForSelector("table.holders tbody tr");
       expect(guest.url()).not.toContain(AUDITOR_TOKEN);
       const cookies = await context.cookies();

@@ -180,4 +180,6 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("app") as HTMLElement);
+const root = document.getElementById("app") as HTMLElement;
+root.textContent = ""; // the "Loading…" placeholder
+render(<App />, root);
