@@ -7,7 +7,7 @@ import { parseInstant } from "../time.js";
 import type { ConsoleData } from "./consoleData.js";
 import { resolveSearch } from "./consoleSearch.js";
 import { MAX_GRID_CELLS, poolGrid } from "./poolGrid.js";
-import { shapeTimeline, utilisation } from "./timeline.js";
+import { historyWindow, shapeTimeline, utilisation } from "./timeline.js";
 
 type Query = Record<string, string | undefined>;
 
@@ -64,10 +64,9 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const nowMs = Date.now();
     const filter = filterOf({ ip, since: query.from, until: query.to }, (name) => (name === "since" ? "from" : name === "until" ? "to" : name));
     const holders = await all(data.eachTenancyPage(filter), MAX_TIMELINE);
-    const firstMs = holders.length > 0 ? Date.parse((holders[0] as Holder).from) : nowMs - 86_400_000;
-    const lastMs = holders.reduce((max, h) => Math.max(max, h.to === null ? nowMs : Date.parse(h.to)), firstMs + 60_000);
-    const fromMs = filter.sinceMs ?? firstMs;
-    const toMs = filter.untilMs ?? lastMs;
+    const whole = historyWindow(holders, nowMs);
+    const fromMs = filter.sinceMs ?? whole.fromMs;
+    const toMs = filter.untilMs ?? whole.toMs;
     const page = pageOf(query);
     const { events } = await data.events({ ip, includeVoided: true, ...(filter.sinceMs !== undefined ? { sinceMs: filter.sinceMs } : {}), ...(filter.untilMs !== undefined ? { untilMs: filter.untilMs } : {}) }, 5_000);
     return {
@@ -121,9 +120,9 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const query = request.query as Query;
     const pool = required(query, "pool");
     const holders = await all(data.eachTenancyPage({ pool, ...(query.domain ? { domain: query.domain } : {}) }), MAX_TIMELINE);
-    const nowMs = Date.now();
-    const fromMs = instant(query, "from", holders.length > 0 ? Date.parse((holders[0] as Holder).from) : nowMs - 86_400_000);
-    const toMs = instant(query, "to", holders.reduce((max, h) => Math.max(max, h.to === null ? nowMs : Date.parse(h.to)), fromMs + 60_000));
+    const whole = historyWindow(holders, Date.now());
+    const fromMs = instant(query, "from", whole.fromMs);
+    const toMs = instant(query, "to", whole.toMs);
     return { pool, fromMs, toMs, ...utilisation(holders, fromMs, toMs) };
   });
 

@@ -11,6 +11,8 @@ export interface Bar {
   /** The row of the tenancy in the table (oldest first). */
   readonly index: number;
   readonly label: string;
+  /** Which horizontal lane: one per allocation domain (network), so overlapping networks do not hide each other. */
+  readonly lane: number;
 }
 
 export interface Timeline {
@@ -20,6 +22,7 @@ export interface Timeline {
   readonly bars: Bar[] | null;
   /** When there are too many bars: how many tenancies overlap each of BUCKETS equal slices. */
   readonly density: number[] | null;
+  readonly lanes: string[];
 }
 
 /**
@@ -28,9 +31,10 @@ export interface Timeline {
  * keeps a 10,000-tenancy history to a few kilobytes on the wire.
  */
 export function shapeTimeline(holders: readonly Holder[], fromMs: number, toMs: number, offset = 0): Timeline {
-  const intervals = holders.map((holder) => ({ fromMs: Date.parse(holder.from), toMs: holder.to === null ? null : Date.parse(holder.to), label: `${holder.podNamespace}/${holder.podName}` }));
+  const lanes = [...new Set(holders.map((holder) => holder.domain))].sort();
+  const intervals = holders.map((holder) => ({ fromMs: Date.parse(holder.from), toMs: holder.to === null ? null : Date.parse(holder.to), label: `${holder.podNamespace}/${holder.podName}`, lane: lanes.indexOf(holder.domain) }));
   if (intervals.length <= MAX_BARS) {
-    return { fromMs, toMs, total: intervals.length, bars: intervals.map((bar, index) => ({ ...bar, index: offset + index })), density: null };
+    return { fromMs, toMs, total: intervals.length, bars: intervals.map((bar, index) => ({ ...bar, index: offset + index })), density: null, lanes };
   }
   const density = new Array<number>(BUCKETS).fill(0);
   const width = (toMs - fromMs) / BUCKETS;
@@ -39,7 +43,23 @@ export function shapeTimeline(holders: readonly Holder[], fromMs: number, toMs: 
     const last = Math.min(BUCKETS - 1, Math.floor(((bar.toMs ?? toMs) - fromMs) / width));
     for (let bucket = first; bucket <= last; bucket += 1) density[bucket] = (density[bucket] ?? 0) + 1;
   }
-  return { fromMs, toMs, total: intervals.length, bars: null, density };
+  return { fromMs, toMs, total: intervals.length, bars: null, density, lanes };
+}
+
+/**
+ * The default window of a history: from its first start to a little after its last change (an
+ * open tenancy then runs to the right edge), not to now, which may be months later.
+ */
+export function historyWindow(holders: readonly Holder[], nowMs: number): { fromMs: number; toMs: number } {
+  if (holders.length === 0) return { fromMs: nowMs - 86_400_000, toMs: nowMs };
+  let fromMs = Number.POSITIVE_INFINITY;
+  let lastMs = Number.NEGATIVE_INFINITY;
+  for (const holder of holders) {
+    fromMs = Math.min(fromMs, Date.parse(holder.from));
+    lastMs = Math.max(lastMs, Date.parse(holder.to ?? holder.from));
+  }
+  const margin = Math.max(3_600_000, (lastMs - fromMs) * 0.05);
+  return { fromMs, toMs: Math.min(Math.max(nowMs, lastMs), lastMs + margin) };
 }
 
 /**

@@ -6,6 +6,7 @@ export interface Bar {
   readonly toMs: number | null;
   readonly index: number;
   readonly label: string;
+  readonly lane: number;
 }
 
 export interface Timeline {
@@ -14,6 +15,7 @@ export interface Timeline {
   readonly total: number;
   readonly bars: Bar[] | null;
   readonly density: number[] | null;
+  readonly lanes: string[];
 }
 
 const HEIGHT = 120;
@@ -58,7 +60,9 @@ export function TimelineCanvas(props: { timeline: Timeline; cursorMs: number | n
     g.clearRect(0, 0, width, HEIGHT);
     g.fillStyle = "#f4f6f8";
     g.fillRect(0, 0, width, HEIGHT - AXIS);
-    const top = 16;
+    const top = 10;
+    const laneCount = Math.max(1, timeline.lanes.length);
+    const laneHeight = (HEIGHT - AXIS - 2 * top) / laneCount;
     const barHeight = HEIGHT - AXIS - 2 * top;
     if (timeline.bars) {
       g.font = "12px system-ui, sans-serif";
@@ -68,14 +72,15 @@ export function TimelineCanvas(props: { timeline: Timeline; cursorMs: number | n
         const x1 = Math.min(width, xOf(bar.toMs ?? timeline.toMs));
         const w = Math.max(1, x1 - x0);
         g.fillStyle = COLOURS[bar.index % 2] as string;
-        g.fillRect(x0, top, w, barHeight);
+        const y = top + bar.lane * laneHeight;
+        g.fillRect(x0, y + 1, w, laneHeight - 2);
         if (w > 40) {
           g.save();
           g.beginPath();
-          g.rect(x0 + 2, top, w - 4, barHeight);
+          g.rect(x0 + 2, y, w - 4, laneHeight);
           g.clip();
           g.fillStyle = "#ffffff";
-          g.fillText(bar.label, x0 + 4, top + barHeight / 2); // canvas text is never parsed as markup
+          g.fillText(bar.label, x0 + 4, y + laneHeight / 2); // canvas text is never parsed as markup
           g.restore();
         }
       }
@@ -87,6 +92,13 @@ export function TimelineCanvas(props: { timeline: Timeline; cursorMs: number | n
         const h = (count / peak) * barHeight;
         g.fillRect(bucket * slice, top + barHeight - h, Math.ceil(slice), h);
       });
+    }
+    if (laneCount > 1) {
+      g.fillStyle = "#333";
+      g.font = "11px system-ui, sans-serif";
+      g.textBaseline = "top";
+      g.textAlign = "right";
+      timeline.lanes.forEach((lane, index) => g.fillText(lane === "" ? "(default network)" : `network ${lane}`, width - 4, top + index * laneHeight + 2));
     }
     g.fillStyle = "#333";
     g.font = "11px system-ui, sans-serif";

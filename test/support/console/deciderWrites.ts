@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { decideAllocation, decideRelease, type Owner, type UnchainedEvent } from "../../../ledger/core/index.js";
+import { addressKey, decideAllocation, decideRelease, parseAddress, poolKeyOf, type Owner, type UnchainedEvent } from "../../../ledger/core/index.js";
 import { appendAndWait } from "../../../src/cni/appendAndWait.js";
 import { parseCniRequest, type CniRequestBody } from "../../../src/cni/cniRequest.js";
 import type { TestAgent } from "../agent/testAgent.js";
@@ -13,8 +13,15 @@ import type { TestAgent } from "../agent/testAgent.js";
 export interface DeciderWriter {
   /** Allocates as `body` would, with `owner` fields replaced; the addresses it got. */
   allocate(body: CniRequestBody, owner?: Partial<Owner>, requested?: readonly string[]): Promise<string[]>;
+  /**
+   * Allocates for every body in one append: each decision avoids the addresses the earlier ones
+   * claimed (as the service does for requests in flight), so one fold settles them all.
+   */
+  allocateMany(bodies: readonly CniRequestBody[]): Promise<string[]>;
   /** Releases what `containerId` holds on `net1` (reason `cni-del`). */
   release(containerId: string): Promise<void>;
+  /** Releases several sandboxes in one append (each holds its own addresses, so no decision depends on another). */
+  releaseMany(containerIds: readonly string[]): Promise<void>;
 }
 
 const ids = (count: number) => Array.from({ length: count }, () => randomUUID());
@@ -26,10 +33,9 @@ export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () 
     const voided = [...outcomes.values()].find((outcome) => outcome.status !== "accepted");
     if (voided) throw new Error(`the fold voided a test write: ${JSON.stringify(voided)}`);
   };
-  return {
-    async allocate(body, owner = {}, requested) {
-      const request = parseCniRequest(body, { node, needsAttachment: true });
-      const decision = decideAllocation(
+  const decide = (body: CniRequestBody, owner: Partial<Owner>, requested: readonly string[] | undefined, avoid: readonly string[], definitionsInFlight: readonly string[]) => {
+    const request = parseCniRequest(body, { node, needsAttachment: true });
+    return decideAllocation(
         {
           kind: "AllocateAddresses",
           now: now().toISOString(),
@@ -41,12 +47,36 @@ export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () 
           sticky: request.sticky,
           spread: 1,
           random: request.targets.map(() => 0),
-          avoid: [],
+          avoid: [...avoid],
+          definitionsInFlight: [...definitionsInFlight],
         },
         agent.runner.state,
       );
+  };
+  const allocated = (events: readonly UnchainedEvent[]) => events.flatMap((event) => (event.type === "AddressAllocated" ? [event.data.ip] : []));
+  return {
+    async allocate(body, owner = {}, requested) {
+      const decision = decide(body, owner, requested, [], []);
       await append(decision.events);
-      return decision.events.flatMap((event) => (event.type === "AddressAllocated" ? [event.data.ip] : []));
+      return allocated(decision.events);
+    },
+    async allocateMany(bodies) {
+      const events: UnchainedEvent[] = [];
+      const avoid = new Set<string>();
+      const defined = new Set<string>();
+      for (const body of bodies) {
+        const decision = decide(body, {}, undefined, [...avoid], [...defined]);
+        for (const event of decision.events) {
+          if (event.type === "AddressAllocated") avoid.add(addressKey(parseAddress(event.data.ip) as NonNullable<ReturnType<typeof parseAddress>>));
+          if (event.type === "PoolDefined") defined.add(poolKeyOf(event.domain, event.pool));
+        }
+        events.push(...decision.events);
+      }
+      await append(events);
+      return allocated(events);
+    },
+    async releaseMany(containerIds) {
+      await append(containerIds.flatMap((containerId) => decideRelease({ kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(4), containerId, ifName: "net1", reason: "cni-del" }, agent.runner.state)));
     },
     async release(containerId) {
       await append(decideRelease({ kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(4), containerId, ifName: "net1", reason: "cni-del" }, agent.runner.state));
