@@ -1,4 +1,4 @@
-import type { Holder } from "../../projections/sqlite/queries.js";
+import type { Holder } from "../../projections/sqlite/tenancyRows.js";
 
 /** A timeline holds at most this many bars; beyond, it is drawn as a density of holders. */
 export const MAX_BARS = 2_000;

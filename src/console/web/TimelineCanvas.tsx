@@ -1,22 +1,8 @@
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
+import type { Timeline } from "../timeline.js";
 import { formatTime, ZoneContext } from "./timefmt.js";
 
-export interface Bar {
-  readonly fromMs: number;
-  readonly toMs: number | null;
-  readonly index: number;
-  readonly label: string;
-  readonly lane: number;
-}
-
-export interface Timeline {
-  readonly fromMs: number;
-  readonly toMs: number;
-  readonly total: number;
-  readonly bars: Bar[] | null;
-  readonly density: number[] | null;
-  readonly lanes: string[];
-}
+export type { Bar, Timeline } from "../timeline.js";
 
 const HEIGHT = 120;
 const AXIS = 24;

@@ -2,31 +2,13 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "./api.js";
 import { Link, ipHref, podHref, poolHref } from "./router.js";
+import type { Actor } from "../../../ledger/core/index.js";
+import type { Holder } from "../../../projections/sqlite/tenancyRows.js";
 import { Time } from "./timefmt.js";
 
-export interface Actor {
-  readonly node: string;
-  readonly component: string;
-  readonly user?: string;
-}
-
-export interface Holder {
-  readonly ip: string;
-  readonly pool: string;
-  readonly domain: string;
-  readonly podNamespace: string;
-  readonly podName: string;
-  readonly podUid: string;
-  readonly containerId: string;
-  readonly ifName: string;
-  readonly node: string;
-  readonly from: string;
-  readonly to: string | null;
-  readonly endReason: string | null;
-  readonly endNote: string | null;
-  readonly closedBy: Actor | null;
-  readonly openedBy: Actor | null;
-}
+/** The server's own types: the pages read exactly what the API sends. */
+export type { Actor } from "../../../ledger/core/index.js";
+export type { Holder } from "../../../projections/sqlite/tenancyRows.js";
 
 export interface EventView {
   readonly partition: number;
