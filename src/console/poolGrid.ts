@@ -46,6 +46,15 @@ export function poolGrid(state: PoolState, recentlyEnded: readonly Holder[]): Po
       // A reservation target the pool's family cannot read reserves nothing here.
     }
   }
+  for (const holder of state.otherPools) {
+    const index = indexOf(holder.ip);
+    if (index >= 0) cells[index] = CELL.otherPool;
+  }
+  for (const holder of state.holders) {
+    const index = indexOf(holder.ip);
+    if (index >= 0) cells[index] = CELL.held;
+  }
+  // Last: only a free address can be cooling down (one released and taken again is held).
   const atMs = Date.parse(state.at);
   const cooldownMs = definition.reuseCooldownSeconds * 1000;
   let cooling = 0;
@@ -56,14 +65,6 @@ export function poolGrid(state: PoolState, recentlyEnded: readonly Holder[]): Po
       cells[index] = CELL.cooling;
       cooling += 1;
     }
-  }
-  for (const holder of state.otherPools) {
-    const index = indexOf(holder.ip);
-    if (index >= 0) cells[index] = CELL.otherPool;
-  }
-  for (const holder of state.holders) {
-    const index = indexOf(holder.ip);
-    if (index >= 0) cells[index] = CELL.held;
   }
   return { first, size, cells: Buffer.from(cells).toString("base64"), cooling };
 }
