@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { getJson, queryString } from "./api.js";
-import { actorText, HolderTable, Loading, Page, Pager, Problem, useLoad, type EventView, type Holder } from "./common.js";
+import { EventsTable, HolderTable, Loading, Page, Pager, Problem, useLoad, type EventView, type Holder } from "./common.js";
 import { navigate, useLocation, withParams } from "./router.js";
 import { Time } from "./timefmt.js";
 import { TimelineCanvas, type Timeline } from "./TimelineCanvas.js";
@@ -49,39 +49,6 @@ function WhoAt(props: { ip: string; atMs: number }) {
   );
 }
 
-function EventList(props: { events: EventView[]; caption: string }) {
-  if (props.events.length === 0) return null;
-  return (
-    <table class="events">
-      <caption>{props.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">At</th>
-          <th scope="col">Type</th>
-          <th scope="col">Pod</th>
-          <th scope="col">Status</th>
-          <th scope="col">Why</th>
-          <th scope="col">Actor</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.events.map((event) => (
-          <tr key={`${event.partition}:${event.offset}`}>
-            <td>
-              <Time iso={event.at} />
-            </td>
-            <td>{event.type}</td>
-            <td>{event.podName ? `${event.podNamespace}/${event.podName}` : ""}</td>
-            <td>{event.status}</td>
-            <td>{event.statusReason ?? event.note ?? ""}</td>
-            <td>{actorText(event.actor)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
 /** One address over time: its holders as bars, a cursor answering "who at T", and the table of tenancies. */
 export function IpPage(props: { ip: string }) {
   const location = useLocation();
@@ -118,8 +85,8 @@ export function IpPage(props: { ip: string }) {
           {cursorMs !== null && Number.isFinite(cursorMs) ? <WhoAt ip={props.ip} atMs={cursorMs} /> : <p class="hint">Click the timeline to ask who held {props.ip} at that instant.</p>}
           <HolderTable holders={value.rows} caption={`Holders of ${props.ip}, oldest first`} firstIndex={value.page * value.pageSize} />
           <Pager page={value.page} more={(value.page + 1) * value.pageSize < total} label="Holders" onPage={(next) => navigate(withParams({ page: next || null }, location))} />
-          <EventList events={value.voided} caption="Voided claims and duplicates (the fold refused them; nobody held the address through them)" />
-          <EventList events={value.reservations} caption="Reservations of this address" />
+          <EventsTable hideEmpty events={value.voided} caption="Voided claims and duplicates (the fold refused them; nobody held the address through them)" />
+          <EventsTable hideEmpty events={value.reservations} caption="Reservations of this address" />
           <p class="cli">
             CLI: <code>ipledger history --ip {props.ip}</code> ·{" "}
             <a href={`/api/cli${queryString({ command: "history", ip: props.ip, since: from, until: to })}`} target="_blank" rel="noopener">

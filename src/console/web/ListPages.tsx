@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { getJson } from "./api.js";
-import { actorText, HolderTable, Loading, Page, Pager, Problem, useLoad, type EventView, type Holder } from "./common.js";
-import { Link, ipHref, navigate, podHref, useLocation, withParams } from "./router.js";
+import { EventsTable, HolderTable, Loading, Page, Pager, Problem, useLoad, type EventView, type Holder } from "./common.js";
+import { navigate, useLocation, withParams } from "./router.js";
 import { Time } from "./timefmt.js";
 
 /** A pod's addresses over its life: every sandbox and incarnation, adoptions included. */
@@ -122,39 +122,7 @@ export function ChangesPage() {
       <Problem error={error} />
       {value ? (
         <>
-          <table class="events">
-            <caption>Changes, oldest first{value.events.length === 0 ? ": none match" : ""}</caption>
-            <thead>
-              <tr>
-                <th scope="col">At</th>
-                <th scope="col">Type</th>
-                <th scope="col">Pool</th>
-                <th scope="col">Address</th>
-                <th scope="col">Pod</th>
-                <th scope="col">Node</th>
-                <th scope="col">Why</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {value.events.map((event) => (
-                <tr key={`${event.partition}:${event.offset}`}>
-                  <td>
-                    <Time iso={event.at} />
-                  </td>
-                  <td>{event.type}</td>
-                  <td>{event.pool}</td>
-                  <td>{event.ip ? <Link href={ipHref(event.ip, { at: event.at })}>{event.ip}</Link> : ""}</td>
-                  <td>{event.podName ? <Link href={podHref(event.podNamespace ?? "", event.podName)}>{`${event.podNamespace}/${event.podName}`}</Link> : ""}</td>
-                  <td>{event.node ?? ""}</td>
-                  <td>{[event.reason, event.note].filter(Boolean).join(": ")}</td>
-                  <td>{actorText(event.actor)}</td>
-                  <td>{event.status === "accepted" ? "" : `${event.status}${event.statusReason ? `: ${event.statusReason}` : ""}`}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <EventsTable events={value.events} caption={`Changes, oldest first${value.events.length === 0 ? ": none match" : ""}`} />
           <Pager page={page} more={value.more} label="Changes" onPage={(next) => navigate(withParams({ page: next || null }, location))} />
         </>
       ) : null}

@@ -163,3 +163,39 @@ export function Pager(props: { page: number; more: boolean; onPage: (page: numbe
     </nav>
   );
 }
+
+/** Events as a table (changes, voided claims, reservations); nothing when there are none to show and `hideEmpty`. */
+export function EventsTable(props: { events: readonly EventView[]; caption: string; hideEmpty?: boolean }) {
+  if (props.hideEmpty && props.events.length === 0) return null;
+  return (
+    <table class="events">
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr>
+          {["At", "Type", "Pool", "Address", "Pod", "Node", "Why", "Actor", "Status"].map((name) => (
+            <th scope="col" key={name}>
+              {name}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.events.map((event) => (
+          <tr key={`${event.partition}:${event.offset}`}>
+            <td>
+              <Time iso={event.at} />
+            </td>
+            <td>{event.type}</td>
+            <td>{event.pool}</td>
+            <td>{event.ip ? <Link href={ipHref(event.ip, { at: event.at })}>{event.ip}</Link> : ""}</td>
+            <td>{event.podName ? <Link href={podHref(event.podNamespace ?? "", event.podName)}>{`${event.podNamespace}/${event.podName}`}</Link> : ""}</td>
+            <td>{event.node ?? ""}</td>
+            <td>{[event.reason, event.note].filter(Boolean).join(": ")}</td>
+            <td>{actorText(event.actor)}</td>
+            <td>{event.status === "accepted" ? "" : `${event.status}${event.statusReason ? `: ${event.statusReason}` : ""}`}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
