@@ -57,14 +57,66 @@ function countingLog(log: EventLog, onRead: (events: number) => void): EventLog 
   });
 }
 
+/** How old a data directory's snapshot may get before the next request opens a newer one. */
+export const REFRESH_MS = 5_000;
+/** How long a replaced snapshot stays open for the requests still reading it. */
+const RETIRE_MS = 120_000;
+
+/**
+ * The audit source of a data directory reads one frozen snapshot (every page of an answer agrees).
+ * A console runs for days, so it opens a newer snapshot when the current one is older than
+ * `refreshMs`, and closes the old one once the requests reading it are long done.
+ */
+async function freshSource(options: AuditSourceOptions, refreshMs: number): Promise<{ current(): Promise<AuditSource>; close(): Promise<void> }> {
+  let source = await openAuditSource(options);
+  let openedAt = Date.now();
+  let opening: Promise<AuditSource> | undefined;
+  const retiring = new Set<AuditSource>();
+  return {
+    async current() {
+      if (Date.now() - openedAt < refreshMs) return source;
+      opening ??= openAuditSource(options).then((next) => {
+        const old = source;
+        retiring.add(old);
+        setTimeout(() => void old.close().finally(() => retiring.delete(old)), RETIRE_MS).unref();
+        source = next;
+        openedAt = Date.now();
+        return next;
+      }).finally(() => (opening = undefined));
+      return opening;
+    },
+    async close() {
+      await Promise.all([source, ...retiring].map((each) => each.close()));
+      retiring.clear();
+    },
+  };
+}
+
 /**
  * Opens the console's data from the same options the query commands take.
  *
  * @example const data = await openConsoleData({ dataDir: "/var/lib/ipledger" }); … await data.close();
  */
-export async function openConsoleData(options: AuditSourceOptions): Promise<ConsoleData> {
-  const source: AuditSource = await openAuditSource(options);
+export async function openConsoleData(options: AuditSourceOptions, refreshMs = REFRESH_MS): Promise<ConsoleData> {
   const kind = options.socket ? "socket" : "local";
+  const live = await freshSource(options, kind === "local" && !usesKafka(options) ? refreshMs : Number.POSITIVE_INFINITY);
+  // Every call takes the newest snapshot; one request's pages all come from the one it started with.
+  const source: AuditSource = {
+    basis: async () => (await live.current()).basis(),
+    who: async (...args) => (await live.current()).who(...args),
+    whoCidr: async function* (...args) {
+      yield* (await live.current()).whoCidr(...args);
+    },
+    tenancies: async function* (...args) {
+      yield* (await live.current()).tenancies(...args);
+    },
+    events: async function* (...args) {
+      yield* (await live.current()).events(...args);
+    },
+    poolState: async (...args) => (await live.current()).poolState(...args),
+    attribute: async (...args) => (await live.current()).attribute(...args),
+    close: () => live.close(),
+  };
   return {
     kind,
     basis: () => source.basis(),

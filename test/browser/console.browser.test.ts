@@ -25,6 +25,7 @@ let server: ConsoleProcess;
 let chromium: TestBrowser;
 let page: Page;
 let dialogs = 0;
+const pageErrors: string[] = [];
 let hostileIp = "";
 
 interface Holder {
@@ -62,6 +63,10 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
     chromium = await launchChromium();
     const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
+    page.on("console", (message) => {
+      if (message.type() === "error" && !/status of 40[14]/.test(message.text())) pageErrors.push(message.text());
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
     page.on("dialog", async (dialog) => {
       dialogs += 1;
       await dialog.dismiss();
@@ -224,6 +229,10 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
     expect(await page.textContent("#who-at strong")).toBe(`shop/${HOSTILE}`);
     expect(await page.$$eval("main img", (images) => images.length)).toBe(0);
     expect(dialogs).toBe(0);
+  });
+
+  it("no page broke the Content-Security-Policy or threw along the way", () => {
+    expect(pageErrors).toEqual([]);
   });
 
   it("integrity: verify now reports the chain intact, with progress", async () => {

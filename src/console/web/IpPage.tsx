@@ -85,6 +85,7 @@ export function IpPage(props: { ip: string }) {
           {cursorMs !== null && Number.isFinite(cursorMs) ? <WhoAt ip={props.ip} atMs={cursorMs} /> : <p class="hint">Click the timeline to ask who held {props.ip} at that instant.</p>}
           <HolderTable holders={value.rows} caption={`Holders of ${props.ip}, oldest first`} firstIndex={value.page * value.pageSize} />
           <Pager page={value.page} more={(value.page + 1) * value.pageSize < total} label="Holders" onPage={(next) => navigate(withParams({ page: next || null }, location))} />
+          {value.timeline.bars ? null : <p class="hint">Zoom in to a window of at most 2,000 tenancies to list voided claims and reservations.</p>}
           <EventsTable hideEmpty events={value.voided} caption="Voided claims and duplicates (the fold refused them; nobody held the address through them)" />
           <EventsTable hideEmpty events={value.reservations} caption="Reservations of this address" />
           <p class="cli">

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { cpSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startTestAgent } from "../agent/testAgent.js";
@@ -48,6 +48,7 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
     report(`built the long timeline: 10.70.0.5 held ${TENANCIES} times in turn, in ${seconds(started)} s`);
     await agent.runner.waitForCatchUp(60_000);
     report(`projection: ${(statSync(join(agent.dataDir, "projection.db")).size / 1e6).toFixed(1)} MB`);
+    if (process.env.CONSOLE_BENCH_KEEP) cpSync(agent.dataDir, process.env.CONSOLE_BENCH_KEEP, { recursive: true });
 
     const server = await startConsole(["--data-dir", agent.dataDir], join(process.cwd(), "dist/src/cli/bin.js"));
     const chromium = await launchChromium();
