@@ -40,7 +40,7 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
   const assets = options.assets ?? assetDirectory();
   const files = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(join(assets, name))]));
   const index = readFileSync(join(assets, "index.html"));
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, connectionTimeout: 0, requestTimeout: 0, keepAliveTimeout: 5_000, maxParamLength: 300 });
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, maxParamLength: 300 });
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("content-security-policy", CONTENT_SECURITY_POLICY);

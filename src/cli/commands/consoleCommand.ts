@@ -6,8 +6,12 @@ import { consoleAuth } from "../../console/consoleAuth.js";
 import { openConsoleData } from "../../console/consoleData.js";
 import { buildConsoleServer } from "../../console/consoleServer.js";
 import { loadTokenFile } from "../../http/auth.js";
+import { applyListenerLimits, TCP_LIMITS, type ListenerLimits } from "../../http/listenerLimits.js";
 
 const LOOPBACK = new Set(["localhost", "::1"]);
+
+/** The agent's TCP limits, with an hour for a request: an attribution upload of a large log streams for long. */
+const CONSOLE_LIMITS: ListenerLimits = { ...TCP_LIMITS, idleTimeoutMs: 60_000, requestTimeoutMs: 3_600_000 };
 
 /** 127.0.0.0/8, ::1 and `localhost`: reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {
@@ -40,6 +44,7 @@ export function registerConsoleCommand(program: Command): void {
     let app;
     try {
       app = buildConsoleServer({ data, auth });
+      applyListenerLimits(app.server, CONSOLE_LIMITS);
       await app.listen({ host, port });
     } catch (error) {
       await data.close();
@@ -48,7 +53,6 @@ export function registerConsoleCommand(program: Command): void {
     const address = app.server.address();
     const bound = typeof address === "object" && address ? address.port : port;
     const shown = host.includes(":") ? `[${host}]` : host;
-    app.server.maxConnections = 256;
     process.stdout.write(`http://${shown}:${bound}/\n`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
