@@ -10,6 +10,7 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["test/**/*.unit.test.ts"] } },
       { extends: true, test: { name: "int", include: ["test/**/*.int.test.ts"] } },
       { extends: true, test: { name: "e2e", include: ["test/**/*.e2e.test.ts"], fileParallelism: false } },
+      { extends: true, test: { name: "browser", include: ["test/**/*.browser.test.ts"], fileParallelism: false } },
     ],
   },
 });

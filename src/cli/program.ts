@@ -27,6 +27,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ["unreserve", async () => (await import("./commands/unreserveCommand.js")).registerUnreserveCommand],
   ["reset-pool", async () => (await import("./commands/resetPoolCommand.js")).registerResetPoolCommand],
   ["drain-node", async () => (await import("./commands/drainNodeCommand.js")).registerDrainNodeCommand],
+  ["console", async () => (await import("./commands/consoleCommand.js")).registerConsoleCommand],
   ["allowlist", async () => (await import("./commands/allowlistCommand.js")).registerAllowlistCommand],
 ];
 

@@ -1,0 +1,152 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { LedgerError } from "../../ledger/core/index.js";
+import type { EventLog } from "../../ledger/log/eventLog.js";
+import type { Attribution } from "../../projections/audit/attributionResolver.js";
+import type { AuditFilter, Basis, EventFilter, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
+import { verifyLedger, type VerifyReport } from "../../projections/verifyLedger.js";
+import { PROJECTION_FILE } from "../agent.js";
+import { openAuditSource, type AuditSource, type AuditSourceOptions } from "../audit/auditSource.js";
+import { openCommandLog, usesKafka } from "../cli/commands/logOptions.js";
+
+/**
+ * Everything the console reads, in one small port. Today it wraps the audit source (data
+ * directory, agent socket or Kafka replay); when the read model is unified, only this file
+ * changes. Nothing here can write to the ledger.
+ */
+export interface ConsoleData {
+  /** `local` when the answers come from files on this machine (data directory or a replay). */
+  readonly kind: "local" | "socket";
+  basis(): Promise<Basis>;
+  who(ip: string, atMs: number): Promise<Holder[]>;
+  whoCidr(cidr: string, atMs: number, limit: number): Promise<{ holders: Holder[]; more: boolean }>;
+  /** Tenancies matching `filter`, oldest first, at most `limit` (then `more`). */
+  tenancies(filter: AuditFilter, limit: number): Promise<{ holders: Holder[]; more: boolean }>;
+  /** Every tenancy matching `filter`, page by page (for aggregation on the server). */
+  eachTenancyPage(filter: AuditFilter): AsyncGenerator<Holder[]>;
+  events(filter: EventFilter, limit: number): Promise<{ events: EventView[]; more: boolean }>;
+  poolState(pool: string, atMs: number, domain?: string): Promise<PoolState>;
+  attribute(probes: readonly { readonly ip: string; readonly atMs: number }[]): Promise<Attribution[]>;
+  /** Checks the hash chain and single ownership; `onRead` counts events read so far. Unsupported over a socket. */
+  verify(onRead: (events: number) => void): Promise<VerifyReport>;
+  close(): Promise<void>;
+}
+
+async function collect<T>(pages: AsyncGenerator<T[]>, limit: number): Promise<{ rows: T[]; more: boolean }> {
+  const rows: T[] = [];
+  for await (const page of pages) {
+    rows.push(...page);
+    if (rows.length > limit) {
+      await pages.return(undefined);
+      return { rows: rows.slice(0, limit), more: true };
+    }
+  }
+  return { rows, more: false };
+}
+
+/** A log whose reads are counted: verify's progress without touching verifyLedger. */
+function countingLog(log: EventLog, onRead: (events: number) => void): EventLog {
+  let read = 0;
+  return Object.assign(Object.create(log) as EventLog, {
+    read: async (partition: number, fromOffset: number, limit: number) => {
+      const events = await log.read(partition, fromOffset, limit);
+      read += events.length;
+      onRead(read);
+      return events;
+    },
+  });
+}
+
+/** How old a data directory's snapshot may get before the next request opens a newer one. */
+export const REFRESH_MS = 5_000;
+/** How long a replaced snapshot stays open for the requests still reading it. */
+const RETIRE_MS = 120_000;
+
+/**
+ * The audit source of a data directory reads one frozen snapshot (every page of an answer agrees).
+ * A console runs for days, so it opens a newer snapshot when the current one is older than
+ * `refreshMs`, and closes the old one once the requests reading it are long done.
+ */
+async function freshSource(options: AuditSourceOptions, refreshMs: number): Promise<{ current(): Promise<AuditSource>; close(): Promise<void> }> {
+  let source = await openAuditSource(options);
+  let openedAt = Date.now();
+  let opening: Promise<AuditSource> | undefined;
+  const retiring = new Set<AuditSource>();
+  return {
+    async current() {
+      if (Date.now() - openedAt < refreshMs) return source;
+      opening ??= openAuditSource(options).then((next) => {
+        const old = source;
+        retiring.add(old);
+        setTimeout(() => void old.close().finally(() => retiring.delete(old)), RETIRE_MS).unref();
+        source = next;
+        openedAt = Date.now();
+        return next;
+      }).finally(() => (opening = undefined));
+      return opening;
+    },
+    async close() {
+      await Promise.all([source, ...retiring].map((each) => each.close()));
+      retiring.clear();
+    },
+  };
+}
+
+/**
+ * Opens the console's data from the same options the query commands take.
+ *
+ * @example const data = await openConsoleData({ dataDir: "/var/lib/ipledger" }); … await data.close();
+ */
+export async function openConsoleData(options: AuditSourceOptions, refreshMs = REFRESH_MS): Promise<ConsoleData> {
+  const kind = options.socket ? "socket" : "local";
+  const live = await freshSource(options, kind === "local" && !usesKafka(options) ? refreshMs : Number.POSITIVE_INFINITY);
+  // Every call takes the newest snapshot; one request's pages all come from the one it started with.
+  const source: AuditSource = {
+    basis: async () => (await live.current()).basis(),
+    who: async (...args) => (await live.current()).who(...args),
+    whoCidr: async function* (...args) {
+      yield* (await live.current()).whoCidr(...args);
+    },
+    tenancies: async function* (...args) {
+      yield* (await live.current()).tenancies(...args);
+    },
+    events: async function* (...args) {
+      yield* (await live.current()).events(...args);
+    },
+    poolState: async (...args) => (await live.current()).poolState(...args),
+    attribute: async (...args) => (await live.current()).attribute(...args),
+    close: () => live.close(),
+  };
+  return {
+    kind,
+    basis: () => source.basis(),
+    who: (ip, atMs) => source.who(ip, atMs),
+    whoCidr: async (cidr, atMs, limit) => {
+      const { rows, more } = await collect(source.whoCidr(cidr, atMs), limit);
+      return { holders: rows, more };
+    },
+    tenancies: async (filter, limit) => {
+      const { rows, more } = await collect(source.tenancies(filter), limit);
+      return { holders: rows, more };
+    },
+    eachTenancyPage: (filter) => source.tenancies(filter),
+    events: async (filter, limit) => {
+      const { rows, more } = await collect(source.events(filter), limit);
+      return { events: rows, more };
+    },
+    poolState: (pool, atMs, domain) => source.poolState(pool, atMs, domain),
+    attribute: (probes) => source.attribute(probes),
+    verify: async (onRead) => {
+      if (kind === "socket") throw new LedgerError("INVALID_REQUEST", "verify reads the log itself: start the console with --data-dir or --kafka");
+      const dataDir = resolve(options.dataDir);
+      if (!usesKafka(options) && !existsSync(join(dataDir, PROJECTION_FILE))) throw new LedgerError("NOT_FOUND", `no ledger in ${dataDir}`);
+      const log = await openCommandLog(options, dataDir);
+      try {
+        return await verifyLedger(countingLog(log, onRead));
+      } finally {
+        await log.close();
+      }
+    },
+    close: () => source.close(),
+  };
+}
