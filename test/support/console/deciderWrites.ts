@@ -33,8 +33,8 @@ export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () 
     const voided = [...outcomes.values()].find((outcome) => outcome.status !== "accepted");
     if (voided) throw new Error(`the fold voided a test write: ${JSON.stringify(voided)}`);
   };
-  const decide = (body: CniRequestBody, owner: Partial<Owner>, requested: readonly string[] | undefined, avoid: readonly string[], definitionsInFlight: readonly string[]) => {
-    const request = parseCniRequest(body, { node, needsAttachment: true });
+  const decide = async (body: CniRequestBody, owner: Partial<Owner>, requested: readonly string[] | undefined, avoid: readonly string[], definitionsInFlight: readonly string[]) => {
+    const request = await parseCniRequest(body, { node, needsAttachment: true });
     return decideAllocation(
         {
           kind: "AllocateAddresses",
@@ -56,7 +56,7 @@ export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () 
   const allocated = (events: readonly UnchainedEvent[]) => events.flatMap((event) => (event.type === "AddressAllocated" ? [event.data.ip] : []));
   return {
     async allocate(body, owner = {}, requested) {
-      const decision = decide(body, owner, requested, [], []);
+      const decision = await decide(body, owner, requested, [], []);
       await append(decision.events);
       return allocated(decision.events);
     },
@@ -65,7 +65,7 @@ export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () 
       const avoid = new Set<string>();
       const defined = new Set<string>();
       for (const body of bodies) {
-        const decision = decide(body, {}, undefined, [...avoid], [...defined]);
+        const decision = await decide(body, {}, undefined, [...avoid], [...defined]);
         for (const event of decision.events) {
           if (event.type === "AddressAllocated") avoid.add(addressKey(parseAddress(event.data.ip) as NonNullable<ReturnType<typeof parseAddress>>));
           if (event.type === "PoolDefined") defined.add(poolKeyOf(event.domain, event.pool));
