@@ -6,7 +6,7 @@ import { watchLists } from "../../operator/allowlistWatch.js";
 import { asOperatorCliError } from "../../operator/operatorOutput.js";
 import type { SelectedPods } from "../../operator/podSelector.js";
 import { parseInstant } from "../../time.js";
-import { DEFAULT_DATA_DIR } from "../defaults.js";
+import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import { withLogOptions, type LogOptions } from "./logOptions.js";
 

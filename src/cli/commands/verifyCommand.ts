@@ -5,8 +5,8 @@ import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjecti
 import { verifyLedger } from "../../../projections/verifyLedger.js";
 import { verifySignedCheckpoints, type CheckpointReport } from "../../../projections/audit/signedCheckpoints.js";
 import { loadPublicKey } from "../../audit/signingKeys.js";
-import { PROJECTION_FILE } from "../../agent.js";
-import { DEFAULT_DATA_DIR } from "../defaults.js";
+import { PROJECTION_FILE } from "../../dataFiles.js";
+import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { EXIT } from "../exitCodes.js";
 import { parseOutput, renderJson, type OutputFormat } from "../output.js";
 import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
