@@ -10,7 +10,9 @@
 # recipe has never run. It is kept minimal on purpose; docs/operations.md ("The image") lists
 # what to check after the first build.
 
-ARG NODE_VERSION=20
+# Node 24 LTS by default (Node 20 reached end of life in April 2026); --build-arg NODE_VERSION=20
+# still builds, as the project supports Node >= 20.19.
+ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm AS build
 WORKDIR /src
@@ -43,7 +45,7 @@ WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules node_modules
 COPY --from=build /src/dist dist
-# The plugin links the node's glibc like `node` does (official Node 20 builds need glibc >= 2.28).
+# The plugin links the node's glibc like `node` does (official Node 20 and 24 builds need glibc >= 2.28).
 COPY --from=build /out/ipledger-cni /usr/local/lib/ipledger/ipledger-cni
 COPY deploy/image/ipledger-cluster.sh /usr/local/bin/ipledger-cluster
 COPY deploy/image/ipledger-install-cni.sh /usr/local/bin/ipledger-install-cni
