@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMAND_NAMES } from "../../../src/cli/program.js";
 import { addOk } from "../../support/agent/agentCalls.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
-import { ipledger, ipledgerHere } from "../../support/audit/auditCli.js";
+import { ipledger, ipledgerHere, runBuilt } from "../../support/audit/auditCli.js";
 import { requireBuilt } from "../../support/builtDist.js";
 import { REPO_ROOT } from "../../support/e2e/repoPaths.js";
 import { startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
@@ -110,17 +110,7 @@ describe("npm run demo", () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  function demo(): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(REPO_ROOT, "dist/src/demo/runDemo.js")], { cwd: home });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("error", reject);
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-    });
-  }
+  const demo = () => runBuilt("dist/src/demo/runDemo.js", [], { cwd: home });
   const story = (stdout: string): string[] => stdout.split("\n").filter((line) => line.includes("→"));
 
   it("given the same running agent, a second run tells the same story as the first", async () => {
