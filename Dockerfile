@@ -11,7 +11,9 @@
 # recipe has never run. It is kept minimal on purpose; docs/operations.md ("The image") lists
 # what to check after the first build.
 
-ARG NODE_VERSION=20
+# Node 24 LTS by default (Node 20 reached end of life in April 2026); --build-arg NODE_VERSION=20
+# still builds, as the project supports Node >= 20.19.
+ARG NODE_VERSION=24
 ARG GO_VERSION=1.26
 
 # The CNI plugin: the native pipe of plugin/native (standard library only), cross-compiled on the

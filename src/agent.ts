@@ -1,4 +1,5 @@
 import { chmodSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
+import { LOG_FILE, PROJECTION_FILE } from "./dataFiles.js";
 import { dirname, join, resolve } from "node:path";
 import { hostname } from "node:os";
 import pino from "pino";
@@ -50,8 +51,7 @@ export interface AgentOptions {
   readonly stallBoundMs?: number;
 }
 
-export const LOG_FILE = "ledger.db";
-export const PROJECTION_FILE = "projection.db";
+export { LOG_FILE, PROJECTION_FILE };
 
 /**
  * Starts an agent: opens the embedded log and the projection, folds the log, then serves the

@@ -34,6 +34,7 @@ export function decideOperator(command: OperatorCommand, state: LedgerState): Op
 
 /** How many event ids `command` may need on `state`: one per address it could release. */
 export function operatorIdsNeeded(command: OperatorCommand, state: LedgerState): number {
+  if (command.kind === "ReserveTarget") return command.define?.length ? 2 : 1;
   if (command.kind !== "ResetPool" && command.kind !== "DrainNode") return 1;
   let held = 0;
   for (const pool of state.pools.values()) held += pool.byAttachment.size;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { targetPoolSchema } from "./commands.js";
 import { actorSchema } from "./events.js";
 
 /**
@@ -35,6 +36,11 @@ export const reserveTargetSchema = z.object({
   pool: poolName,
   /** Reserve even when addresses of the target are held: they stay with their holders until released. */
   force: z.boolean(),
+  /**
+   * Pool definitions (from `--range …` or a NetworkAttachmentDefinition), so an address can be
+   * reserved before any pod used its pool: the pool containing the target is defined first.
+   */
+  define: z.array(targetPoolSchema).optional(),
 });
 export type ReserveTarget = z.infer<typeof reserveTargetSchema>;
 

@@ -11,8 +11,10 @@ import {
   type OperatorTarget,
 } from "./decideOperatorTargets.js";
 import { LedgerError } from "./errors.js";
-import type { Reservation } from "./state.js";
-import type { LedgerState } from "./state.js";
+import type { EventOf } from "./events.js";
+import { cidrInterval, parseCidr } from "./ip.js";
+import { sameDefinition } from "./poolDefinition.js";
+import { poolKeyOf, type LedgerState, type Reservation } from "./state.js";
 
 const sameInterval = (reservation: Reservation, target: OperatorTarget): boolean =>
   reservation.family === target.family && reservation.interval.from === target.interval.from && reservation.interval.to === target.interval.to;
@@ -30,7 +32,9 @@ const overlaps = (reservation: Reservation, target: OperatorTarget): boolean =>
  */
 export function decideReserve(command: ReserveTarget, state: LedgerState): OperatorDecision {
   const target = parseOperatorTarget(command.target);
-  const pool = poolForTarget(state, target, command.pool);
+  const takeId = idTaker(command.eventIds);
+  const defined = command.define?.length ? definitionFor(command, state, target, takeId) : undefined;
+  const pool = defined?.pool ?? poolForTarget(state, target, command.pool);
   const domain = state.domains.get(pool.domain);
   const existing = domain?.reservations.find((entry) => entry.pool === pool.name && sameInterval(entry, target));
   if (existing) return { events: [], notes: [`${existing.target} is already reserved in pool ${pool.name} (${existing.note}); nothing to append`] };
@@ -44,12 +48,44 @@ export function decideReserve(command: ReserveTarget, state: LedgerState): Opera
     );
   }
   const event = {
-    ...operatorEnvelope(pool, command, idTaker(command.eventIds)()),
+    ...operatorEnvelope(pool, command, takeId()),
     type: "AddressReserved" as const,
     data: { target: target.text, note: command.reason.trim() },
   };
   const notes = held.map((holding) => `${describeHolding(holding)} keeps it until it is released; it is not reallocated after that while reserved`);
-  return { events: [event], notes };
+  if (defined?.event) notes.unshift(`defines pool ${pool.name} (${defined.event.data.range}) first: no pod has used it yet`);
+  return { events: defined?.event ? [defined.event, event] : [event], notes };
+}
+
+/**
+ * The pool of `command.define` that contains the target. When the log does not know it yet, a
+ * `PoolDefined` goes first, so the reservation is in force before the first ADD. A pool the log
+ * already defines differently is refused rather than redefined behind the pods' backs.
+ */
+function definitionFor(command: ReserveTarget, state: LedgerState, target: OperatorTarget, takeId: () => string): { pool: { domain: string; name: string }; event?: Omit<EventOf<"PoolDefined">, "prev" | "hash"> } {
+  const given = (command.define ?? []).filter((entry) => command.pool === undefined || entry.pool === command.pool);
+  const containing = given.filter((entry) => {
+    const cidr = parseCidr(entry.definition.range);
+    const whole = cidr && cidrInterval(cidr);
+    return cidr !== undefined && whole !== undefined && cidr.family === target.family && target.interval.from >= whole.from && target.interval.to <= whole.to;
+  });
+  const chosen = containing[0];
+  if (!chosen) {
+    const ranges = given.map((entry) => `${entry.pool} (${entry.definition.range})`).join(", ") || "none";
+    throw new LedgerError("ADDRESS_OUTSIDE_RANGE", `${target.text} is not inside the pool definition given: ${ranges}`, { key: "target" });
+  }
+  const pool = { domain: chosen.domain, name: chosen.pool };
+  const record = state.pools.get(poolKeyOf(chosen.domain, chosen.pool));
+  if (record && sameDefinition(record.definition, chosen.definition)) return { pool };
+  if (record) {
+    const now = `${record.definition.range} ${record.definition.start}-${record.definition.end}, exclude [${record.definition.exclude.join(", ")}]`;
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      `pool ${chosen.pool} is already defined differently (${now}); reserve without a definition, or give the one its pods use`,
+      { key: "definition" },
+    );
+  }
+  return { pool, event: { ...operatorEnvelope(pool, command, takeId()), type: "PoolDefined" as const, data: chosen.definition } };
 }
 
 /**

@@ -87,7 +87,7 @@ export function poolForTarget(state: LedgerState, target: OperatorTarget, name: 
   }
   const containing = sortedPools(state).filter((pool) => covers(pool, target));
   if (containing.length === 0) {
-    throw new LedgerError("UNKNOWN_POOL", `no pool contains ${target.text}; a pool is defined by the first ADD that uses it (see "ipledger pools"), or pass --pool`, { key: "pool" });
+    throw new LedgerError("UNKNOWN_POOL", `no pool contains ${target.text}; a pool is defined by the first ADD that uses it (see "ipledger pools"): pass --pool, or define it here with --range CIDR or --nad FILE`, { key: "pool" });
   }
   const domains = new Set(containing.map((pool) => pool.domain));
   if (domains.size > 1) {

@@ -26,6 +26,25 @@ export interface AllocationRow {
   readonly since: string;
 }
 
+/** One row of `ipledger pools`; sizes are numbers, or decimal strings beyond 2^53 (IPv6). */
+export type PoolSummary = {
+  readonly pool: string;
+  readonly domain: string;
+  readonly range: string;
+  readonly start: string;
+  readonly end: string;
+  readonly exclude: string[];
+  readonly gateway: string | null;
+  readonly allocated: number;
+  /** Addresses in the dynamic window (range_start..range_end). */
+  readonly capacity: number | string;
+  readonly excluded: number | string;
+  readonly reserved: number | string;
+  /** What the next ADDs can still get: capacity less excluded, reserved and held. */
+  readonly free: number | string;
+  readonly definedAt: string;
+};
+
 /** `{partition: next offset}`: the log positions an answer reflects. */
 export type Basis = Record<string, number>;
 
@@ -91,8 +110,11 @@ export function createQueries(db: Database.Database) {
         .all() as (Omit<AllocationRow, "requested" | "since"> & { requested: number; sinceMs: number })[];
       return rows.map(({ sinceMs, requested, ...rest }) => ({ ...rest, requested: requested === 1, since: new Date(sinceMs).toISOString() }));
     },
-    /** Each pool's current definition and how many addresses it holds. */
-    pools(): { pool: string; domain: string; range: string; start: string; end: string; exclude: string[]; gateway: string | null; allocated: number; definedAt: string }[] {
+    /**
+     * Each pool's current definition, how many addresses it holds, and the sizes of its dynamic
+     * window now (the same counts as `poolState`): capacity, excluded, reserved and free.
+     */
+    pools(): PoolSummary[] {
       const rows = db
         .prepare(
           `SELECT p.pool, p.domain, p.range, p.range_start AS start, p.range_end AS "end", p.exclude, p.gateway, p.effective_ms AS definedMs,
@@ -101,7 +123,12 @@ export function createQueries(db: Database.Database) {
            ORDER BY p.domain, p.pool`,
         )
         .all() as { pool: string; domain: string; range: string; start: string; end: string; exclude: string; gateway: string | null; allocated: number; definedMs: number }[];
-      return rows.map(({ exclude, definedMs, ...rest }) => ({ ...rest, exclude: JSON.parse(exclude) as string[], definedAt: new Date(definedMs).toISOString() }));
+      return rows.map(({ exclude, definedMs, ...rest }) => {
+        // A definition stamped ahead of this clock (skew) is still the current one.
+        const { counts } = poolState(rest.pool, Math.max(Date.now(), definedMs), rest.domain);
+        const sizes = { capacity: counts.window, excluded: counts.excluded, reserved: counts.reserved, free: counts.free };
+        return { ...rest, exclude: JSON.parse(exclude) as string[], ...sizes, definedAt: new Date(definedMs).toISOString() };
+      });
     },
     /** The projection's checkpoints: the log positions every answer reflects. */
     basis(): Basis {

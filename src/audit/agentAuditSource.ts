@@ -1,8 +1,8 @@
 import type { AuditFilter, Basis, EventFilter, Holder, PoolState } from "../../projections/sqlite/queries.js";
-import { askAgent } from "../cli/agentClient.js";
+import { askAgent } from "../http/agentClient.js";
 import type { ProbeResult } from "./attributeProbes.js";
 import { CHANGE_TYPES } from "./auditParams.js";
-import type { AuditSource, AuditSourceOptions } from "./auditSource.js";
+import type { AuditSource, AuditSourceOptions } from "./auditSourcePort.js";
 
 const PAGE = 5_000;
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { AuditFilter } from "../../projections/sqlite/queries.js";
-import { DEFAULT_DATA_DIR } from "../cli/defaults.js";
+import { DEFAULT_DATA_DIR } from "../dataFiles.js";
 import { parseOutput, type OutputFormat } from "../cli/output.js";
 import { withLogOptions, type LogOptions } from "../cli/commands/logOptions.js";
 import { UTC, type TimeZone } from "../time.js";

@@ -3,10 +3,22 @@ import { podOf } from "../../projections/sqlite/tenancyRows.js";
 import { renderTable } from "../cli/output.js";
 import { actorText } from "./exportFormats.js";
 
-/** `as of log positions 0:42 1:7` — what every table answer ends with. */
+const events = (count: number): string => `${count} event${count === 1 ? "" : "s"}`;
+
+/**
+ * The line every table answer ends with, saying in words how much of the log it reflects:
+ * `(as of the log's first 9 events, offsets 0 to 8: later events are not in this answer)`.
+ * `basis` holds, per partition, the next offset the projection will read.
+ */
 export function basisLine(basis: Basis): string {
-  const positions = Object.entries(basis).map(([partition, next]) => `${partition}:${next}`);
-  return `(as of log position${positions.length === 1 ? "" : "s"} ${positions.join(" ") || "none: the projection is empty"}; partition:next offset)`;
+  const parts = Object.entries(basis).filter(([, next]) => next > 0);
+  if (parts.length === 0) return "(the projection has not read any event of the log yet)";
+  const later = "later events are not in this answer";
+  if (parts.length === 1 && parts[0]?.[0] === "0") {
+    const next = parts[0][1];
+    return `(as of the log's first ${events(next)}, offset${next === 1 ? " 0" : `s 0 to ${next - 1}`}: ${later})`;
+  }
+  return `(as of the log's first ${parts.map(([partition, next]) => `${events(next)} in partition ${partition}`).join(", ")}: ${later})`;
 }
 
 /** Container ids are 64 hex digits; 12 are enough to read a table, as docker prints them. */

@@ -3,39 +3,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { LedgerError } from "../../ledger/core/index.js";
-import type { Attribution } from "../../projections/audit/attributionResolver.js";
 import { replayLog } from "../../projections/replay.js";
-import type { AuditFilter, Basis, EventFilter, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
 import { openSqliteProjection } from "../../projections/sqlite/sqliteProjection.js";
-import { PROJECTION_FILE } from "../agent.js";
-import { openCommandLog, usesKafka, type LogOptions } from "../cli/commands/logOptions.js";
+import { PROJECTION_FILE } from "../dataFiles.js";
+import { openCommandLog, usesKafka } from "../cli/commands/logOptions.js";
 import { openProjectionSnapshot, type ProjectionSnapshot } from "./projectionSnapshot.js";
 import { agentAuditSource } from "./agentAuditSource.js";
+import type { AuditSource, AuditSourceOptions } from "./auditSourcePort.js";
 
-/**
- * Where the audit commands get their answers: the projection in a data directory (read in one
- * snapshot), a running agent (`--socket`, paginated HTTP), or a Kafka log replayed into a
- * throw-away projection (`--kafka`). The commands never know which.
- */
-export interface AuditSource {
-  basis(): Promise<Basis>;
-  who(ip: string, atMs: number, domain?: string): Promise<Holder[]>;
-  whoCidr(cidr: string, atMs: number, domain?: string): AsyncGenerator<Holder[]>;
-  tenancies(filter: AuditFilter): AsyncGenerator<Holder[]>;
-  events(filter: EventFilter): AsyncGenerator<EventView[]>;
-  poolState(pool: string, atMs: number, domain?: string): Promise<PoolState>;
-  /** A batch of probes; the local sources keep one cached resolver across batches. */
-  attribute(probes: readonly { readonly ip: string; readonly atMs: number }[]): Promise<Attribution[]>;
-  close(): Promise<void>;
-}
-
-export interface AuditSourceOptions extends LogOptions {
-  readonly dataDir: string;
-  readonly socket?: string;
-  /** Wait until the projection has caught up with the log before answering. */
-  readonly consistent?: boolean;
-  readonly consistentTimeoutMs?: number;
-}
+export type { AuditSource, AuditSourceOptions };
 
 const PAGE = 5_000;
 

@@ -8,24 +8,33 @@ import { isLedgerError, type ErrorCode } from "../../ledger/core/index.js";
  */
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2, unavailable: 3, notFound: 4, internal: 70 } as const;
 
-const BY_CODE: Partial<Record<ErrorCode, number>> = {
+/**
+ * The exit code of every error code: a complete table, so a new code cannot fall through to 70
+ * unnoticed (the compiler asks for its row, and the README's error table shows the same column).
+ */
+export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   INVALID_CONFIG: EXIT.usage,
   INVALID_REQUEST: EXIT.usage,
   MALFORMED_JSON: EXIT.usage,
+  MISSING_ENV: EXIT.usage,
+  UNSUPPORTED_VERSION: EXIT.usage,
+  UNKNOWN_VERB: EXIT.usage,
+  REQUEST_TOO_LARGE: EXIT.usage,
+  POOL_EXHAUSTED: EXIT.checkFailed,
+  ADDRESS_IN_USE: EXIT.checkFailed,
+  ADDRESS_OUTSIDE_RANGE: EXIT.usage,
+  ADDRESS_EXCLUDED: EXIT.usage,
+  UNKNOWN_POOL: EXIT.notFound,
+  CONTENTION: EXIT.unavailable,
   LOG_UNAVAILABLE: EXIT.unavailable,
   AGENT_UNREACHABLE: EXIT.unavailable,
   NOT_READY: EXIT.unavailable,
+  CHECK_FAILED: EXIT.checkFailed,
   NOT_FOUND: EXIT.notFound,
-  UNKNOWN_POOL: EXIT.notFound,
-  INTEGRITY_VIOLATION: EXIT.checkFailed,
-  ADDRESS_IN_USE: EXIT.checkFailed,
-  POOL_EXHAUSTED: EXIT.checkFailed,
-  ADDRESS_OUTSIDE_RANGE: EXIT.usage,
-  ADDRESS_EXCLUDED: EXIT.usage,
-  UNSUPPORTED_VERSION: EXIT.usage,
   UNAUTHORIZED: EXIT.usage,
   FORBIDDEN: EXIT.usage,
-  CONTENTION: EXIT.unavailable,
+  INTEGRITY_VIOLATION: EXIT.checkFailed,
+  INTERNAL: EXIT.internal,
 };
 
 /** An error a command raises to end with a given exit code and message. */
@@ -40,6 +49,6 @@ export class CliError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
-  if (isLedgerError(error)) return BY_CODE[error.code] ?? EXIT.internal;
+  if (isLedgerError(error)) return EXIT_CODES[error.code];
   return EXIT.internal;
 }

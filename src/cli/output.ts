@@ -1,9 +1,15 @@
-/** Prints rows as an aligned table, or anything as JSON, for `--output table|json`. */
-export type OutputFormat = "table" | "json";
+import { LedgerError } from "../../ledger/core/index.js";
 
+/** Prints rows as an aligned table, or anything as JSON, for `--output table|json`. */
+export const OUTPUT_FORMATS = ["table", "json"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Commander's parser for `--output`: an unknown format is INVALID_REQUEST, a usage error (exit 2). */
 export function parseOutput(value: string): OutputFormat {
-  if (value !== "table" && value !== "json") throw new Error(`--output must be table or json, not ${value}`);
-  return value;
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
+    throw new LedgerError("INVALID_REQUEST", `--output must be ${OUTPUT_FORMATS.join(" or ")}, not ${JSON.stringify(value)}`, { key: "--output" });
+  }
+  return value as OutputFormat;
 }
 
 export function renderTable(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {

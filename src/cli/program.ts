@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
+import { exampleHelp } from "./examples.js";
 import { EXIT, exitCodeOf } from "./exitCodes.js";
+import { packageVersion } from "./version.js";
 
 type Register = (program: Command, exit: { code: number }) => void;
 
@@ -31,20 +33,36 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ["allowlist", async () => (await import("./commands/allowlistCommand.js")).registerAllowlistCommand],
 ];
 
+/** The names of every command, in the order `ipledger --help` lists them. */
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);
+
+/** The line printed under a usage error, instead of the whole help page. */
+export function usageHint(command: string | undefined): string {
+  return `(run 'ipledger ${command ? `${command} ` : ""}--help' for the options and an example)`;
+}
+
 /** Builds the `ipledger` program with the commands named (all of them when none is). */
 export async function buildProgram(exit: { code: number }, only?: string): Promise<Command> {
   const program = new Command("ipledger")
     .description("Event-sourced IP address management for Kubernetes secondary networks")
-    .showHelpAfterError()
+    .version(packageVersion(), "-V, --version", "print the version of ipledger")
+    .showHelpAfterError(usageHint(undefined))
     .exitOverride();
   const wanted = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
   for (const [, load] of wanted) (await load())(program, exit);
+  for (const command of program.commands) {
+    command.showHelpAfterError(usageHint(command.name())).addHelpText("after", exampleHelp(command.name()));
+  }
   return program;
 }
 
-/** Runs the CLI and returns the exit code; errors are printed once, here, with what to do. */
+/**
+ * Runs the CLI and returns the exit code; errors are printed once, here, as one line with what
+ * to do. A usage error (exit 2) adds a hint to the command's help page rather than printing it.
+ */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const exit = { code: EXIT.ok as number };
+  const named = COMMAND_NAMES.includes(argv[2] ?? "") ? argv[2] : undefined;
   try {
     const program = await buildProgram(exit, argv[2]);
     await program.parseAsync([...argv]);
@@ -53,7 +71,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    process.stderr.write(`ipledger: ${(error as Error).message}\n`);
-    return exitCodeOf(error);
+    const code = exitCodeOf(error);
+    const hint = code === EXIT.usage ? `\n${usageHint(named)}` : "";
+    process.stderr.write(`ipledger: ${(error as Error).message}${hint}\n`);
+    return code;
   }
 }

@@ -3,8 +3,8 @@ import Database from "better-sqlite3";
 import { LedgerError } from "../../ledger/core/index.js";
 import { fileExists } from "../../ledger/log/fileAccess.js";
 import { createQueries, type AllocationRow, type Holder } from "../../projections/sqlite/queries.js";
-import { PROJECTION_FILE } from "../agent.js";
-import { askAgent } from "./agentClient.js";
+import { PROJECTION_FILE } from "../dataFiles.js";
+import { askAgent } from "../http/agentClient.js";
 
 export interface QueryTarget {
   readonly socket?: string;

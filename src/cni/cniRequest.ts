@@ -56,6 +56,20 @@ export function cniVersionOf(body: CniRequestBody): string {
   return version;
 }
 
+/**
+ * The pools an `ipam` object defines, as an ADD with it would define them: what `ipledger
+ * reserve --range/--nad` records before any pod used the pool. INVALID_CONFIG like an ADD's.
+ */
+export function poolsOfIpam(raw: unknown): TargetPool[] {
+  const ipam = parseIpam(raw);
+  if (ipam.configuration_path !== undefined) {
+    throw new LedgerError("INVALID_CONFIG", "ipam.configuration_path is read only by the plugin on a node; give the range itself (--range, or an ipam with range/ipRanges)", { key: "ipam.configuration_path" });
+  }
+  const pools = targetsOf(ipam, {});
+  if (pools.length === 0) throw new LedgerError("INVALID_CONFIG", "the ipam config has no range and no ipRanges: nothing defines a pool", { key: "ipam.range" });
+  return pools;
+}
+
 /** Requested addresses: `runtimeConfig.ips`, else `args.cni.ips`, else CNI_ARGS `IP=` (CONVENTIONS.md order). */
 function requestedOf(body: CniRequestBody, config: Record<string, unknown>, args: Map<string, string>): string[] {
   const runtimeIps = (body.runtimeConfig ?? (config.runtimeConfig as Record<string, unknown> | undefined))?.ips;

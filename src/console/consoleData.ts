@@ -5,7 +5,7 @@ import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { Attribution } from "../../projections/audit/attributionResolver.js";
 import type { AuditFilter, Basis, EventFilter, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
 import { verifyLedger, type VerifyReport } from "../../projections/verifyLedger.js";
-import { PROJECTION_FILE } from "../agent.js";
+import { PROJECTION_FILE } from "../dataFiles.js";
 import { openAuditSource, type AuditSource, type AuditSourceOptions } from "../audit/auditSource.js";
 import { openCommandLog, usesKafka } from "../cli/commands/logOptions.js";
 

@@ -1,15 +1,20 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAgent } from "../agent.js";
-import { askAgent } from "../cli/agentClient.js";
+import { askAgent } from "../http/agentClient.js";
 
 /**
  * `npm run demo`: drives a few simulated pods through the real `ipledger-cni` executable against
  * an agent (the one `npm start` runs, or a temporary one), then asks `who` and `history`.
+ * Every run uses fresh container ids and a namespace of its own (`demo-<run>`), and deletes its
+ * pods at the end, so a second run against the same agent tells the same story from the start.
  */
+const runId = process.env.IPLEDGER_DEMO_RUN ?? randomBytes(3).toString("hex");
+const namespace = `demo-${runId}`;
 const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 const plugin = join(root, "dist/plugin/bin.js");
 const cliPath = join(root, "dist/src/cli/bin.js");
@@ -41,7 +46,8 @@ async function cli(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-async function cni(socket: string, command: "ADD" | "DEL", containerId: string, pod: string): Promise<string> {
+async function cni(socket: string, command: "ADD" | "DEL", sandbox: string, pod: string): Promise<string> {
+  const containerId = `${sandbox}-${runId}`;
   const env = {
     ...process.env,
     CNI_COMMAND: command,
@@ -49,7 +55,7 @@ async function cni(socket: string, command: "ADD" | "DEL", containerId: string, 
       CNI_NETNS: `/var/run/netns/${containerId}`,
       CNI_IFNAME: "net1",
       CNI_PATH: "/opt/cni/bin",
-      CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=shop;K8S_POD_NAME=${pod};K8S_POD_UID=uid-${containerId}`,
+      CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${namespace};K8S_POD_NAME=${pod};K8S_POD_UID=uid-${containerId}`,
   };
   const result = await run([plugin], env, JSON.stringify({ ...network, ipam: { ...network.ipam, socket } }));
   if (result.status !== 0) throw new Error(`ipledger-cni ${command} failed: ${result.stdout}${result.stderr}`);
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
   const agent = scratch ? await startAgent({ dataDir: scratch, socket: join(scratch, "agent.sock"), node: "demo-node", quiet: true }) : undefined;
   const socket = agent?.socketPath ?? shared;
   const dataArgs = scratch ? ["--data-dir", scratch] : ["--socket", socket];
-  say(`Using the agent on ${socket}${scratch ? " (a temporary one; run `npm start` to keep the data)" : ""}.\n`);
+  say(`Using the agent on ${socket}${scratch ? " (a temporary one; run `npm start` to keep the data)" : ""}; this run's pods live in namespace ${namespace}.\n`);
   try {
     const steps: [string, "ADD" | "DEL", string, string][] = [
       ["web-0 starts", "ADD", "sandbox-web0-a", "web-0"],
@@ -91,11 +97,16 @@ async function main(): Promise<void> {
     say(await cli(["who", ip, ...dataArgs]));
     say(`$ ipledger history --ip ${ip}`);
     say(await cli(["history", "--ip", ip, ...dataArgs]));
-    say(`$ ipledger history --pod shop/web-0`);
-    say(await cli(["history", "--pod", "shop/web-0", ...dataArgs]));
+    say(`$ ipledger history --pod ${namespace}/web-0`);
+    say(await cli(["history", "--pod", `${namespace}/web-0`, ...dataArgs]));
     say(`$ ipledger verify`);
     if (scratch) say(await cli(["verify", "--data-dir", scratch]));
     else say("(skipped: verify reads the data directory; run `node dist/src/cli/bin.js verify --data-dir .ipledger`)\n");
+    // The demo's pods go away, so the next run finds the pool as this one did.
+    for (const [sandbox, pod] of [["sandbox-web0-b", "web-0"], ["sandbox-web1-b", "web-1"], ["sandbox-db0-a", "db-0"], ["sandbox-cache0-a", "cache-0"]] as const) {
+      await cni(socket, "DEL", sandbox, pod);
+    }
+    say(`(the demo's pods are deleted: run it again for the same story)`);
   } finally {
     await agent?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -1,27 +1,15 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { LedgerError } from "../../ledger/core/index.js";
-import type { Queries } from "../../projections/sqlite/queries.js";
-import type { ProjectionRunner } from "../../projections/runner.js";
+import type { AppDeps } from "./appDeps.js";
 import { cniCodeOverride } from "../cni/execAnswer.js";
-import type { CniService } from "../cni/cniService.js";
-import type { Metrics } from "../metrics.js";
-import { authenticate, type AuthPolicy, type Role } from "./auth.js";
+import { authenticate, type Role } from "./auth.js";
 import { registerCniRoutes } from "./cniRoutes.js";
 import { asLedgerError, cniErrorBody, HTTP_STATUSES, problemBody } from "./httpErrors.js";
 import { registerQueryRoutes } from "./queryRoutes.js";
 import { registerAuditRoutes } from "./auditRoutes.js";
-import { registerOperatorRoutes, type OperatorDeps } from "./operatorRoutes.js";
+import { registerOperatorRoutes } from "./operatorRoutes.js";
 
-export interface AppDeps {
-  readonly service: CniService;
-  readonly queries: Queries;
-  readonly runner: ProjectionRunner;
-  readonly metrics: Metrics;
-  readonly auth: AuthPolicy;
-  /** Operator actions and allow-lists (`/v1/admin/*`, `/v1/allowlist`); the agent always wires them. */
-  readonly operator?: OperatorDeps;
-  readonly logger?: boolean | Record<string, unknown>;
-}
+export type { AppDeps };
 
 /** 1 MiB: a CNI config is a few KiB; anything bigger is a mistake or an attack. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;

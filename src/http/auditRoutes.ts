@@ -7,7 +7,7 @@ import { answerAttribution, type ProbeInput } from "../audit/attributeProbes.js"
 import { CONTENT_TYPES, exportWriter, parseExportFormat, parseExportKind } from "../audit/exportFormats.js";
 import { openProjectionSnapshot } from "../audit/projectionSnapshot.js";
 import { parseInstant, retime } from "../time.js";
-import type { AppDeps } from "./app.js";
+import type { AppDeps } from "./appDeps.js";
 
 type Query = Record<string, string | undefined>;
 

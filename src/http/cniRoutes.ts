@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { LedgerError } from "../../ledger/core/index.js";
 import { execRequestSchema, runCniExec, type ExecRequest } from "../cni/cniExec.js";
 import { cniRequestSchema, type CniRequestBody } from "../cni/cniRequest.js";
-import type { AppDeps } from "./app.js";
+import type { AppDeps } from "./appDeps.js";
 
 const VERBS = ["add", "del", "check", "gc", "status"] as const;
 

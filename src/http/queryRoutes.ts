@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "./app.js";
+import type { AppDeps } from "./appDeps.js";
 
 /** Read-only routes; every answer carries `basis`, the log positions it reflects. */
 export function registerQueryRoutes(app: FastifyInstance, deps: AppDeps): void {

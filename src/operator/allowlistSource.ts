@@ -5,8 +5,8 @@ import Database from "better-sqlite3";
 import { LedgerError } from "../../ledger/core/index.js";
 import { createProjectionRunner } from "../../projections/runner.js";
 import { openSqliteProjection } from "../../projections/sqlite/sqliteProjection.js";
-import { PROJECTION_FILE } from "../agent.js";
-import { askAgent } from "../cli/agentClient.js";
+import { PROJECTION_FILE } from "../dataFiles.js";
+import { askAgent } from "../http/agentClient.js";
 import { openCommandLog, usesKafka, type LogOptions } from "../cli/commands/logOptions.js";
 import { createAllowlistQueries, type AllowHolder, type AllowlistSelector } from "./allowlistQuery.js";
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { foldLog, type LedgerView } from "../kube/reconcileLedger.js";
-import { askAgent } from "../cli/agentClient.js";
-import { DEFAULT_DATA_DIR } from "../cli/defaults.js";
+import { askAgent } from "../http/agentClient.js";
+import { DEFAULT_DATA_DIR } from "../dataFiles.js";
 import { parseOutput, type OutputFormat } from "../cli/output.js";
 import { openCommandLog, withLogOptions, type LogOptions } from "../cli/commands/logOptions.js";
 import { localNode, localOperator } from "./operatorIdentity.js";

@@ -1,20 +1,10 @@
-import { isLedgerError, type ErrorCode } from "../../ledger/core/index.js";
+import { isLedgerError } from "../../ledger/core/index.js";
 import { CliError, EXIT, exitCodeOf } from "../cli/exitCodes.js";
 import { renderJson, renderTable, type OutputFormat } from "../cli/output.js";
 import type { OperatorResult } from "./operatorService.js";
 
-/** Exit codes for the refusals the operator commands add to the common table. */
-const REFUSALS: Partial<Record<ErrorCode, number>> = {
-  ADDRESS_IN_USE: EXIT.checkFailed,
-  ADDRESS_OUTSIDE_RANGE: EXIT.usage,
-  ADDRESS_EXCLUDED: EXIT.usage,
-  FORBIDDEN: EXIT.usage,
-  UNAUTHORIZED: EXIT.usage,
-};
-
-/** A refusal becomes a CliError with a meaningful exit code; anything else passes through. */
+/** A refusal becomes a CliError with its exit code from the one table; anything else passes through. */
 export function asOperatorCliError(error: unknown): unknown {
-  if (isLedgerError(error) && REFUSALS[error.code] !== undefined) return new CliError(REFUSALS[error.code] as number, error.message);
   if (isLedgerError(error)) return new CliError(exitCodeOf(error), error.message);
   return error;
 }

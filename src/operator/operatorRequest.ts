@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { LedgerError, type Actor, type OperatorCommand } from "../../ledger/core/index.js";
+import { poolsOfIpam } from "../cni/cniRequest.js";
 
 /**
  * The bodies of the operator actions, shared by the agent's admin routes (`POST /v1/admin/…`)
@@ -18,7 +19,14 @@ const pool = z.string().trim().min(1).optional();
 
 export const OPERATOR_REQUESTS = {
   release: z.strictObject({ ...base, ip: z.string().trim().min(1), pool }),
-  reserve: z.strictObject({ ...base, target: z.string().trim().min(1), pool, force: z.boolean().optional() }),
+  reserve: z.strictObject({
+    ...base,
+    target: z.string().trim().min(1),
+    pool,
+    force: z.boolean().optional(),
+    /** An `ipam` object (Whereabouts keys) defining the pool, for a pool no pod has used yet. */
+    ipam: z.record(z.string(), z.unknown()).optional(),
+  }),
   unreserve: z.strictObject({ ...base, target: z.string().trim().min(1), pool }),
   "reset-pool": z.strictObject({
     ...base,
@@ -57,7 +65,7 @@ export function commandOf(action: OperatorAction, request: OperatorRequest, stam
     }
     case "reserve": {
       const r = request as OperatorRequest<"reserve">;
-      return { ...common, kind: "ReserveTarget", target: r.target, force: r.force === true, ...poolOf(r) };
+      return { ...common, kind: "ReserveTarget", target: r.target, force: r.force === true, ...poolOf(r), ...(r.ipam ? { define: poolsOfIpam(r.ipam) } : {}) };
     }
     case "unreserve": {
       const r = request as OperatorRequest<"unreserve">;

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import pino from "pino";
 import { startAgent } from "../../agent.js";
 import { loadSigningKey } from "../../audit/signingKeys.js";
-import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../defaults.js";
+import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import { openCommandLog, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 

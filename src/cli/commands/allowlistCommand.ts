@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { ALLOWLIST_FORMATS, buildAllowlist, renderAllowlist, type Allowlist, type AllowlistFormat } from "../../operator/allowlist.js";
 import type { AllowlistSelector } from "../../operator/allowlistQuery.js";
 import { openAllowlistSource } from "../../operator/allowlistSource.js";
@@ -6,7 +6,7 @@ import { watchLists } from "../../operator/allowlistWatch.js";
 import { asOperatorCliError } from "../../operator/operatorOutput.js";
 import type { SelectedPods } from "../../operator/podSelector.js";
 import { parseInstant } from "../../time.js";
-import { DEFAULT_DATA_DIR } from "../defaults.js";
+import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import { withLogOptions, type LogOptions } from "./logOptions.js";
 
@@ -16,7 +16,9 @@ interface AllowlistOptions extends LogOptions {
   namespace?: string;
   label?: string;
   kubeconfig?: string;
-  format: AllowlistFormat;
+  output?: AllowlistFormat;
+  /** The old name of --output, kept so scripts written against it still work. */
+  format?: AllowlistFormat;
   at?: string;
   watch?: boolean;
   interval: number;
@@ -33,6 +35,14 @@ function parseInterval(value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 50 || ms > 3_600_000) throw new InvalidArgumentError("must be a whole number of milliseconds from 50 to 3600000");
   return ms;
+}
+
+/** `--output`, or its alias `--format`; both at once must agree. */
+function formatOf(options: AllowlistOptions): AllowlistFormat {
+  if (options.output !== undefined && options.format !== undefined && options.output !== options.format) {
+    throw new CliError(EXIT.usage, `--format is another name for --output; pass one of them, not --output ${options.output} with --format ${options.format}`);
+  }
+  return options.output ?? options.format ?? "lines";
 }
 
 /** Exactly one of --pool, --network, --namespace; --label only with --namespace and never with --at. */
@@ -65,7 +75,8 @@ export function registerAllowlistCommand(program: Command): void {
       .option("--namespace <ns>", "the addresses held by pods of this namespace")
       .option("--label <selector>", "with --namespace: only pods matching this label selector (k=v[,k2=v2]), read from Kubernetes with --kubeconfig and matched by pod UID")
       .option("--kubeconfig <file>", "kubeconfig for --label (default $KUBECONFIG, ~/.kube/config, else in-cluster)")
-      .option("--format <format>", "lines (one address per line), cidrs (collapsed CIDRs) or json", parseFormat, "lines")
+      .option("--output <format>", "lines (one address per line, the default), cidrs (collapsed CIDRs) or json; --format is an alias", parseFormat)
+      .addOption(new Option("--format <format>", "alias of --output").argParser(parseFormat).hideHelp())
       .option("--at <time>", "as of a past moment (ISO 8601 with a zone, epoch, '2h ago'); agrees with `who --at`")
       .option("--watch", "print a new list whenever it changes, until Ctrl-C (text formats start each list with a '# …' line; json prints one document per line)")
       .option("--interval <ms>", "with --watch: how often to look", parseInterval, 1_000)
@@ -73,6 +84,7 @@ export function registerAllowlistCommand(program: Command): void {
       .option("--socket <path>", "ask the agent on this unix socket instead"),
   ).action(async (options: AllowlistOptions) => {
     const selector = selectorOf(options);
+    const format = formatOf(options);
     const atMs = options.at === undefined ? undefined : parseInstant(options.at, "--at");
     // @kubernetes/client-node takes most of a second to load: only --label needs it.
     const podsOf = options.label === undefined ? undefined : await labelledPods(options.kubeconfig, options.namespace as string, options.label);
@@ -85,7 +97,7 @@ export function registerAllowlistCommand(program: Command): void {
       };
       try {
         if (!options.watch) {
-          const text = renderAllowlist(await current(), options.format);
+          const text = renderAllowlist(await current(), format);
           return void process.stdout.write(text === "" ? "" : `${text}\n`);
         }
         const controller = new AbortController();
@@ -96,8 +108,8 @@ export function registerAllowlistCommand(program: Command): void {
           await watchLists(
             async () => {
               const list = await current();
-              if (options.format === "json") return `${renderAllowlist(list, "json", { compact: true })}\n`;
-              const body = renderAllowlist(list, options.format);
+              if (format === "json") return `${renderAllowlist(list, "json", { compact: true })}\n`;
+              const body = renderAllowlist(list, format);
               return `# ${list.addresses.length} address(es)\n${body === "" ? "" : `${body}\n`}`;
             },
             (text) => process.stdout.write(text),

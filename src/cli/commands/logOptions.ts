@@ -10,7 +10,7 @@ import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { replayLog } from "../../../projections/replay.js";
 import { createQueries } from "../../../projections/sqlite/queries.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
-import { LOG_FILE } from "../../agent.js";
+import { LOG_FILE } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import type { QuerySource } from "../querySource.js";
 

@@ -5,7 +5,7 @@ import pino from "pino";
 import { loadKubeConfig } from "../../kube/kubeClient.js";
 import { startProjector } from "../../kube/projector.js";
 import { installWhereaboutsCrds } from "../../kube/projectorCrds.js";
-import { DEFAULT_DATA_DIR } from "../defaults.js";
+import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { openCommandLog, withLogOptions, type KafkaClientRole, type LogOptions } from "./logOptions.js";
 
 /** The projector only reads the log: it never creates the topic. */

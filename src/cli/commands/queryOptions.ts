@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { parseOutput, type OutputFormat } from "../output.js";
-import { DEFAULT_DATA_DIR } from "../defaults.js";
+import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import { openQuerySource, type QuerySource } from "../querySource.js";
 import { openKafkaQuerySource, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";

@@ -7,7 +7,7 @@ import { startReconcileLoop } from "../../kube/reconcileLoop.js";
 import { foldLog } from "../../kube/reconcileLedger.js";
 import { createPodSource } from "../../kube/reconcilePodSource.js";
 import { createPodReconciler } from "../../kube/reconciler.js";
-import { DEFAULT_DATA_DIR } from "../defaults.js";
+import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { parseOutput, renderJson, renderTable, type OutputFormat } from "../output.js";
 import { openCommandLog, withLogOptions, type LogOptions } from "./logOptions.js";
 

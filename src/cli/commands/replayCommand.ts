@@ -4,9 +4,9 @@ import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { replayLog } from "../../../projections/replay.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
-import { PROJECTION_FILE } from "../../agent.js";
-import { askAgent } from "../agentClient.js";
-import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../defaults.js";
+import { PROJECTION_FILE } from "../../dataFiles.js";
+import { askAgent } from "../../http/agentClient.js";
+import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 

@@ -5,8 +5,7 @@ import { openSqliteProjection, projectionError } from "../../../projections/sqli
 import { verifyLedger } from "../../../projections/verifyLedger.js";
 import { verifySignedCheckpoints, type CheckpointReport } from "../../../projections/audit/signedCheckpoints.js";
 import { loadPublicKey } from "../../audit/signingKeys.js";
-import { PROJECTION_FILE } from "../../agent.js";
-import { DEFAULT_DATA_DIR } from "../defaults.js";
+import { DEFAULT_DATA_DIR, PROJECTION_FILE } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import { parseOutput, renderJson, type OutputFormat } from "../output.js";
 import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";

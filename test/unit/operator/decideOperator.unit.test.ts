@@ -93,6 +93,32 @@ describe("operator decisions", () => {
     expect(again.notes[0]).toMatch(/already reserved/);
   });
 
+  it("given a definition of a pool no pod used, reserve defines it first; ADDs then skip the address", () => {
+    const { state } = ledger();
+    const dmz = pool("10.50.0.0/29", { networkName: "dmz" });
+    const { events, notes } = decideOperator(command("ReserveTarget", { target: "10.50.0.1", force: false, define: [dmz] }, "firewall"), state);
+    expect(events.map((event) => [event.type, event.pool, event.domain])).toEqual([
+      ["PoolDefined", dmz.pool, "dmz"],
+      ["AddressReserved", dmz.pool, "dmz"],
+    ]);
+    expect(events[0]?.data).toEqual(dmz.definition);
+    expect(notes[0]).toMatch(/defines pool dmz-10\.50\.0\.0-29 .* first/);
+    expect(applyAll(state, events)).toEqual(["accepted", "accepted"]);
+    expect(decideAllocation(allocate(owner("first"), [dmz]), state).pools[0]?.ip).toBe("10.50.0.2");
+    // The same definition again defines nothing; the reservation is already there.
+    expect(decideOperator(command("ReserveTarget", { target: "10.50.0.1", force: false, define: [dmz] }), state).events).toEqual([]);
+  });
+
+  it("refuses a definition that differs from the log's, or one that does not contain the target", () => {
+    const { state } = ledger();
+    const changed = pool("10.0.0.0/29", { exclude: ["10.0.0.6"] });
+    expect(refusal(() => decideOperator(command("ReserveTarget", { target: "10.0.0.5", force: false, define: [changed] }), state))).toMatchObject({
+      code: "INVALID_REQUEST",
+      message: expect.stringMatching(/pool 10\.0\.0\.0-29 is already defined differently/),
+    });
+    expect(refusal(() => decideOperator(command("ReserveTarget", { target: "10.60.0.1", force: false, define: [p] }), state)).code).toBe("ADDRESS_OUTSIDE_RANGE");
+  });
+
   it("refuses a target outside the named pool, or one in no pool", () => {
     const { state } = ledger();
     expect(refusal(() => decideOperator(command("ReserveTarget", { target: "10.9.0.5", pool: p.pool, force: false }), state)).code).toBe("ADDRESS_OUTSIDE_RANGE");
