@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import "../support/faults/faultContext.js";
 import { formatTable, readRows } from "../support/faults/faultTable.js";
 
 /**

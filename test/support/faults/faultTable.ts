@@ -7,7 +7,8 @@ export interface FaultRow {
   readonly runs: number;
   /** CNI calls answered 0. */
   readonly acknowledged: number;
-  readonly lost: number;
+  /** "n/a" when every run ended with the agent refusing to serve (nothing served to compare). */
+  readonly lost: number | "n/a";
   readonly duplicates: number;
   /** "yes (N s)" when the agent served again with no help but the restart loop; otherwise what happened. */
   readonly recovered: string;

@@ -22,6 +22,11 @@ export interface FaultTally {
    * answers a fresh ADD, then checks every acknowledged call against the served allocations.
    */
   afterFault(supervisor: Supervisor): Promise<void>;
+  /**
+   * A fault after which the agent refused to serve and said why (a damaged log): counted as a
+   * run that needs an operator, with no state to check.
+   */
+  refused(note: string): void;
   /** Stops the loop, runs the invariants on projection.db and `ipledger verify`, and records the row. */
   finish(supervisor: Supervisor, verifyArgs?: readonly string[]): Promise<FaultFindings>;
 }
@@ -42,6 +47,7 @@ export function startTally(options: TallyOptions): FaultTally {
   const lost: string[] = [];
   const duplicates: string[] = [];
   const unrecovered: string[] = [];
+  const refusals: string[] = [];
 
   return {
     async afterFault(supervisor) {
@@ -56,8 +62,13 @@ export function startTally(options: TallyOptions): FaultTally {
         lost.push(...state.lost);
         duplicates.push(...state.duplicates);
       } catch (error) {
-        unrecovered.push(`fault ${runs}: ${(error as Error).message}`);
+        const last = supervisor.failedStarts.at(-1)?.message.slice(-1_500) ?? "none";
+        unrecovered.push(`fault ${runs}: ${(error as Error).message} (restart loop: ${JSON.stringify(supervisor.counts)}; last failed start: ${last})`);
       }
+    },
+    refused(note) {
+      runs += 1;
+      refusals.push(note);
     },
     async finish(supervisor, verifyArgs = []) {
       await supervisor.stop();
@@ -67,12 +78,18 @@ export function startTally(options: TallyOptions): FaultTally {
         scenario: options.scenario,
         runs,
         acknowledged: options.workload.acknowledged(),
-        lost: lost.length,
+        lost: refusals.length === runs && runs > 0 ? "n/a" : lost.length,
         duplicates: duplicates.length,
-        recovered: unrecovered.length === 0 ? `yes (≤ ${(slowest / 1000).toFixed(1)} s)` : `no (${unrecovered.length} of ${runs})`,
+        recovered: recoveredText(runs, slowest, unrecovered, refusals),
       };
       recordRow(options.resultsFile, row);
       return { runs, lost, duplicates, unrecovered, slowestRecoveryMs: slowest, verify };
     },
   };
+}
+
+function recoveredText(runs: number, slowestMs: number, unrecovered: readonly string[], refusals: readonly string[]): string {
+  if (unrecovered.length > 0) return `no (${unrecovered.length} of ${runs})`;
+  if (refusals.length > 0) return `refused: ${[...new Set(refusals)].join("; ")}`;
+  return `yes (≤ ${(slowestMs / 1000).toFixed(1)} s)`;
 }
