@@ -72,7 +72,12 @@ export function startTally(options: TallyOptions): FaultTally {
     },
     async finish(supervisor, verifyArgs = []) {
       await supervisor.stop();
-      duplicates.push(...projectionViolations(options.dataDir));
+      try {
+        duplicates.push(...projectionViolations(options.dataDir));
+      } catch (error) {
+        // The agent served, yet left a projection that cannot be read: it did not repair it.
+        unrecovered.push(`projection.db cannot be read after the run: ${(error as Error).message}`);
+      }
       const verify = runVerify(options.dataDir, verifyArgs);
       const row: FaultRow = {
         scenario: options.scenario,
