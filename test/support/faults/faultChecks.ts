@@ -30,10 +30,10 @@ export async function checkServedState(supervisor: Supervisor, workload: Workloa
   const lost: string[] = [];
   for (const [containerId, ip] of workload.expectedHoldings()) {
     const ips = held.get(containerId) ?? [];
-    if (ips.length !== 1 || ips[0] !== ip) lost.push(`${containerId}: ADD answered ${ip}, holds ${ips.join(",") || "nothing"}`);
+    if (ips.length !== 1 || ips[0] !== ip) lost.push(`${containerId}: ADD answered ${ip}, holds ${ips.join(",") || "nothing"} (calls: ${workload.historyOf(containerId)})`);
   }
   for (const containerId of workload.released()) {
-    if (held.has(containerId)) lost.push(`${containerId}: DEL answered 0, still holds ${(held.get(containerId) ?? []).join(",")}`);
+    if (held.has(containerId)) lost.push(`${containerId}: DEL answered 0, still holds ${(held.get(containerId) ?? []).join(",")} (calls: ${workload.historyOf(containerId)})`);
   }
   const duplicates = [...twice(rows.map((row) => row.ip)), ...twice([...workload.expectedHoldings().values()])].map((ip) => `${ip} has two holders`);
   return { lost, duplicates };

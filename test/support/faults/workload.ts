@@ -22,6 +22,8 @@ export interface Workload {
   expectedHoldings(): Map<string, string>;
   /** Containers whose last acknowledged call is a DEL (they must hold nothing). */
   released(): Set<string>;
+  /** A container's calls, oldest first, as `add 200 10.0.0.5`, `del 503 code 11`, for failure messages. */
+  historyOf(containerId: string): string;
   /** Calls answered 0 (ADD with an address, or DEL). */
   acknowledged(): number;
   /** Calls of every kind, and of those answered with an error or no answer. */
@@ -97,6 +99,10 @@ export function createWorkload(options: WorkloadOptions): Workload {
     },
     released() {
       return new Set(last().filter((c) => c.verb === "del" && c.outcome.status === 200).map((c) => c.outcome.containerId));
+    },
+    historyOf(containerId) {
+      const calls = history.get(containerId) ?? [];
+      return calls.map((c) => `${c.verb} ${c.outcome.status}${c.outcome.ip ? ` ${c.outcome.ip}` : ""}${c.outcome.code !== undefined ? ` code ${c.outcome.code}` : ""}`).join(", ");
     },
     acknowledged() {
       return [...history.values()].flat().filter((c) => c.outcome.status === 200).length;
