@@ -22,6 +22,8 @@ export interface FaultContext {
   tempDir(purpose: string): string;
   /** A random whole number of milliseconds in [min, max). */
   between(min: number, max: number): number;
+  /** Runs `step` at clean-up, before the directories are removed (an unmount). */
+  onCleanup(step: () => void): void;
   cleanup(): void;
 }
 
@@ -38,6 +40,7 @@ export function faultContext(scenario: string): FaultContext {
   const seed = (inject("faultSeed") ^ hash) >>> 0;
   const random = seededRandom(seed);
   const dirs: string[] = [];
+  const steps: (() => void)[] = [];
   console.info(`[faults] ${scenario}: seed ${seed}`);
   return {
     seed,
@@ -49,7 +52,9 @@ export function faultContext(scenario: string): FaultContext {
       return dir;
     },
     between: (min, max) => min + Math.floor(random() * (max - min)),
+    onCleanup: (step) => steps.push(step),
     cleanup() {
+      for (const step of steps.splice(0)) step();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };
