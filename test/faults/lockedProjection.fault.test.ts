@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, describe, it } from "vitest";
 import { faultContext } from "../support/faults/faultContext.js";
 import { expectKeptPromises, runFaultScenario } from "../support/faults/faultScenario.js";
-import { holdWriteLock } from "../support/faults/lockHolder.js";
+import { holdWriteLock } from "../support/agent/sqliteLockHolder.js";
 
 const SCENARIO = "locked projection";
 const RUNS = 2;
