@@ -26,6 +26,8 @@ export interface AgentProcess {
   get(path: string): Promise<unknown>;
   /** The current allocations, with `ip` in canonical spelling. */
   allocations(): Promise<Allocation[]>;
+  /** Resolves with the exit code (null when a signal ended it) once the process is gone. */
+  readonly exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,10 @@ export interface AgentOptions {
   readonly socketPath: string;
   readonly node: string;
   readonly readyTimeoutMs?: number;
+  /** Appended to the command line (`--kafka B --topic T`, `--append-timeout 2000`, …). */
+  readonly extraArgs?: readonly string[];
+  /** Called with the child's pid right after the spawn, before it is ready (a fault test kills it while it starts). */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -45,8 +51,9 @@ export interface AgentOptions {
  *   const agent = await startAgent({ dataDir, socketPath: join(dataDir, "agent.sock"), node: "e2e-node" });
  */
 export async function startAgent(options: AgentOptions): Promise<AgentProcess> {
-  const args = [AGENT_BIN, "agent", "--data-dir", options.dataDir, "--socket", options.socketPath, "--node", options.node];
+  const args = [AGENT_BIN, "agent", "--data-dir", options.dataDir, "--socket", options.socketPath, "--node", options.node, ...(options.extraArgs ?? [])];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const lines: string[] = [];
   let listening = false;
   const collect = (chunk: Buffer): void => {
@@ -96,6 +103,7 @@ function handle(child: ChildProcess, socketPath: string, output: () => string, e
     socketPath,
     pid: child.pid ?? -1,
     output,
+    exited,
     get,
     async allocations() {
       const body = await get("/v1/allocations");
