@@ -5,6 +5,19 @@
 export class SortedAddresses {
   private readonly values: bigint[] = [];
 
+  /** Built in one sort (a snapshot restores a million holdings; adding one by one is quadratic). */
+  static of(values: readonly bigint[]): SortedAddresses {
+    const sorted = new SortedAddresses();
+    const unique = [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const value of unique) sorted.values.push(value);
+    return sorted;
+  }
+
+  /** Every value, ascending (for snapshots and tests). */
+  toArray(): readonly bigint[] {
+    return this.values;
+  }
+
   get size(): number {
     return this.values.length;
   }
