@@ -4,6 +4,15 @@ import type { EventLog, Tail } from "../ledger/log/eventLog.js";
 import { GENESIS_HASH } from "../ledger/log/hashChain.js";
 import type { Checkpoint, ProjectedEvent, SqliteProjection } from "./sqlite/sqliteProjection.js";
 
+/**
+ * Where a fold starts when not from offset 0: a state restored from a snapshot and the chain head
+ * of each partition at its positions. The projection must already hold everything before them.
+ */
+export interface FoldStart {
+  readonly state: LedgerState;
+  readonly heads: ReadonlyMap<number, string>;
+}
+
 export type AppliedListener = (applied: readonly ProjectedEvent[]) => void;
 
 interface Waiter {
@@ -23,10 +32,10 @@ interface Waiter {
  *   await runner.start();
  *   const outcomes = await runner.waitFor(["event-id"], 5000);
  */
-export function createProjectionRunner(deps: { log: EventLog; projection?: SqliteProjection; onError?: (error: unknown) => void }) {
-  const state: LedgerState = initialState();
+export function createProjectionRunner(deps: { log: EventLog; projection?: SqliteProjection; onError?: (error: unknown) => void; initial?: FoldStart }) {
+  const state: LedgerState = deps.initial?.state ?? initialState();
   const checkpoints = new Map<number, Checkpoint>();
-  const heads = new Map<number, string>();
+  const heads = new Map<number, string>(deps.initial?.heads ?? []);
   const waiters = new Set<Waiter>();
   const listeners = new Set<AppliedListener>();
   const chainBreaks: { partition: number; offset: number }[] = [];
@@ -72,9 +81,9 @@ export function createProjectionRunner(deps: { log: EventLog; projection?: Sqlit
 
   return {
     state,
-    /** Starts tailing from offset 0 of every partition. Resolves once the tail is running. */
+    /** Starts tailing from where the state stands (offset 0 without a snapshot). Resolves once the tail is running. */
     async start(): Promise<void> {
-      tail = deps.log.tail(new Map(), handle, { onError: (error) => deps.onError?.(error) });
+      tail = deps.log.tail(new Map(state.applied), handle, { onError: (error) => deps.onError?.(error) });
     },
     /** True when the fold has applied everything the log held when asked. */
     async caughtUp(): Promise<boolean> {
@@ -114,6 +123,10 @@ export function createProjectionRunner(deps: { log: EventLog; projection?: Sqlit
     /** Where the fold is: the next offset per partition. */
     position(): Map<number, number> {
       return new Map(state.applied);
+    },
+    /** The chain head hash of every partition folded so far: a snapshot records it. */
+    heads(): Map<number, string> {
+      return new Map(heads);
     },
     chainBreaks(): readonly { partition: number; offset: number }[] {
       return chainBreaks;

@@ -19,6 +19,9 @@ import { startCheckpointSigner } from "./audit/checkpointSigner.js";
 import { loadSigningKey } from "./audit/signingKeys.js";
 import { createAllowlistQueries } from "./operator/allowlistQuery.js";
 import { createOperatorService } from "./operator/operatorService.js";
+import { openSnapshotStore } from "./snapshots/snapshotStore.js";
+import { chooseFoldStart } from "./snapshots/foldStart.js";
+import { startSnapshotSchedule } from "./snapshots/snapshotSchedule.js";
 
 export interface AgentOptions {
   readonly dataDir: string;
@@ -34,10 +37,13 @@ export interface AgentOptions {
   readonly signingKey?: string;
   /** How often signed checkpoints are appended; default 300 000 ms. */
   readonly checkpointIntervalMs?: number;
+  /** Write a fold snapshot after this many more events (and at clean shutdown); 0 turns snapshots off. Default 100 000. */
+  readonly snapshotEveryEvents?: number;
 }
 
 export const LOG_FILE = "ledger.db";
 export const PROJECTION_FILE = "projection.db";
+export const SNAPSHOT_DIR = "snapshots";
 
 /**
  * Starts an agent: opens the embedded log and the projection, folds the log, then serves the
@@ -80,10 +86,18 @@ async function serve(options: AgentOptions, opened: Opened) {
   const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
   cleanups.push(() => projection.close());
   const metrics = createMetrics();
-  const runner = createProjectionRunner({ log, projection, onError: (error) => logger.error({ err: error }, "log tail failed; retrying") });
+  const snapshotEvery = options.snapshotEveryEvents ?? 100_000;
+  const snapshots = snapshotEvery > 0 ? openSnapshotStore(join(dataDir, SNAPSHOT_DIR)) : undefined;
+  const initial = snapshots ? await chooseFoldStart(snapshots, log, projection, (message) => logger.warn(message)) : undefined;
+  if (initial) logger.info({ snapshot: initial.path, events: initial.events }, "fold starts from a snapshot");
+  const runner = createProjectionRunner({ log, projection, onError: (error) => logger.error({ err: error }, "log tail failed; retrying"), ...(initial ? { initial } : {}) });
   cleanups.push(() => runner.stop());
   await runner.start();
   await runner.waitForCatchUp(10 * 60_000);
+  const snapshotting = snapshots
+    ? startSnapshotSchedule({ fold: runner, store: snapshots, everyEvents: snapshotEvery, onWritten: (written) => logger.info(written, "snapshot written"), onError: (error) => logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later") })
+    : undefined;
+  cleanups.push(() => snapshotting?.stop({ final: false }));
   const service = createCniService({
     log,
     runner,
@@ -141,6 +155,7 @@ async function serve(options: AgentOptions, opened: Opened) {
       await signer?.stop();
       stopGauges();
       await runner.stop();
+      snapshotting?.stop({ final: true });
       await log.close();
       projection.close();
       if (existsSync(socketPath)) rmSync(socketPath);

@@ -35,6 +35,12 @@ function parseMilliseconds(value: string): number {
   return ms;
 }
 
+function parseSnapshotEvery(value: string): number {
+  const events = Number(value);
+  if (!Number.isInteger(events) || events < 0 || events > 100_000_000) throw new InvalidArgumentError("must be a whole number of events from 0 (off) to 100000000");
+  return events;
+}
+
 export function registerAgentCommand(program: Command): void {
   withLogOptions(program
     .command("agent")
@@ -47,8 +53,9 @@ export function registerAgentCommand(program: Command): void {
     .option("--append-timeout <ms>", "an ADD whose append the log has not acknowledged and folded by then fails with CNI code 11", parseMilliseconds, 5_000)
     .option("--announce", "print how to use the agent once it listens")
     .option("--signing-key <file>", "ed25519 private key (PEM, mode 0600): append a signed checkpoint of every chain head that moved, for verify --public-key")
-    .option("--checkpoint-interval <seconds>", "how often to sign checkpoints with --signing-key", parseSeconds, 300))
-    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number }) => {
+    .option("--checkpoint-interval <seconds>", "how often to sign checkpoints with --signing-key", parseSeconds, 300)
+    .option("--snapshot-every <events>", "write a fold snapshot (start-up reads it instead of the whole log) after this many more events, and at shutdown; 0 turns snapshots off", parseSnapshotEvery, 100_000))
+    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number; snapshotEvery: number }) => {
       // With --kafka the log is the topic; the data directory keeps the projection only.
       rejectStrayKafkaOptions(options);
       if (options.signingKey) loadSigningKey(options.signingKey); // a bad key fails now, not after the log is folded
@@ -61,6 +68,7 @@ export function registerAgentCommand(program: Command): void {
         socket: options.socket,
         node,
         appendTimeoutMs: options.appendTimeout,
+        snapshotEveryEvents: options.snapshotEvery,
         ...(log ? { log } : {}),
         ...(options.listen ? { listen: options.listen } : {}),
         ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
