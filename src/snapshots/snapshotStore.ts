@@ -47,6 +47,8 @@ export function openSnapshotStore(dir: string) {
      */
     async loadNewest(log: EventLog, warn: (message: string) => void, accept: (loaded: LoadedSnapshot) => string | undefined = () => undefined): Promise<LoadedSnapshot | undefined> {
       const ends = await log.endOffsets();
+      // A write killed half-way leaves its temp file: never read, swept here.
+      for (const name of readdirSync(dir)) if (name.includes(".tmp-")) rmSync(join(dir, name), { force: true });
       for (const name of list()) {
         const path = join(dir, name);
         try {
