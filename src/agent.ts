@@ -95,7 +95,7 @@ async function serve(options: AgentOptions, opened: Opened) {
   await runner.start();
   await runner.waitForCatchUp(10 * 60_000);
   const snapshotting = snapshots
-    ? startSnapshotSchedule({ fold: runner, store: snapshots, everyEvents: snapshotEvery, onWritten: (written) => logger.info(written, "snapshot written"), onError: (error) => logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later") })
+    ? startSnapshotSchedule({ fold: runner, store: snapshots, everyEvents: snapshotEvery, ...(initial ? { startedAt: initial.events } : {}), onWritten: (written) => logger.info(written, "snapshot written"), onError: (error) => logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later") })
     : undefined;
   cleanups.push(() => snapshotting?.stop({ final: false }));
   const service = createCniService({
@@ -148,6 +148,8 @@ async function serve(options: AgentOptions, opened: Opened) {
     tcpAddress,
     runner,
     service,
+    /** The snapshot the fold started from, when one was usable. */
+    startedFrom: initial ? { snapshot: initial.path, events: initial.events } : undefined,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

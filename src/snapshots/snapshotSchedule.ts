@@ -15,11 +15,13 @@ export function startSnapshotSchedule(deps: {
   fold: { readonly state: LedgerState; heads(): Map<number, string> };
   store: SnapshotStore;
   everyEvents: number;
+  /** Events covered by the snapshot the fold started from (none: the first chance writes one). */
+  startedAt?: number;
   checkEveryMs?: number;
   onWritten?: (written: { path: string; events: number; bytes: number; ms: number }) => void;
   onError?: (error: unknown) => void;
 }) {
-  let last = eventsOf(deps.fold.state);
+  let last = deps.startedAt ?? -1;
   const take = (): void => {
     const events = eventsOf(deps.fold.state);
     if (events === last) return;
@@ -36,7 +38,7 @@ export function startSnapshotSchedule(deps: {
     }
   };
   const timer = setInterval(() => {
-    if (eventsOf(deps.fold.state) - last >= deps.everyEvents) attempt();
+    if (eventsOf(deps.fold.state) - Math.max(last, 0) >= deps.everyEvents) attempt();
   }, deps.checkEveryMs ?? 10_000);
   timer.unref();
   return {
