@@ -48,6 +48,23 @@ export class SortedAddresses {
     if (this.values[index] === value) this.values.splice(index, 1);
   }
 
+  /**
+   * The last index of the run of consecutive values (v, v+1, v+2, …) that starts at `index`, by
+   * binary search: values are unique and ascending, so the run is the prefix where the value
+   * grows exactly as the index does. A million addresses held in a row cost 20 steps, not a million.
+   */
+  runEnd(index: number): number {
+    const start = this.values[index] as bigint;
+    let low = index;
+    let high = this.values.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if ((this.values[middle] as bigint) - start === BigInt(middle - index)) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
   at(index: number): bigint | undefined {
     return this.values[index];
   }
