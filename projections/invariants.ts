@@ -26,13 +26,15 @@ interface TenancyRow {
  */
 export function checkInvariants(db: Database.Database): InvariantViolation[] {
   const violations: InvariantViolation[] = [];
+  // Streamed: a year of tenancies never sits in memory at once.
   const rows = db
     .prepare("SELECT domain, ip, from_partition, from_offset, to_offset, container_id, if_name FROM tenancies ORDER BY domain, ip_blob, from_offset")
-    .all() as TenancyRow[];
+    .iterate() as IterableIterator<TenancyRow>;
   let previous: TenancyRow | undefined;
   for (const row of rows) {
     if (previous && previous.domain === row.domain && previous.ip === row.ip) {
       if (previous.to_offset === null || previous.to_offset > row.from_offset) {
+        if (violations.length >= 1_000) break; // enough to act on; the count is bounded too
         violations.push({
           rule: "one owner per address",
           detail: `${row.ip} in domain ${JSON.stringify(row.domain)}: held by ${previous.container_id}/${previous.if_name} from offset ${previous.from_offset} to ${previous.to_offset ?? "now"} and by ${row.container_id}/${row.if_name} from offset ${row.from_offset}`,

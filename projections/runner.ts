@@ -8,6 +8,15 @@ import { createWaiters } from "./foldWaiters.js";
 import { retryWhileBusy } from "./sqlite/retryingWrite.js";
 import type { Checkpoint, ProjectedEvent, SqliteProjection } from "./sqlite/sqliteProjection.js";
 
+/**
+ * Where a fold starts when not from offset 0: a state restored from a snapshot and the chain head
+ * of each partition at its positions. The projection must already hold everything before them.
+ */
+export interface FoldStart {
+  readonly state: LedgerState;
+  readonly heads: ReadonlyMap<number, string>;
+}
+
 export type AppliedListener = (applied: readonly ProjectedEvent[]) => void;
 
 export interface RunnerOptions {
@@ -23,6 +32,8 @@ export interface RunnerOptions {
   readonly giveUpAfterMs?: number;
   /** `liveness()` reports a stall once the fold has not advanced for this long while behind. Default 60 s. */
   readonly stallBoundMs?: number;
+  /** Start from a snapshot's state instead of offset 0; a restart after a failed write refolds from 0. */
+  readonly initial?: FoldStart;
 }
 
 /**
@@ -43,11 +54,12 @@ export interface RunnerOptions {
  *   const outcomes = await runner.waitFor(["event-id"], 5000);
  */
 export function createProjectionRunner(deps: RunnerOptions) {
-  let state: LedgerState = initialState();
+  let state: LedgerState = deps.initial?.state ?? initialState();
   const checkpoints = new Map<number, Checkpoint>();
-  const heads = new Map<number, string>();
-  const committed = new Map<number, number>(); // next offset folded, written and announced
-  const announced = new Map<number, number>(); // survives restarts: each event is announced once
+  const heads = new Map<number, string>(deps.initial?.heads ?? []);
+  // next offset folded, written and announced; a snapshot's positions count as both
+  const committed = new Map<number, number>(deps.initial?.state.applied ?? []);
+  const announced = new Map<number, number>(deps.initial?.state.applied ?? []); // survives restarts: each event is announced once
   const waiters = createWaiters();
   const listeners = new Set<AppliedListener>();
   const chainBreaks: { partition: number; offset: number }[] = [];
@@ -107,8 +119,9 @@ export function createProjectionRunner(deps: RunnerOptions) {
     for (const listener of listeners) listener(news);
   }
 
+  // From where the state stands: a snapshot's positions at start, offset 0 after a restart.
   function beginTail(): void {
-    tail = deps.log.tail(new Map(), handle, { onError: onTailError });
+    tail = deps.log.tail(new Map(state.applied), handle, { onError: onTailError });
   }
 
   function onTailError(error: unknown): void {
@@ -161,7 +174,7 @@ export function createProjectionRunner(deps: RunnerOptions) {
     get state(): LedgerState {
       return state;
     },
-    /** Starts tailing from offset 0 of every partition. Resolves once the tail is running. */
+    /** Starts tailing from where the state stands (offset 0 without a snapshot). Resolves once the tail is running. */
     async start(): Promise<void> {
       beginTail();
     },
@@ -206,6 +219,10 @@ export function createProjectionRunner(deps: RunnerOptions) {
     /** Where the fold is: the next offset per partition that is folded and written. */
     position(): Map<number, number> {
       return new Map(committed);
+    },
+    /** The chain head hash of every partition folded so far: a snapshot records it. */
+    heads(): Map<number, string> {
+      return new Map(heads);
     },
     chainBreaks(): readonly { partition: number; offset: number }[] {
       return chainBreaks;

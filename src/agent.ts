@@ -1,5 +1,5 @@
 import { chmodSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
-import { LOG_FILE, PROJECTION_FILE } from "./dataFiles.js";
+import { LOG_FILE, PROJECTION_FILE, SNAPSHOT_DIR } from "./dataFiles.js";
 import { dirname, join, resolve } from "node:path";
 import { hostname } from "node:os";
 import pino from "pino";
@@ -26,6 +26,9 @@ import { startCheckpointSigner } from "./audit/checkpointSigner.js";
 import { loadSigningKey } from "./audit/signingKeys.js";
 import { createAllowlistQueries } from "./operator/allowlistQuery.js";
 import { createOperatorService } from "./operator/operatorService.js";
+import { openSnapshotStore } from "./snapshots/snapshotStore.js";
+import { chooseFoldStart } from "./snapshots/foldStart.js";
+import { startSnapshotSchedule } from "./snapshots/snapshotSchedule.js";
 
 export interface AgentOptions {
   readonly dataDir: string;
@@ -49,9 +52,11 @@ export interface AgentOptions {
   readonly tcpLimits?: Partial<ListenerLimits>;
   /** `/healthz` fails once the fold has not advanced for this long while the log is ahead; default 60 000 ms. */
   readonly stallBoundMs?: number;
+  /** Write a fold snapshot after this many more events (and at clean shutdown); 0 turns snapshots off. Default 100 000. */
+  readonly snapshotEveryEvents?: number;
 }
 
-export { LOG_FILE, PROJECTION_FILE };
+export { LOG_FILE, PROJECTION_FILE, SNAPSHOT_DIR };
 
 /**
  * Starts an agent: opens the embedded log and the projection, folds the log, then serves the
@@ -111,6 +116,10 @@ async function serve(options: AgentOptions, opened: Opened) {
   const metrics = createMetrics();
   let reportFatal: (error: unknown) => void = () => undefined;
   const fatal = new Promise<unknown>((resolve) => (reportFatal = resolve));
+  const snapshotEvery = options.snapshotEveryEvents ?? 100_000;
+  const snapshots = snapshotEvery > 0 ? openSnapshotStore(join(dataDir, SNAPSHOT_DIR)) : undefined;
+  const initial = snapshots ? await chooseFoldStart(snapshots, log, projection, (message) => logger.warn(message)) : undefined;
+  if (initial) logger.info({ snapshot: initial.path, events: initial.events }, "fold starts from a snapshot");
   const runner = createProjectionRunner({
     log,
     projection,
@@ -120,10 +129,15 @@ async function serve(options: AgentOptions, opened: Opened) {
       logger.fatal({ err: error }, "the fold cannot recover; the agent must be restarted");
       reportFatal(error);
     },
+    ...(initial ? { initial } : {}),
   });
   cleanups.push(() => runner.stop());
   await runner.start();
   await runner.waitForCatchUp(10 * 60_000);
+  const snapshotting = snapshots
+    ? startSnapshotSchedule({ fold: runner, store: snapshots, everyEvents: snapshotEvery, ...(initial ? { startedAt: initial.events } : {}), onWritten: (written) => logger.info(written, "snapshot written"), onError: (error) => logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later") })
+    : undefined;
+  cleanups.push(() => snapshotting?.stop({ final: false }));
   const service = createCniService({
     log,
     runner,
@@ -183,6 +197,8 @@ async function serve(options: AgentOptions, opened: Opened) {
     service,
     /** Resolves with the error once the fold gave up: the process should exit non-zero. */
     fatal,
+    /** The snapshot the fold started from, when one was usable. */
+    startedFrom: initial ? { snapshot: initial.path, events: initial.events } : undefined,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
@@ -190,6 +206,7 @@ async function serve(options: AgentOptions, opened: Opened) {
       await signer?.stop();
       stopGauges();
       await runner.stop();
+      snapshotting?.stop({ final: true });
       await log.close();
       projection.close();
       if (existsSync(socketPath)) rmSync(socketPath);

@@ -4,6 +4,8 @@
  */
 export const LOG_FILE = "ledger.db";
 export const PROJECTION_FILE = "projection.db";
+/** Fold snapshots (`ledger/core/snapshotState.ts`), newest first; see docs/history-and-snapshots.md. */
+export const SNAPSHOT_DIR = "snapshots";
 
 /** Where the agent and the CLI look by default; `npm start` passes ./.ipledger instead. */
 export const DEFAULT_DATA_DIR = process.env.IPLEDGER_DATA_DIR ?? "/var/lib/ipledger";

@@ -37,11 +37,10 @@ export function lowestFree(
       continue;
     }
     if (sorted && sorted.at(heldIndex) === candidate) {
-      // Skip the whole run of consecutive held addresses.
-      while (sorted.at(heldIndex) === candidate) {
-        candidate += 1n;
-        heldIndex += 1;
-      }
+      // Skip the whole run of consecutive held addresses in one binary search.
+      const end = sorted.runEnd(heldIndex);
+      candidate = (sorted.at(end) as bigint) + 1n;
+      heldIndex = end + 1;
       continue;
     }
     if (avoid.size > 0 || (domain && domain.cooling.size > 0)) {

@@ -18,3 +18,4 @@ export * from "./poolDefinition.js";
 export * from "./state.js";
 export * from "./window.js";
 export { describeOwner, blockedReason } from "./evolveHoldings.js";
+export * from "./snapshotState.js";

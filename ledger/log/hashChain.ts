@@ -19,32 +19,59 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+// Hashing runs for every event of every verify and replay: one pass, string building, quoted
+// keys cached (the envelope's keys repeat in every event).
+const quotedKeys = new Map<string, string>();
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 4_096) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 function serialize(value: unknown): string | undefined {
   const plain = hasToJson(value) ? value.toJSON() : value;
   if (plain === null) return "null";
   switch (typeof plain) {
     case "string":
-    case "boolean":
       return JSON.stringify(plain);
+    case "boolean":
+      return plain ? "true" : "false";
     case "number":
       return Number.isFinite(plain) ? JSON.stringify(plain) : "null";
     case "bigint":
       throw new TypeError("canonicalJson: bigint has no JSON form; store it as a string");
     case "object":
-      if (Array.isArray(plain)) return `[${plain.map((item) => serialize(item) ?? "null").join(",")}]`;
-      return serializeObject(plain as Record<string, unknown>);
+      return Array.isArray(plain) ? serializeArray(plain) : serializeObject(plain as Record<string, unknown>);
     default:
       return undefined; // undefined, function, symbol: dropped as JSON.stringify drops them
   }
 }
 
-function serializeObject(object: Record<string, unknown>): string {
-  const members: string[] = [];
-  for (const key of Object.keys(object).sort()) {
-    const text = serialize(object[key]);
-    if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
+function serializeArray(items: readonly unknown[]): string {
+  let text = "[";
+  for (let index = 0; index < items.length; index += 1) {
+    if (index > 0) text += ",";
+    text += serialize(items[index]) ?? "null";
   }
-  return `{${members.join(",")}}`;
+  return `${text}]`;
+}
+
+function serializeObject(object: Record<string, unknown>): string {
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  let text = "{";
+  let first = true;
+  for (const key of keys) {
+    const member = serialize(object[key]);
+    if (member === undefined) continue;
+    if (!first) text += ",";
+    text += `${quoteKey(key)}:${member}`;
+    first = false;
+  }
+  return `${text}}`;
 }
 
 function hasToJson(value: unknown): value is { toJSON(): unknown } {

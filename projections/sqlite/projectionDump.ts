@@ -10,6 +10,31 @@ const TABLES: Record<string, string> = {
   checkpoints: `SELECT * FROM checkpoints ORDER BY partition`,
 };
 
+const rowText = (row: unknown): string => JSON.stringify(row, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString("hex") : value));
+
+/**
+ * The first difference between two projections, table by table, streamed row by row so that two
+ * year-long projections are compared in bounded memory. Undefined when they are equal.
+ */
+export function firstDifferenceStreamed(actual: Database.Database, expected: Database.Database): string | undefined {
+  for (const [table, sql] of Object.entries(TABLES)) {
+    const a = actual.prepare(sql).iterate();
+    const e = expected.prepare(sql).iterate();
+    try {
+      for (let index = 1; ; index += 1) {
+        const [left, right] = [a.next(), e.next()];
+        if (left.done && right.done) break;
+        const [leftText, rightText] = [left.done ? undefined : rowText(left.value), right.done ? undefined : rowText(right.value)];
+        if (leftText !== rightText) return `table ${table} row ${index}: projection has ${leftText ?? "nothing"}, a replay gives ${rightText ?? "nothing"}`;
+      }
+    } finally {
+      a.return?.();
+      e.return?.();
+    }
+  }
+  return undefined;
+}
+
 /** Every table of a projection as comparable JSON lines, table by table. */
 export function dumpProjection(db: Database.Database): Record<string, string[]> {
   const dump: Record<string, string[]> = {};
@@ -17,7 +42,7 @@ export function dumpProjection(db: Database.Database): Record<string, string[]> 
     dump[table] = db
       .prepare(sql)
       .all()
-      .map((row) => JSON.stringify(row, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString("hex") : value)));
+      .map(rowText);
   }
   return dump;
 }

@@ -4,7 +4,7 @@ import { LedgerError } from "../../ledger/core/index.js";
 import { isSqliteDamaged, sqliteCodeOf } from "../../ledger/log/sqliteLogErrors.js";
 import { ensurePrivateFile, fileExists } from "../../ledger/log/fileAccess.js";
 import { migrate, migrationsDir } from "../../ledger/log/sqliteMigrator.js";
-import { statementsFor, type Statement } from "./projectionStatements.js";
+import { projectionWriter } from "./projectionStatements.js";
 
 export interface ProjectedEvent {
   readonly logged: LoggedEvent;
@@ -65,22 +65,13 @@ export function openSqliteProjection(path: string, options: ProjectionOptions = 
     db.close();
     throw projectionError(path, error);
   }
-  const cache = new Map<string, Database.Statement>();
-  const prepared = (sql: string): Database.Statement => {
-    let statement = cache.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
-  const run = (statement: Statement): void => void prepared(statement.sql).run(statement.params);
+  const write = projectionWriter(db);
   const saveCheckpoint = db.prepare(
     "INSERT INTO checkpoints (partition, next_offset, head_hash) VALUES (?, ?, ?) ON CONFLICT(partition) DO UPDATE SET next_offset = excluded.next_offset, head_hash = excluded.head_hash",
   );
 
   const applyBatch = db.transaction((batch: readonly ProjectedEvent[], checkpoints: readonly Checkpoint[]) => {
-    for (const { logged, outcome } of batch) statementsFor(logged, outcome).forEach(run);
+    for (const { logged, outcome } of batch) write(logged, outcome);
     for (const checkpoint of checkpoints) saveCheckpoint.run(checkpoint.partition, checkpoint.nextOffset, checkpoint.headHash);
   });
 

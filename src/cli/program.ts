@@ -21,6 +21,7 @@ const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
   ["pools", async () => (await import("./commands/poolsCommand.js")).registerPoolsCommand],
   ["project-kubernetes", async () => (await import("./commands/projectKubernetesCommand.js")).registerProjectKubernetesCommand],
   ["replay", async () => (await import("./commands/replayCommand.js")).registerReplayCommand],
+  ["generate", async () => (await import("./commands/generateCommand.js")).registerGenerateCommand],
   ["verify", async () => (await import("./commands/verifyCommand.js")).registerVerifyCommand],
   ["reconcile", async () => (await import("./commands/reconcileCommand.js")).registerReconcileCommand],
   ["import-whereabouts", async () => (await import("./commands/importWhereaboutsCommand.js")).registerImportWhereaboutsCommand],

@@ -6,6 +6,8 @@ import { reportKafkaBenchmarks } from "./kafkaBench.js";
 import { reportCniBenchmarks } from "./cniBench.js";
 import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
 import { reportAuditBenchmarks } from "./auditBench.js";
+import { reportHistoryBenchmarks } from "./historyBench.js";
+import { reportSnapshotBenchmarks } from "./snapshotBench.js";
 
 /**
  * `npm run bench`: each figure is the median of RUNS runs, measured in this run next to its
@@ -44,6 +46,13 @@ async function main(): Promise<void> {
 
   // who --at over 10 million tenancies and attribute over 1 million lines (BENCH_AUDIT=0 skips them).
   if (process.env.BENCH_AUDIT !== "0") await reportAuditBenchmarks(RUNS, report);
+
+  // A year of churn (BENCH_HISTORY=0 skips): replay, verify and restarts on a generator log.
+  if (process.env.BENCH_HISTORY !== "0") {
+    const historyEvents = Number(process.env.BENCH_HISTORY_EVENTS ?? 200_000);
+    await reportHistoryBenchmarks(historyEvents, report);
+    await reportSnapshotBenchmarks(historyEvents, Number(process.env.BENCH_LIVE_ALLOCATIONS ?? 1_000_000), report);
+  }
 
   const kubeconfig = process.env.IPLEDGER_KUBECONFIG;
   if (!kubeconfig) {

@@ -40,6 +40,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function parseSnapshotEvery(value: string): number {
+  const events = Number(value);
+  if (!Number.isInteger(events) || events < 0 || events > 100_000_000) throw new InvalidArgumentError("must be a whole number of events from 0 (off) to 100000000");
+  return events;
+}
+
 export function registerAgentCommand(program: Command): void {
   withLogOptions(program
     .command("agent")
@@ -54,8 +60,9 @@ export function registerAgentCommand(program: Command): void {
     .option("--signing-key <file>", "ed25519 private key (PEM, mode 0600): append a signed checkpoint of every chain head that moved, for verify --public-key")
     .option("--checkpoint-interval <seconds>", "how often to sign checkpoints with --signing-key", parseSeconds, 300)
     .option("--flat-file-dir <dir>", "also let ipam.configuration_path name flat files in this directory (repeatable; Whereabouts' directories are always allowed)", collect, [])
-    .option("--clock-skew-warn <seconds>", "warn and count (ipledger_clock_skew_events_total) when an event is stamped this far ahead of the agent's clock", parseSeconds, 60))
-    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number; flatFileDir: string[]; clockSkewWarn: number }) => {
+    .option("--clock-skew-warn <seconds>", "warn and count (ipledger_clock_skew_events_total) when an event is stamped this far ahead of the agent's clock", parseSeconds, 60)
+    .option("--snapshot-every <events>", "write a fold snapshot (start-up reads it instead of the whole log) after this many more events, and at shutdown; 0 turns snapshots off", parseSnapshotEvery, 100_000))
+    .action(async (options: LogOptions & { dataDir: string; socket: string; listen?: string; tokenFile?: string; node?: string; announce?: boolean; appendTimeout: number; signingKey?: string; checkpointInterval: number; flatFileDir: string[]; clockSkewWarn: number; snapshotEvery: number }) => {
       // With --kafka the log is the topic; the data directory keeps the projection only.
       rejectStrayKafkaOptions(options);
       if (options.signingKey) loadSigningKey(options.signingKey); // a bad key fails now, not after the log is folded
@@ -70,6 +77,7 @@ export function registerAgentCommand(program: Command): void {
         appendTimeoutMs: options.appendTimeout,
         flatFileDirs: options.flatFileDir,
         clockSkewWarnMs: options.clockSkewWarn * 1000,
+        snapshotEveryEvents: options.snapshotEvery,
         ...(log ? { log } : {}),
         ...(options.listen ? { listen: options.listen } : {}),
         ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),

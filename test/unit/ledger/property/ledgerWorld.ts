@@ -138,6 +138,11 @@ export class LedgerWorld {
 
   constructor(private readonly coverage: Coverage) {}
 
+  /** The log written so far, as a backend returns it (after a JSON round trip). */
+  storedLog(): readonly LoggedEvent[] {
+    return this.stored;
+  }
+
   run(command: Command): void {
     this.coverage.commands += 1;
     this.clockMs += 250;

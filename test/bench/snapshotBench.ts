@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decideAllocation, definePool, evolve, initialState, type LedgerState, type TargetPool } from "../../ledger/core/index.js";
+import { openSqliteEventLog } from "../../ledger/log/sqliteEventLog.js";
+import { LOG_FILE, startAgent } from "../../src/agent.js";
+import { generateChurn } from "../../src/generate/churnGenerator.js";
+import { formatRate } from "./benchStats.js";
+
+const ms = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e6;
+
+async function readyMs(dataDir: string, socket: string): Promise<{ ms: number; fromSnapshot: boolean }> {
+  const started = process.hrtime.bigint();
+  const agent = await startAgent({ dataDir, socket, node: "bench", quiet: true });
+  const elapsed = ms(started);
+  const fromSnapshot = agent.startedFrom !== undefined;
+  await agent.close();
+  return { ms: elapsed, fromSnapshot };
+}
+
+/**
+ * Agent start-up on a generator log: empty log, full fold (first start, no snapshot), and a
+ * restart from the snapshot the first start left at shutdown. Then the fold's state with many
+ * live allocations in one /64: heap it takes, and the decide step of an ADD next to an empty /24.
+ */
+export async function reportSnapshotBenchmarks(events: number, liveAllocations: number, report: (line: string) => void): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "ipledger-bench-snap-"));
+  try {
+    const empty = join(dir, "empty");
+    const emptyReady = await readyMs(empty, join(dir, "e.sock"));
+    report(`snapshot  agent ready, empty log                                     ${emptyReady.ms.toFixed(0)} ms`);
+    const data = join(dir, "data");
+    mkdirSync(data, { mode: 0o700 });
+    const log = openSqliteEventLog({ path: join(data, LOG_FILE) });
+    await generateChurn(log, { events, pools: 64, seed: 2 });
+    await log.close();
+    const first = await readyMs(data, join(dir, "d.sock"));
+    report(`snapshot  agent ready, ${events} events, no snapshot (full fold)          ${first.ms.toFixed(0)} ms  (${formatRate(events / (first.ms / 1000))} events/s)`);
+    const second = await readyMs(data, join(dir, "d.sock"));
+    report(`snapshot  agent ready, ${events} events, from its snapshot${second.fromSnapshot ? "" : " (NOT USED)"}              ${second.ms.toFixed(0)} ms  (${(second.ms / emptyReady.ms).toFixed(2)}× the empty log)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const v6 = target("fd00:1::/64");
+  const v4 = target("10.99.0.0/24");
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const big = stateWith(v6, liveAllocations);
+  global.gc?.();
+  const heapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  report(`snapshot  fold state with ${liveAllocations} live allocations (one /64)        ${heapMb.toFixed(0)} MB of heap${global.gc ? "" : " (run node --expose-gc for a settled figure)"}`);
+  const small = stateWith(v4, 0);
+  const [p99Big, p99Small] = [decideP99(big, v6), decideP99(small, v4)];
+  report(`snapshot  ADD decide p99, /64 with ${liveAllocations} allocations vs empty /24   ${p99Big.toFixed(3)} ms vs ${p99Small.toFixed(3)} ms  (${(p99Big / p99Small).toFixed(2)}×)`);
+}
+
+function target(range: string): TargetPool {
+  return definePool({ range, exclude: [], key: "bench" }, { networkName: `bench-${range}`, reuseCooldownSeconds: 0, overlappingRanges: true });
+}
+
+/** A state whose pool holds `count` allocations, built by folding the events an agent would log. */
+function stateWith(pool: TargetPool, count: number): LedgerState {
+  const state = initialState();
+  const actor = { node: "bench", component: "agent" };
+  const base = { v: 1 as const, domain: pool.domain, pool: pool.pool, at: "2026-01-01T00:00:00.000Z", actor };
+  evolve(state, { partition: 0, offset: 0, event: { ...base, id: "def", type: "PoolDefined", data: pool.definition } });
+  const prefix = pool.definition.range.split("/")[0]!.replace(/::$/, ":");
+  for (let index = 1; index <= count; index += 1) {
+    const owner = { containerId: `c${index.toString(16).padStart(12, "0")}`, ifName: "net1", podNamespace: "bench", podName: `pod-${index}`, podUid: `uid-${index}`, node: `node-${index % 500}` };
+    const ip = pool.definition.range.includes(":") ? `${prefix}:${index.toString(16)}` : "";
+    evolve(state, { partition: 0, offset: index, event: { ...base, id: `a${index}`, type: "AddressAllocated", data: { ip, owner, requested: false, basis: {} } } });
+  }
+  return state;
+}
+
+function decideP99(state: LedgerState, pool: TargetPool): number {
+  const samples: number[] = [];
+  for (let index = 0; index < 2_000; index += 1) {
+    const owner = { containerId: `new-${index}`, ifName: "net1", podNamespace: "bench", podName: `new-${index}`, podUid: `u-${index}`, node: "bench" };
+    const started = process.hrtime.bigint();
+    decideAllocation({ kind: "AllocateAddresses", now: "2026-01-02T00:00:00.000Z", actor: { node: "bench", component: "agent" }, eventIds: ["x", "y"], owner, pools: [pool], requested: [], sticky: false, spread: 1, random: [], avoid: [] }, state);
+    samples.push(ms(started));
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length * 0.99)] as number;
+}
