@@ -1,6 +1,25 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectConfiguration } from "vitest/config";
 
-// Three tiers, chosen by file name. The machine has 2 cores, so files run in at most 2 workers.
+// The node tier runs on a real node as root (test/services/node/start) after the others, so it is
+// a project only when asked for: `npm run test:node` sets IPLEDGER_NODE_TIER=1.
+const nodeTier: TestProjectConfiguration[] = process.env["IPLEDGER_NODE_TIER"] === "1"
+  ? [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          include: ["test/node/**/*.node.test.ts"],
+          globalSetup: ["test/node/setup.ts"],
+          // One cluster: one file at a time.
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ]
+  : [];
+
+// Three tiers (four with the node), chosen by file name. The machine has 2 cores, so files run in at most 2 workers.
 export default defineConfig({
   test: {
     maxWorkers: 2,
@@ -10,18 +29,7 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["test/**/*.unit.test.ts"] } },
       { extends: true, test: { name: "int", include: ["test/**/*.int.test.ts"] } },
       { extends: true, test: { name: "e2e", include: ["test/**/*.e2e.test.ts"], fileParallelism: false } },
-      // The real node (test/services/node/start, as root): one cluster, so one file at a time.
-      {
-        extends: true,
-        test: {
-          name: "node",
-          include: ["test/node/**/*.node.test.ts"],
-          globalSetup: ["test/node/setup.ts"],
-          fileParallelism: false,
-          testTimeout: 300_000,
-          hookTimeout: 600_000,
-        },
-      },
+      ...nodeTier,
     ],
   },
 });

@@ -139,7 +139,6 @@ start_control_plane() {
     --service-account-private-key-file="$kstate/sa.key" \
     --root-ca-file="$kstate/certs/apiserver.crt" \
     --use-service-account-credentials=false \
-    --controllers='*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route' \
     --v=1
   daemonize kube-scheduler "$NODE_BIN/kube-scheduler" \
     --kubeconfig="$KUBECONFIG" \
