@@ -15,10 +15,14 @@ DEFAULT_BRIDGE="iplnode0"
 DEFAULT_SUBNET="10.254.0.0/24"
 NODE_PROCS=(kubelet kube-scheduler kube-controller-manager containerd)
 
+containerd_up() { ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1; }
+
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
 
+# Everything up, and start got to its end last time (the env file is its last step).
 node_running() {
   local p
+  [[ -s "$NODE_STATE/env" ]] || return 1
   for p in "${NODE_PROCS[@]}"; do pid_alive "$NODE_STATE/$p.pid" "$p" || return 1; done
   node_ready
 }
@@ -41,12 +45,15 @@ write_atomic() {
 # The node's CNI directories: links to Debian's plugins and Multus (the agent's installer adds
 # ipledger), the Multus thin plugin as the only config, and its kubeconfig.
 write_cni_setup() {
-  local d p
+  local d p top
   # The agent DaemonSet's hostPaths count as the node's too: stop removes what start found absent.
   for d in "$CNI_BIN_DIR" "$CNI_CONF_DIR" /run/ipledger /var/lib/ipledger; do
     if [[ ! -d "$d" ]]; then
+      # Record the top-most directory that did not exist (/opt/cni for /opt/cni/bin).
+      top="$d"
+      while [[ ! -d "$(dirname "$top")" ]]; do top="$(dirname "$top")"; done
       mkdir -p "$d"
-      echo "$d" >>"$NODE_STATE/created-dirs"
+      echo "$top" >>"$NODE_STATE/created-dirs"
     fi
   done
   for p in /usr/lib/cni/*; do ln -sfn "$p" "$CNI_BIN_DIR/${p##*/}"; done
@@ -105,6 +112,8 @@ root = "$dir/root"
 state = "$dir/state"
 [grpc]
   address = "$CONTAINERD_SOCK"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$dir/opt"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$PAUSE_IMAGE"
   # This sandbox lacks CAP_SYS_RESOURCE: without it runc fails every sandbox with
@@ -124,7 +133,7 @@ state = "$dir/state"
 TOML
   log "starting containerd ($CONTAINERD_SOCK)"
   daemonize containerd containerd --config "$dir/config.toml"
-  wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version
+  wait_for containerd 60 containerd_up
   ctr_k8s images import "$NODE_CACHE/pause.tar" >&2
 }
 
@@ -195,8 +204,8 @@ wait_node_ready() {
 }
 
 install_multus_crd() {
-  # The NetworkAttachmentDefinition CRD as Multus ships it (the first document of its manifest).
-  awk '/^---/{if (seen) exit; next} {seen=1; print}' "$NODE_BIN/multus-daemonset.yml" |
+  # The NetworkAttachmentDefinition CRD as Multus ships it (a document of its quickstart manifest).
+  awk 'BEGIN { RS = "\n---\n" } /kind: CustomResourceDefinition/' "$NODE_BIN/multus-daemonset.yml" |
     "$NODE_BIN/kubectl" apply -f - >&2
   "$NODE_BIN/kubectl" wait --for=condition=Established --timeout=60s \
     crd/network-attachment-definitions.k8s.cni.cncf.io >&2
