@@ -21,7 +21,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   const t0 = Date.now();
-  await buildAndImportImage(node);
+  if (process.env["IPLEDGER_NODE_REUSE_IMAGE"] !== "1") await buildAndImportImage(node);
   const t1 = Date.now();
   await undeployIpledger(node);
   const deployment = await deployIpledger(node, brokers, node.apiserverPort);

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { randomBytes } from "node:crypto";
 import { kubectlFor, type Kubectl } from "./kubectl.js";
 import type { NodeService } from "./nodeService.js";
@@ -32,7 +32,7 @@ export function userOverlay(deployment: Deployment, apiserverPort: string): stri
   writeFileSync(join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
-  - ${OVERLAY}
+  - ${relative(dir, OVERLAY)}
 patches:
   - target: { kind: ConfigMap, name: ipledger-kafka }
     patch: |-
