@@ -17,7 +17,8 @@ describeNode("the tutorial's scenarios on a real node", (node) => {
     await world.kubectl.apply(bridgeNad("static", world.bridge("stat"), { range: "10.126.0.0/24", range_start: "10.126.0.100" }), world.namespace);
     await world.kubectl.apply(podManifest("static-demo", { app: "static" }, JSON.stringify([{ name: "static", ips: ["10.126.0.150/24"] }])), world.namespace);
     const [pod] = await waitPodsRunning(world.kubectl, world.namespace, "app=static", 1);
-    expect(net1(pod as PodView)).toBe("10.126.0.150/24");
+    // network-status lists addresses without their prefix length.
+    expect(net1(pod as PodView)).toBe("10.126.0.150");
     expect(await who("10.126.0.150")).toMatchObject({ podName: "static-demo", podNamespace: world.namespace });
   });
 
