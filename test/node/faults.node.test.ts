@@ -45,13 +45,18 @@ describeNode("faults on a real node", (node) => {
     await world.kubectl(["-n", "ipledger", "patch", "daemonset", "ipledger-agent", "--type=merge", "-p", JSON.stringify({ spec: { template: { spec: { nodeSelector: { "ipledger.test/absent": "true" } } } } })]);
     await waitUntil("the agent's socket to stop answering", 120_000, async () => (await agentGet("/healthz", 1_000).then(() => false, () => true)) ? true : undefined, 1_000);
 
-    // When the pod is deleted (CNI DEL cannot reach the agent)
+    // When the pod is deleted (CNI DEL cannot reach the agent, so it stays Terminating)
     await world.kubectl(["-n", world.namespace, "delete", "pod", "orphan", "--wait=false"]);
-    await waitPodsGone(world.kubectl, world.namespace, "app=orphan");
+    await waitUntil("kubelet to have tried to tear the pod down", 120_000, async () => {
+      const events = await world.kubectl.json<{ items: { reason: string }[] }>(["-n", world.namespace, "get", "events", "--field-selector", "involvedObject.name=orphan"]);
+      return events.items.some((e) => e.reason === "Killing") ? true : undefined;
+    }, 2_000);
+    expect(await who(address).catch(() => "agent down")).toBe("agent down");
 
-    // Then, once the agent is back, the address is released (by the runtime's DEL retry or the reconciler)
+    // Then, once the agent is back, the pod goes and its address is released (by the runtime's DEL retry or the reconciler)
     await world.kubectl(["-n", "ipledger", "patch", "daemonset", "ipledger-agent", "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec/template/spec/nodeSelector", value: { "kubernetes.io/os": "linux" } }])]);
     await world.kubectl(["-n", "ipledger", "rollout", "status", "daemonset/ipledger-agent", "--timeout=180s"]);
+    await waitPodsGone(world.kubectl, world.namespace, "app=orphan");
     await waitUntil(`${address} released`, 180_000, async () => ((await who(address)) === null ? true : undefined), 2_000);
   });
 
