@@ -3,7 +3,9 @@
 // in the same run on the same node. Reports time to all Running, time to all gone, the agent's
 // CPU-seconds and the CNI plugins' CPU-seconds (containerd's finished children: Multus, bridge
 // and the IPAM plugin together, so the difference between the two rows is the IPAM's).
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { agentContainer } from "../support/node/agentOnHost.js";
 import { agentPid, scaleUpAndDown, type BurstResult } from "../support/node/burst.js";
 import { deployIpledger, undeployIpledger } from "../support/node/deployIpledger.js";
@@ -12,6 +14,7 @@ import { kubectlFor } from "../support/node/kubectl.js";
 import { bridgeNad } from "../support/node/multusPods.js";
 import { findNodeService } from "../support/node/nodeService.js";
 
+const run = promisify(execFile);
 const REPLICAS = Number(process.env["IPLEDGER_NODE_BURST"] ?? 200);
 
 function hostLocalNad(name: string, bridge: string, dataDir: string): string {
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     console.log(row("ipledger", ipledger));
   } finally {
     await kubectl(["delete", "namespace", namespace, "--wait=true", "--timeout=300s"]).catch(() => undefined);
+    for (const bridge of bridges) await run("ip", ["link", "del", bridge]).catch(() => undefined);
     await undeployIpledger(node).catch(() => undefined);
   }
 }
