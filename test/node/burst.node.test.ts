@@ -39,5 +39,5 @@ describeNode("a burst of pods on a real node", (node) => {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
-  });
+  }, 1_800_000);
 });
