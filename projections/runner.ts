@@ -1,15 +1,28 @@
 import type { LedgerState, LoggedEvent, Outcome } from "../ledger/core/index.js";
-import { evolve, initialState, LedgerError } from "../ledger/core/index.js";
+import { evolve, initialState, isLedgerError, LedgerError } from "../ledger/core/index.js";
 import type { EventLog, Tail } from "../ledger/log/eventLog.js";
 import { GENESIS_HASH } from "../ledger/log/hashChain.js";
+import { isSqliteDamaged } from "../ledger/log/sqliteLogErrors.js";
+import { createStallTracker, type FoldLiveness } from "./foldLiveness.js";
+import { createWaiters } from "./foldWaiters.js";
+import { retryWhileBusy } from "./sqlite/retryingWrite.js";
 import type { Checkpoint, ProjectedEvent, SqliteProjection } from "./sqlite/sqliteProjection.js";
 
 export type AppliedListener = (applied: readonly ProjectedEvent[]) => void;
 
-interface Waiter {
-  readonly pending: Set<string>;
-  readonly outcomes: Map<string, Outcome>;
-  readonly resolve: (outcomes: Map<string, Outcome>) => void;
+export interface RunnerOptions {
+  readonly log: EventLog;
+  readonly projection?: SqliteProjection;
+  /** Every failure: a log read (retried by the tail) or a projection write (the fold restarts). */
+  readonly onError?: (error: unknown) => void;
+  /** The fold could not recover (or the log is damaged): the owner should exit non-zero. */
+  readonly onFatal?: (error: unknown) => void;
+  /** How long a projection write waits for another process's lock, between event-loop turns. Default 60 s. */
+  readonly busyWaitMs?: number;
+  /** Restarts are given up once the fold has failed without progress for this long. Default 10 min. */
+  readonly giveUpAfterMs?: number;
+  /** `liveness()` reports a stall once the fold has not advanced for this long while behind. Default 60 s. */
+  readonly stallBoundMs?: number;
 }
 
 /**
@@ -18,107 +31,187 @@ interface Waiter {
  * what lies past its checkpoints, so a restart after a crash resumes exactly where the last
  * committed batch ended.
  *
+ * A failed projection write never wedges the fold: the state was already evolved past what the
+ * projection holds, so the runner throws that state away, reloads the projection's checkpoints
+ * and folds again from the start of the log (writing only past the checkpoints), with a growing
+ * pause between attempts. A busy projection is waited for between event-loop turns. After
+ * `giveUpAfterMs` without progress, or on a damaged log, it calls `onFatal` and stops.
+ *
  * @example
- *   const runner = createProjectionRunner({ log, projection });
+ *   const runner = createProjectionRunner({ log, projection, onFatal: () => process.exit(3) });
  *   await runner.start();
  *   const outcomes = await runner.waitFor(["event-id"], 5000);
  */
-export function createProjectionRunner(deps: { log: EventLog; projection?: SqliteProjection; onError?: (error: unknown) => void }) {
-  const state: LedgerState = initialState();
+export function createProjectionRunner(deps: RunnerOptions) {
+  let state: LedgerState = initialState();
   const checkpoints = new Map<number, Checkpoint>();
   const heads = new Map<number, string>();
-  const waiters = new Set<Waiter>();
+  const committed = new Map<number, number>(); // next offset folded, written and announced
+  const announced = new Map<number, number>(); // survives restarts: each event is announced once
+  const waiters = createWaiters();
   const listeners = new Set<AppliedListener>();
   const chainBreaks: { partition: number; offset: number }[] = [];
+  const stall = createStallTracker(deps.stallBoundMs ?? 60_000);
   let tail: Tail | undefined;
+  let stopped = false;
+  let rebuilding = false;
+  let fatal: unknown;
+  let failingSince: number | undefined;
+  let restarts = 0;
 
-  for (const checkpoint of deps.projection?.checkpoints() ?? []) checkpoints.set(checkpoint.partition, checkpoint);
+  const loadCheckpoints = (): void => {
+    checkpoints.clear();
+    for (const checkpoint of deps.projection?.checkpoints() ?? []) checkpoints.set(checkpoint.partition, checkpoint);
+  };
 
-  function handle(batch: readonly LoggedEvent[]): void {
+  function fold(batch: readonly LoggedEvent[]): { folded: ProjectedEvent[]; fresh: ProjectedEvent[] } {
     const folded: ProjectedEvent[] = [];
     const fresh: ProjectedEvent[] = [];
     for (const logged of batch) {
       const expected = heads.get(logged.partition) ?? GENESIS_HASH;
       if (logged.event.prev !== expected && chainBreaks.length < 100) chainBreaks.push({ partition: logged.partition, offset: logged.offset });
       heads.set(logged.partition, logged.event.hash ?? "");
-      const outcome = evolve(state, logged);
-      const projected = { logged, outcome };
+      const projected = { logged, outcome: evolve(state, logged) };
       folded.push(projected);
       if (logged.offset >= (checkpoints.get(logged.partition)?.nextOffset ?? 0)) fresh.push(projected);
     }
-    if (deps.projection && fresh.length > 0) {
-      const reached = new Map<number, Checkpoint>();
-      for (const { logged } of fresh) {
-        reached.set(logged.partition, { partition: logged.partition, nextOffset: logged.offset + 1, headHash: logged.event.hash ?? "" });
-      }
-      deps.projection.applyBatch(fresh, [...reached.values()]);
-      for (const checkpoint of reached.values()) checkpoints.set(checkpoint.partition, checkpoint);
-    }
-    notify(folded);
+    return { folded, fresh };
   }
 
-  function notify(folded: readonly ProjectedEvent[]): void {
-    for (const waiter of waiters) {
-      for (const { logged, outcome } of folded) {
-        if (waiter.pending.delete(logged.event.id)) waiter.outcomes.set(logged.event.id, outcome);
-      }
-      if (waiter.pending.size === 0) {
-        waiters.delete(waiter);
-        waiter.resolve(waiter.outcomes);
-      }
-    }
-    for (const listener of listeners) listener(folded);
+  async function write(fresh: readonly ProjectedEvent[]): Promise<void> {
+    const projection = deps.projection;
+    if (!projection || fresh.length === 0) return;
+    const reached = new Map<number, Checkpoint>();
+    for (const { logged } of fresh) reached.set(logged.partition, { partition: logged.partition, nextOffset: logged.offset + 1, headHash: logged.event.hash ?? "" });
+    await retryWhileBusy(() => projection.applyBatch(fresh, [...reached.values()]), { maxWaitMs: deps.busyWaitMs ?? 60_000, onBusy: (error) => stall.failed(error) });
+    for (const checkpoint of reached.values()) checkpoints.set(checkpoint.partition, checkpoint);
   }
+
+  async function handle(batch: readonly LoggedEvent[]): Promise<void> {
+    const { folded, fresh } = fold(batch);
+    try {
+      await write(fresh);
+    } catch (error) {
+      scheduleRestart(error);
+      throw error; // stops this tail: the next one starts over from the checkpoints
+    }
+    const last = batch.at(-1);
+    if (last) committed.set(last.partition, last.offset + 1);
+    failingSince = undefined;
+    restarts = 0;
+    stall.progressed();
+    if (rebuilding && [...announced].every(([partition, next]) => (committed.get(partition) ?? 0) >= next)) rebuilding = false;
+    const news = folded.filter(({ logged }) => logged.offset >= (announced.get(logged.partition) ?? 0));
+    if (last && news.length > 0) announced.set(last.partition, last.offset + 1);
+    waiters.settle(news);
+    for (const listener of listeners) listener(news);
+  }
+
+  function beginTail(): void {
+    tail = deps.log.tail(new Map(), handle, { onError: onTailError });
+  }
+
+  function onTailError(error: unknown): void {
+    deps.onError?.(error);
+    stall.failed(error);
+    // A damaged log fails the same way on every read: say so now instead of retrying for ever.
+    if (isSqliteDamaged(error) || (deps.log.kind === "sqlite" && isLedgerError(error) && error.code === "INTEGRITY_VIOLATION")) giveUp(error);
+  }
+
+  function giveUp(error: unknown): void {
+    if (fatal !== undefined || stopped) return;
+    fatal = error;
+    stall.gaveUp(error);
+    const running = tail;
+    tail = undefined;
+    void running?.stop().finally(() => deps.onFatal?.(error));
+  }
+
+  // Runs after the failed handler returned (a tail's stop() waits for its handler).
+  function scheduleRestart(error: unknown): void {
+    failingSince ??= Date.now();
+    rebuilding = true;
+    // A damaged projection fails every write: a restarted agent checks and rebuilds it at start.
+    if (isSqliteDamaged(error) || Date.now() - failingSince > (deps.giveUpAfterMs ?? 600_000)) return giveUp(error);
+    const pause = Math.min(100 * 2 ** restarts, 5_000);
+    restarts += 1;
+    setTimeout(() => void restart(), pause).unref();
+  }
+
+  async function restart(): Promise<void> {
+    await tail?.stop();
+    if (stopped || fatal !== undefined) return;
+    try {
+      loadCheckpoints();
+    } catch (error) {
+      deps.onError?.(error);
+      return scheduleRestart(error);
+    }
+    state = initialState();
+    heads.clear();
+    committed.clear();
+    chainBreaks.length = 0;
+    beginTail();
+  }
+
+  loadCheckpoints();
 
   return {
-    state,
+    /** The live state every decision is made on (replaced when the fold restarts). */
+    get state(): LedgerState {
+      return state;
+    },
     /** Starts tailing from offset 0 of every partition. Resolves once the tail is running. */
     async start(): Promise<void> {
-      tail = deps.log.tail(new Map(), handle, { onError: (error) => deps.onError?.(error) });
+      beginTail();
     },
     /** True when the fold has applied everything the log held when asked. */
     async caughtUp(): Promise<boolean> {
+      if (rebuilding || fatal !== undefined) return false;
       const ends = await deps.log.endOffsets();
-      return [...ends].every(([partition, end]) => (state.applied.get(partition) ?? 0) >= end);
+      return [...ends].every(([partition, end]) => (committed.get(partition) ?? 0) >= end);
     },
-    /** Resolves once the fold has reached the current end of the log (or rejects after `timeoutMs`). */
+    /** Resolves once the fold has reached the current end of the log (or rejects after `timeoutMs`, or once the fold gave up). */
     async waitForCatchUp(timeoutMs: number): Promise<void> {
       const deadline = Date.now() + timeoutMs;
       while (!(await this.caughtUp())) {
+        if (fatal !== undefined) throw fatal;
         if (Date.now() > deadline) throw new LedgerError("NOT_READY", `the projection has not caught up with the log after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
+    },
+    /** Throws NOT_READY while the state is being rebuilt, so no decision is made on a partial view. */
+    assertServing(): void {
+      if (fatal !== undefined) throw new LedgerError("LOG_UNAVAILABLE", `the fold stopped: ${(fatal as Error).message ?? String(fatal)}; the agent must be restarted`);
+      if (rebuilding) throw new LedgerError("NOT_READY", "the agent is rebuilding its view of the log after a failed projection write; retry shortly");
+    },
+    /** Whether the fold is alive: not given up, and not stalled behind the log (see `stallBoundMs`). */
+    async liveness(): Promise<FoldLiveness> {
+      const ends = await deps.log.endOffsets().catch(() => undefined);
+      let lag = 0;
+      for (const [partition, end] of ends ?? []) lag += Math.max(0, end - (committed.get(partition) ?? 0));
+      return stall.check({ behind: lag > 0, lag });
     },
     /**
      * Resolves with the outcome of each event id once the fold has applied it. Register BEFORE
      * appending, so a fast fold cannot slip past the waiter.
      */
     waitFor(ids: readonly string[], timeoutMs: number): { promise: Promise<Map<string, Outcome>>; cancel: () => void } {
-      let waiter: Waiter | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      const promise = new Promise<Map<string, Outcome>>((resolve, reject) => {
-        waiter = { pending: new Set(ids), outcomes: new Map(), resolve: (outcomes) => { clearTimeout(timer); resolve(outcomes); } };
-        if (ids.length === 0) return resolve(new Map());
-        waiters.add(waiter);
-        timer = setTimeout(() => {
-          if (waiter) waiters.delete(waiter);
-          reject(new LedgerError("LOG_UNAVAILABLE", `the log did not deliver the appended events back within ${timeoutMs} ms; the log may be down or the agent's tail stalled`));
-        }, timeoutMs);
-      });
-      return { promise, cancel: () => { clearTimeout(timer); if (waiter) waiters.delete(waiter); } };
+      return waiters.add(ids, timeoutMs);
     },
     onApplied(listener: AppliedListener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    /** Where the fold is: the next offset per partition. */
+    /** Where the fold is: the next offset per partition that is folded and written. */
     position(): Map<number, number> {
-      return new Map(state.applied);
+      return new Map(committed);
     },
     chainBreaks(): readonly { partition: number; offset: number }[] {
       return chainBreaks;
     },
     async stop(): Promise<void> {
+      stopped = true;
       await tail?.stop();
       tail = undefined;
     },

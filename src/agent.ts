@@ -1,16 +1,20 @@
-import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { hostname } from "node:os";
 import pino from "pino";
 import type { FastifyInstance } from "fastify";
 import { LedgerError } from "../ledger/core/index.js";
+import { accessError, fileExists } from "../ledger/log/fileAccess.js";
 import { openSqliteEventLog } from "../ledger/log/sqliteEventLog.js";
 import type { EventLog } from "../ledger/log/eventLog.js";
 import { createProjectionRunner } from "../projections/runner.js";
-import { openSqliteProjection } from "../projections/sqlite/sqliteProjection.js";
+import { openCheckedProjection } from "./projectionAtStart.js";
 import { createQueries } from "../projections/sqlite/queries.js";
 import { createCniService } from "./cni/cniService.js";
 import { buildApp } from "./http/app.js";
+import { applyListenerLimits, SOCKET_LIMITS, TCP_LIMITS, type ListenerLimits } from "./http/listenerLimits.js";
+import { lockDataDir, type DataDirLock } from "./dataDirLock.js";
+import { freeSocketPath } from "./socketGuard.js";
 import { loadTokenFile } from "./http/auth.js";
 import { createMetrics } from "./metrics.js";
 import { watchFoldLag } from "./foldLagGauge.js";
@@ -34,6 +38,10 @@ export interface AgentOptions {
   readonly signingKey?: string;
   /** How often signed checkpoints are appended; default 300 000 ms. */
   readonly checkpointIntervalMs?: number;
+  /** Limits of the TCP listener (default `TCP_LIMITS`); the unix socket keeps its own. */
+  readonly tcpLimits?: Partial<ListenerLimits>;
+  /** `/healthz` fails once the fold has not advanced for this long while the log is ahead; default 60 000 ms. */
+  readonly stallBoundMs?: number;
 }
 
 export const LOG_FILE = "ledger.db";
@@ -50,15 +58,29 @@ export const PROJECTION_FILE = "projection.db";
 export async function startAgent(options: AgentOptions) {
   const logger = pino({ level: options.quiet ? "warn" : "info", redact: ["*.token", "*.authorization"] }, pino.destination(2));
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw accessError(error, dataDir, "create the data directory");
+  }
+  // A data directory the agent cannot write would let it report ready, then fail every ADD.
+  fileExists(dataDir, constants.W_OK | constants.X_OK);
   const node = options.node ?? process.env.NODENAME ?? hostname();
   const auth = options.listen ? (options.tokenFile ? loadTokenFile(options.tokenFile) : undefined) : undefined;
   if (options.listen && !auth) throw new LedgerError("INVALID_CONFIG", "--listen needs --token-file: a TCP listener without a token is refused", { key: "--token-file" });
 
-  const log = options.log ?? openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
-  const cleanups: (() => Promise<void> | void)[] = [() => log.close()];
+  let lock: DataDirLock;
   try {
-    return await serve(options, { log, dataDir, node, auth, logger, cleanups });
+    lock = lockDataDir(dataDir);
+  } catch (error) {
+    await options.log?.close();
+    throw error;
+  }
+  const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
+  try {
+    const log = options.log ?? openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
+    cleanups.push(() => log.close());
+    return await serve(options, { log, dataDir, node, auth, logger, cleanups, lock });
   } catch (error) {
     // Whatever opened before the failure is closed, so a failed start leaves nothing behind.
     for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
@@ -73,14 +95,26 @@ interface Opened {
   readonly auth: ReturnType<typeof loadTokenFile> | undefined;
   readonly logger: pino.Logger;
   readonly cleanups: (() => Promise<void> | void)[];
+  readonly lock: DataDirLock;
 }
 
 async function serve(options: AgentOptions, opened: Opened) {
-  const { log, dataDir, node, auth, logger, cleanups } = opened;
-  const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
+  const { log, dataDir, node, auth, logger, cleanups, lock } = opened;
+  const projection = await openCheckedProjection(log, join(dataDir, PROJECTION_FILE), logger);
   cleanups.push(() => projection.close());
   const metrics = createMetrics();
-  const runner = createProjectionRunner({ log, projection, onError: (error) => logger.error({ err: error }, "log tail failed; retrying") });
+  let reportFatal: (error: unknown) => void = () => undefined;
+  const fatal = new Promise<unknown>((resolve) => (reportFatal = resolve));
+  const runner = createProjectionRunner({
+    log,
+    projection,
+    stallBoundMs: options.stallBoundMs ?? 60_000,
+    onError: (error) => logger.error({ err: error }, "the fold failed; it retries, restarting from the projection's checkpoints when a write failed"),
+    onFatal: (error) => {
+      logger.fatal({ err: error }, "the fold cannot recover; the agent must be restarted");
+      reportFatal(error);
+    },
+  });
   cleanups.push(() => runner.stop());
   await runner.start();
   await runner.waitForCatchUp(10 * 60_000);
@@ -92,6 +126,7 @@ async function serve(options: AgentOptions, opened: Opened) {
     onAllocated: (count) => metrics.allocations.inc(count),
     onReleased: (count) => metrics.releases.inc(count),
     onVoided: () => metrics.voided.inc(),
+    onRollbackFailed: (error) => logger.error({ err: error }, "could not release the claim of a failed ADD; ipledger gc or a DEL releases it"),
   });
   const stopPoolGauges = watchPoolGauges(runner, metrics);
   const stopLagGauge = watchFoldLag(log, runner, metrics);
@@ -112,8 +147,9 @@ async function serve(options: AgentOptions, opened: Opened) {
   const servers: FastifyInstance[] = [];
   const socketPath = resolve(options.socket);
   mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
-  if (existsSync(socketPath)) rmSync(socketPath);
+  await freeSocketPath(socketPath);
   const socketApp = buildApp({ ...deps, auth: { kind: "socket" } });
+  applyListenerLimits(socketApp.server, SOCKET_LIMITS);
   cleanups.push(() => socketApp.close());
   await socketApp.listen({ path: socketPath });
   chmodSync(socketPath, 0o600);
@@ -122,6 +158,7 @@ async function serve(options: AgentOptions, opened: Opened) {
   if (options.listen && auth) {
     const [host, port] = splitHostPort(options.listen);
     const tcpApp = buildApp({ ...deps, auth });
+    applyListenerLimits(tcpApp.server, { ...TCP_LIMITS, ...options.tcpLimits });
     cleanups.push(() => tcpApp.close());
     tcpAddress = await tcpApp.listen({ host, port });
     servers.push(tcpApp);
@@ -134,6 +171,8 @@ async function serve(options: AgentOptions, opened: Opened) {
     tcpAddress,
     runner,
     service,
+    /** Resolves with the error once the fold gave up: the process should exit non-zero. */
+    fatal,
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
@@ -144,6 +183,7 @@ async function serve(options: AgentOptions, opened: Opened) {
       await log.close();
       projection.close();
       if (existsSync(socketPath)) rmSync(socketPath);
+      lock.release(); // last: no other agent may start while this one still writes
     },
   };
 }

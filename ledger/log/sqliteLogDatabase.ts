@@ -1,20 +1,24 @@
 import Database from "better-sqlite3";
 import { LedgerError } from "../core/errors.js";
+import { ensurePrivateFile } from "./fileAccess.js";
 import { migrate, migrationsDir } from "./sqliteMigrator.js";
 
 // Column names "partition" and "offset" are SQL keywords, hence quoted everywhere.
 
 /**
  * Opens the log's database file with the settings its guarantees rest on (WAL,
- * `synchronous=FULL`, a busy timeout) and brings its schema up to date.
+ * `synchronous=FULL`, a busy timeout) and brings its schema up to date. A new file is created 0600
+ * (its -wal and -shm inherit that mode).
  *
  * @example const db = openLogDatabase("ledger.db", 5000);
  */
 export function openLogDatabase(path: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database;
   try {
+    if (path !== ":memory:") ensurePrivateFile(path);
     db = new Database(path, { timeout: busyTimeoutMs });
   } catch (error) {
+    if (error instanceof LedgerError) throw error;
     // better-sqlite3 reports a missing folder as a TypeError, before SQLite is involved.
     const message = `cannot open the event log ${path}: ${(error as Error).message}; create its folder or fix the path`;
     throw new LedgerError("LOG_UNAVAILABLE", message, { cause: error });

@@ -42,3 +42,24 @@ function adviceFor(code: string, path: string, busyTimeoutMs: number): string {
       return `check the file ${path} and its disk`;
   }
 }
+
+/** True for SQLite's "another connection holds the lock" errors, which are worth retrying later. */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = sqliteCodeOf(error);
+  return code !== undefined && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
+
+/** True for errors that no retry can cure: a damaged file or one that is not a database. */
+export function isSqliteDamaged(error: unknown): boolean {
+  const code = sqliteCodeOf(error);
+  return code !== undefined && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/** The SQLite result code of `error`, also when wrapped in a `LedgerError` (its cause or details). */
+export function sqliteCodeOf(error: unknown): string | undefined {
+  if (error instanceof Database.SqliteError) return error.code;
+  const details = (error as { details?: { sqliteCode?: unknown } } | undefined)?.details;
+  if (typeof details?.sqliteCode === "string") return details.sqliteCode;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof Database.SqliteError ? cause.code : undefined;
+}

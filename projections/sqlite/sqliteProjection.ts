@@ -1,12 +1,31 @@
 import Database from "better-sqlite3";
 import type { LoggedEvent, Outcome } from "../../ledger/core/index.js";
 import { LedgerError } from "../../ledger/core/index.js";
+import { isSqliteDamaged, sqliteCodeOf } from "../../ledger/log/sqliteLogErrors.js";
+import { ensurePrivateFile, fileExists } from "../../ledger/log/fileAccess.js";
 import { migrate, migrationsDir } from "../../ledger/log/sqliteMigrator.js";
 import { statementsFor, type Statement } from "./projectionStatements.js";
 
 export interface ProjectedEvent {
   readonly logged: LoggedEvent;
   readonly outcome: Outcome;
+}
+
+export interface ProjectionOptions {
+  readonly readonly?: boolean;
+  /**
+   * How long one statement waits for another connection's lock, blocking the thread
+   * (better-sqlite3 is synchronous). The agent keeps it short and retries between event-loop
+   * turns (`retryWhileBusy`). Default 5000 ms, for one-shot commands.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+/** A damaged projection named as such, so `verify` and the agent say which file and what to do. */
+export function projectionError(path: string, error: unknown): unknown {
+  if (!isSqliteDamaged(error)) return error;
+  const message = `the projection ${path} is damaged (${sqliteCodeOf(error)}); it holds nothing the log does not: stop the agent, move the file away and start it again (it is rebuilt from the log), or run ipledger replay`;
+  return new LedgerError("INTEGRITY_VIOLATION", message, { cause: error, details: { path, sqliteCode: sqliteCodeOf(error) } });
 }
 
 export interface Checkpoint {
@@ -24,23 +43,28 @@ export interface Checkpoint {
  *   const projection = openSqliteProjection("projection.db");
  *   projection.applyBatch(projected, [{ partition: 0, nextOffset: 42, headHash }]);
  */
-export function openSqliteProjection(path: string, options: { readonly?: boolean } = {}) {
+export function openSqliteProjection(path: string, options: ProjectionOptions = {}) {
   let db: Database.Database;
   try {
+    if (options.readonly) fileExists(path);
+    else ensurePrivateFile(path);
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (error) {
+    if (error instanceof LedgerError) throw error;
     throw new LedgerError("LOG_UNAVAILABLE", `cannot open the projection ${path}: ${(error as Error).message}; check the --data-dir path and its permissions`, { cause: error });
   }
-  if (!options.readonly) {
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    const { error } = migrate(db, migrationsDir("projection"));
-    if (error) {
-      db.close();
-      throw error;
+  try {
+    if (!options.readonly) {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      const { error } = migrate(db, migrationsDir("projection"));
+      if (error) throw error;
     }
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  } catch (error) {
+    db.close();
+    throw projectionError(path, error);
   }
-  db.pragma("busy_timeout = 5000");
   const cache = new Map<string, Database.Statement>();
   const prepared = (sql: string): Database.Statement => {
     let statement = cache.get(sql);
@@ -65,7 +89,11 @@ export function openSqliteProjection(path: string, options: { readonly?: boolean
     path,
     applyBatch: (batch: readonly ProjectedEvent[], checkpoints: readonly Checkpoint[]): void => applyBatch(batch, checkpoints),
     checkpoints(): Checkpoint[] {
-      return (db.prepare("SELECT partition, next_offset AS nextOffset, head_hash AS headHash FROM checkpoints ORDER BY partition").all() as Checkpoint[]);
+      try {
+        return db.prepare("SELECT partition, next_offset AS nextOffset, head_hash AS headHash FROM checkpoints ORDER BY partition").all() as Checkpoint[];
+      } catch (error) {
+        throw projectionError(path, error);
+      }
     },
     close(): void {
       if (db.open) db.close();

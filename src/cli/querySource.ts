@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { LedgerError } from "../../ledger/core/index.js";
+import { fileExists } from "../../ledger/log/fileAccess.js";
 import { createQueries, type AllocationRow, type Holder } from "../../projections/sqlite/queries.js";
 import { PROJECTION_FILE } from "../agent.js";
 import { askAgent } from "./agentClient.js";
@@ -25,7 +25,8 @@ export interface QuerySource {
 export function openQuerySource(target: QueryTarget): QuerySource {
   if (target.socket) return agentSource(target.socket);
   const path = join(resolve(target.dataDir), PROJECTION_FILE);
-  if (!existsSync(path)) {
+  // An unreadable file or folder is named as such (FORBIDDEN), never reported as missing.
+  if (!fileExists(path)) {
     throw new LedgerError("NOT_FOUND", `no projection at ${path}; start the agent with --data-dir ${target.dataDir} first, or pass --socket to ask a running agent`);
   }
   const db = new Database(path, { readonly: true, fileMustExist: true });

@@ -15,6 +15,7 @@ export async function appendAndWait(
   timeoutMs: number,
 ): Promise<Map<string, Outcome>> {
   if (events.length === 0) return new Map();
+  runner.assertServing();
   const waiter = runner.waitFor(events.map((event) => event.id), timeoutMs);
   // Observed at once: its deadline can pass while the append below is still pending (a slow or
   // unreachable Kafka broker), and an unobserved rejection would crash the agent. The caller

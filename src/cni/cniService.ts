@@ -22,6 +22,7 @@ import { parseCniRequest, type CniRequestBody, type ParsedCniRequest } from "./c
 import { buildCniResult, prevResultAddresses } from "./cniResult.js";
 import { ContentionTracker } from "./contention.js";
 import { KeyedLock } from "./keyedLock.js";
+import { createUnsettledClaims, type UnsettledClaim } from "./unsettledClaims.js";
 
 export interface CniServiceDeps {
   readonly log: EventLog;
@@ -37,6 +38,8 @@ export interface CniServiceDeps {
   readonly onVoided?: (reason: string) => void;
   readonly onAllocated?: (count: number) => void;
   readonly onReleased?: (count: number) => void;
+  /** A claim of a failed ADD could not be released once the fold applied it. */
+  readonly onRollbackFailed?: (error: unknown) => void;
 }
 
 export type AddOutcome = { readonly result: Record<string, unknown>; readonly pools: readonly PoolDecision[] };
@@ -56,11 +59,13 @@ export function createCniService(deps: CniServiceDeps) {
   const definitionsInFlight = new Map<string, number>();
   const contention = new ContentionTracker();
   const locks = new KeyedLock();
+  const unsettled = createUnsettledClaims(deps.runner, deps.onRollbackFailed);
 
   const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
   const parse = (body: CniRequestBody, needsAttachment = true): ParsedCniRequest => parseCniRequest(body, { node: deps.node, needsAttachment });
 
-  async function allocateOnce(request: ParsedCniRequest, attempt: number): Promise<{ decision: AllocationDecision; outcomes: Map<string, Outcome> }> {
+  async function allocateOnce(request: ParsedCniRequest, attempt: number, failed: UnsettledClaim[]): Promise<{ decision: AllocationDecision; outcomes: Map<string, Outcome> }> {
+    deps.runner.assertServing();
     const decision = decideAllocation(
       {
         kind: "AllocateAddresses",
@@ -82,8 +87,14 @@ export function createCniService(deps: CniServiceDeps) {
     const defined = decision.events.flatMap((event) => (event.type === "PoolDefined" ? [poolKeyOf(event.domain, event.pool)] : []));
     claimed.forEach((key) => inflight.add(key));
     defined.forEach((key) => definitionsInFlight.set(key, (definitionsInFlight.get(key) ?? 0) + 1));
+    const watch = unsettled.watch(decision.events);
     try {
-      return { decision, outcomes: await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs) };
+      const outcomes = await appendAndWait(deps.log, deps.runner, decision.events, timeoutMs);
+      watch.cancel();
+      return { decision, outcomes };
+    } catch (error) {
+      failed.push(watch); // appended but not yet folded: settled once the fold gets there
+      throw error;
     } finally {
       claimed.forEach((key) => inflight.delete(key));
       for (const key of defined) {
@@ -108,9 +119,10 @@ export function createCniService(deps: CniServiceDeps) {
     const request = parse(body);
     return locks.run(attachmentKeyOf(request.owner), async () => {
       const allocatedHere = new Set<string>();
+      const failed: UnsettledClaim[] = [];
       try {
         for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
-          const { decision, outcomes } = await allocateOnce(request, attempt);
+          const { decision, outcomes } = await allocateOnce(request, attempt, failed);
           const voids = decision.events.filter((event) => outcomes.get(event.id)?.status === "voided" && event.type !== "PoolDefined");
           decision.events.forEach((event) => {
             if (event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted") allocatedHere.add(event.data.ip);
@@ -118,6 +130,7 @@ export function createCniService(deps: CniServiceDeps) {
           deps.onAllocated?.(decision.events.filter((event) => event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted").length);
           if (voids.length === 0) {
             contention.recordSuccess();
+            unsettled.answered(attachmentKeyOf(request.owner));
             return { result: buildCniResult(request, decision.pools), pools: decision.pools };
           }
           voids.forEach((event) => deps.onVoided?.(outcomes.get(event.id)?.reason ?? "voided"));
@@ -128,6 +141,8 @@ export function createCniService(deps: CniServiceDeps) {
       } catch (error) {
         // A later range failed: give back what this request took in the earlier ones (Whereabouts leaks them).
         await rollback(request, [...allocatedHere]).catch(() => undefined);
+        const key = attachmentKeyOf(request.owner);
+        for (const claim of failed) unsettled.settleLater(key, claim, (ips) => rollback(request, ips), (run) => locks.run(key, run));
         throw error;
       }
     });

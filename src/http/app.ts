@@ -70,7 +70,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.status(HTTP_STATUSES[ledgerError.code]).send(problemBody(ledgerError));
   });
 
-  app.get("/healthz", async () => ({ ok: true }));
+  // Liveness tells the truth: a fold that gave up or stalled behind the log fails it, so the
+  // kubelet restarts the agent; a fold merely catching up does not.
+  app.get("/healthz", async (_request, reply) => {
+    const liveness = await deps.runner.liveness();
+    return reply.status(liveness.live ? 200 : 503).send({ ok: liveness.live, ...(liveness.reason ? { reason: liveness.reason } : {}) });
+  });
   app.get("/readyz", async (_request, reply) => {
     const ready = await deps.runner.caughtUp().catch(() => false);
     return reply.status(ready ? 200 : 503).send({ ready, position: Object.fromEntries(deps.runner.position()) });

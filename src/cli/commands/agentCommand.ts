@@ -4,6 +4,7 @@ import pino from "pino";
 import { startAgent } from "../../agent.js";
 import { loadSigningKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../defaults.js";
+import { CliError, EXIT } from "../exitCodes.js";
 import { openCommandLog, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 
 function announce(socket: string, dataDir: string, where: string): void {
@@ -67,14 +68,19 @@ export function registerAgentCommand(program: Command): void {
         ...(options.signingKey ? { signingKey: options.signingKey, checkpointIntervalMs: options.checkpointInterval * 1000 } : {}),
       });
       if (options.announce) announce(agent.socketPath, options.dataDir, usesKafka(options) ? `log on Kafka topic ${options.topic}` : `embedded log in ${options.dataDir}`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          void agent.close().then(resolve);
+      const failure = await new Promise<unknown>((resolve) => {
+        const onSignal = (): void => stop();
+        const stop = (error?: unknown): void => {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          void agent.close().then(() => resolve(error));
         };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        // The fold gave up: exit non-zero so the supervisor (kubelet, systemd) starts a fresh agent.
+        void agent.fatal.then((error) => stop(error));
       });
+      // Exit 3 (unavailable) whatever the cause, so a supervisor and a human read it the same way.
+      if (failure !== undefined) throw new CliError(EXIT.unavailable, `the agent stopped because its fold cannot recover: ${failure instanceof Error ? failure.message : String(failure)}`);
     });
 }

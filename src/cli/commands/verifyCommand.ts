@@ -1,13 +1,13 @@
-import { existsSync } from "node:fs";
+import { fileExists } from "../../../ledger/log/fileAccess.js";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
+import { openSqliteProjection, projectionError } from "../../../projections/sqlite/sqliteProjection.js";
 import { verifyLedger } from "../../../projections/verifyLedger.js";
 import { verifySignedCheckpoints, type CheckpointReport } from "../../../projections/audit/signedCheckpoints.js";
 import { loadPublicKey } from "../../audit/signingKeys.js";
 import { PROJECTION_FILE } from "../../agent.js";
 import { DEFAULT_DATA_DIR } from "../defaults.js";
-import { EXIT } from "../exitCodes.js";
+import { CliError, EXIT } from "../exitCodes.js";
 import { parseOutput, renderJson, type OutputFormat } from "../output.js";
 import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
 
@@ -25,11 +25,15 @@ export function registerVerifyCommand(program: Command, exit: { code: number }):
       const projectionPath = join(dataDir, PROJECTION_FILE);
       let projection: ReturnType<typeof openSqliteProjection> | undefined;
       try {
-        projection = existsSync(projectionPath) ? openSqliteProjection(projectionPath) : undefined;
+        projection = fileExists(projectionPath) ? openSqliteProjection(projectionPath) : undefined;
         if (!projection && usesKafka(options)) {
           process.stderr.write(`note: no projection in ${dataDir}; on Kafka the hash chain is computed by readers, so an edited record is caught against the chain heads an agent's projection recorded: pass that agent's --data-dir\n`);
         }
-        const ledger = await verifyLedger(log, projection);
+        const ledger = await verifyLedger(log, projection).catch((error: unknown) => {
+          // A damaged projection is a failed check of that file: named, exit 1, not "internal".
+          const named = projectionError(projectionPath, error);
+          throw named === error ? error : new CliError(EXIT.checkFailed, (named as Error).message);
+        });
         const signatures: CheckpointReport | undefined = ledger.ok && publicKeys.length > 0 ? await verifySignedCheckpoints(log, publicKeys) : undefined;
         const report = { ...ledger, ok: ledger.ok && (signatures?.ok ?? true), ...(signatures ? { signedCheckpoints: signatures } : {}), ...(signatures?.problem ? { problem: signatures.problem } : {}) };
         if (options.output === "json") process.stdout.write(`${renderJson(report)}\n`);

@@ -1,10 +1,13 @@
 import { request } from "node:http";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { expect } from "vitest";
 import type { CniRequestBody } from "../../../src/cni/cniRequest.js";
 import type { EventLog } from "../../../ledger/log/eventLog.js";
 import { checkInvariants } from "../../../projections/invariants.js";
-import type { SqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
+import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
+import { openSqliteProjection, type SqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
+import { LOG_FILE, PROJECTION_FILE } from "../../../src/agent.js";
 import { verifyLedger } from "../../../projections/verifyLedger.js";
 
 export type CniVerb = "add" | "del" | "check" | "gc" | "status";
@@ -98,4 +101,16 @@ export function httpJson(
     outgoing.on("error", reject);
     outgoing.end(payload);
   });
+}
+
+/** `expectLedgerSound` on the files of a stopped agent's data directory. */
+export async function expectDataDirSound(dataDir: string): Promise<void> {
+  const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
+  const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
+  try {
+    await expectLedgerSound(log, projection);
+  } finally {
+    projection.close();
+    await log.close();
+  }
 }
