@@ -6,12 +6,6 @@ import { buildAndImportImage } from "../support/node/ipledgerImage.js";
 import { deployIpledger, undeployIpledger, type Deployment } from "../support/node/deployIpledger.js";
 import { findNodeService } from "../support/node/nodeService.js";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    ipledgerDeployment: Deployment | null;
-  }
-}
-
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const node = findNodeService("node tier");
   const brokers = process.env["IPLEDGER_KAFKA_BROKERS"];

@@ -75,3 +75,10 @@ export async function undeployIpledger(node: NodeService): Promise<void> {
   const kubectl = kubectlFor(node);
   await kubectl(["delete", "namespace", "ipledger", "--ignore-not-found", "--wait=true", "--timeout=120s"]);
 }
+
+// What test/node/setup.ts provides to every file of the node project (read with inject()).
+declare module "vitest" {
+  export interface ProvidedContext {
+    ipledgerDeployment: Deployment | null;
+  }
+}
