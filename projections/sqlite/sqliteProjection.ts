@@ -24,6 +24,9 @@ export interface ProjectionOptions {
 /** A damaged projection named as such, so `verify` and the agent say which file and what to do. */
 export function projectionError(path: string, error: unknown): unknown {
   if (!isSqliteDamaged(error)) return error;
+  // A damaged event log read during the same check names its own file: not this one.
+  const named = (error as { details?: { path?: unknown } }).details?.path;
+  if (typeof named === "string" && named !== path) return error;
   const message = `the projection ${path} is damaged (${sqliteCodeOf(error)}); it holds nothing the log does not: stop the agent, move the file away and start it again (it is rebuilt from the log), or run ipledger replay`;
   return new LedgerError("INTEGRITY_VIOLATION", message, { cause: error, details: { path, sqliteCode: sqliteCodeOf(error) } });
 }

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { openSqliteProjection, projectionError } from "../../../projections/sqlite/sqliteProjection.js";
 import { verifyLedger } from "../../../projections/verifyLedger.js";
+import { isSqliteDamaged } from "../../../ledger/log/sqliteLogErrors.js";
 import { verifySignedCheckpoints, type CheckpointReport } from "../../../projections/audit/signedCheckpoints.js";
 import { loadPublicKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, PROJECTION_FILE } from "../../dataFiles.js";
@@ -31,7 +32,10 @@ export function registerVerifyCommand(program: Command, exit: { code: number }):
         const ledger = await verifyLedger(log, projection).catch((error: unknown) => {
           // A damaged projection is a failed check of that file: named, exit 1, not "internal".
           const named = projectionError(projectionPath, error);
-          throw named === error ? error : new CliError(EXIT.checkFailed, (named as Error).message);
+          if (named !== error) throw new CliError(EXIT.checkFailed, (named as Error).message);
+          // A damaged log is a failed check too; its message names the file (ledger.db).
+          if (isSqliteDamaged(error)) throw new CliError(EXIT.checkFailed, (error as Error).message);
+          throw error;
         });
         const signatures: CheckpointReport | undefined = ledger.ok && publicKeys.length > 0 ? await verifySignedCheckpoints(log, publicKeys) : undefined;
         const report = { ...ledger, ok: ledger.ok && (signatures?.ok ?? true), ...(signatures ? { signedCheckpoints: signatures } : {}), ...(signatures?.problem ? { problem: signatures.problem } : {}) };
