@@ -25,6 +25,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   unreserve: ["ipledger unreserve 10.20.0.1 --reason 'router moved'"],
   "reset-pool": ["ipledger reset-pool 10.20.0.0-24 --reason 'cluster rebuilt' --dry-run"],
   "drain-node": ["ipledger drain-node worker-7 --reason 'node lost for good'"],
+  generate: ["ipledger generate --data-dir /tmp/sizing --events 1000000 --pools 64 --seed 1"],
+  console: [
+    "ipledger console --data-dir /var/lib/ipledger",
+    "ipledger console --socket /run/ipledger/agent.sock --listen 0.0.0.0:9741 --token-file /etc/ipledger/tokens",
+  ],
   allowlist: ["ipledger allowlist --namespace shop --label app=web --output cidrs", "ipledger allowlist --pool 10.20.0.0-24 --watch"],
 };
 

@@ -46,7 +46,7 @@ export async function answerVerb(service: CniVerbs, verb: Exclude<Verb, "VERSION
         await service.del(body);
         break;
       case "CHECK":
-        service.check(body);
+        await service.check(body);
         break;
       case "GC":
         await service.gc(body);
