@@ -17,6 +17,7 @@ import {
 } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
+import { foldPassesLogEnd } from "./foldBarrier.js";
 import { appendAndWait } from "./appendAndWait.js";
 import { parseCniRequest, type CniRequestBody, type ParsedCniRequest } from "./cniRequest.js";
 import { buildCniResult, prevResultAddresses, serializeResult } from "./cniResult.js";
@@ -73,6 +74,14 @@ export function createCniService(deps: CniServiceDeps) {
   const locks = new KeyedLock();
   const definitions = createDefinitionGate({ log: deps.log, runner: deps.runner, actor, now, newId, timeoutMs });
   const unsettled = createUnsettledClaims(deps.runner, deps.onRollbackFailed);
+  // Attachments whose last ADD or DEL failed, perhaps after appending: the next call for one
+  // decides only once the fold has passed the log's end (see foldPassesLogEnd).
+  const unfolded = new Set<string>();
+  const afterEarlierFailure = async (key: string): Promise<void> => {
+    if (!unfolded.has(key)) return;
+    await foldPassesLogEnd(deps.log, deps.runner, timeoutMs);
+    unfolded.delete(key);
+  };
 
   const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
   const parse = (body: CniRequestBody, needsAttachment = true): Promise<ParsedCniRequest> =>
@@ -140,6 +149,7 @@ export function createCniService(deps: CniServiceDeps) {
     return locks.run(attachmentKeyOf(request.owner), async () => {
       const allocatedHere = new Set<string>();
       const failed: UnsettledClaim[] = [];
+      await afterEarlierFailure(attachmentKeyOf(request.owner));
       try {
         for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
           const { decision, outcomes, result } = await allocateOnce(request, attempt, failed);
@@ -167,6 +177,7 @@ export function createCniService(deps: CniServiceDeps) {
           );
         });
         const key = attachmentKeyOf(request.owner);
+        unfolded.add(key);
         for (const claim of failed) unsettled.settleLater(key, claim, (ips) => rollback(request, ips), (run) => locks.run(key, run));
         throw error;
       }
@@ -182,12 +193,19 @@ export function createCniService(deps: CniServiceDeps) {
 
   async function del(body: CniRequestBody): Promise<void> {
     const request = await parse(body);
-    await locks.run(attachmentKeyOf(request.owner), async () => {
+    const key = attachmentKeyOf(request.owner);
+    await locks.run(key, async () => {
+      await afterEarlierFailure(key);
       const events = decideRelease(
         { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(deps.runner.state.pools.size), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "cni-del" },
         deps.runner.state,
       );
-      await appendAndWait(deps.log, deps.runner, events, timeoutMs);
+      try {
+        await appendAndWait(deps.log, deps.runner, events, timeoutMs);
+      } catch (error) {
+        unfolded.add(key);
+        throw error;
+      }
       deps.onReleased?.(events.length);
     });
   }
