@@ -52,7 +52,14 @@ function placeHostFile(root, path) {
 function sharedLibraries(files) {
   const libs = new Set();
   for (const file of files) {
-    const out = execFileSync("ldd", [file], { encoding: "utf8" });
+    let out;
+    try {
+      out = execFileSync("ldd", [file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (error) {
+      // A static executable (the native CNI pipe) needs no libraries; ldd says so and exits 1.
+      if (/not a dynamic executable/.test(String(error.stderr ?? "") + String(error.stdout ?? ""))) continue;
+      throw error;
+    }
     for (const m of out.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)) libs.add(m[1]);
   }
   return [...libs].sort();
