@@ -1,7 +1,8 @@
-import { spawn } from "node:child_process";
-import { chmodSync, chownSync, closeSync, mkdirSync, openSync, rmSync, statSync, writeSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startAgent } from "../../../src/agent.js";
 import { EXIT } from "../../../src/cli/exitCodes.js";
 import { httpJson } from "../../support/agent/agentCalls.js";
@@ -29,10 +30,60 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** True when every folder from `path` up lets others in (a checkout under /root does not). */
+function othersMayEnter(path: string): boolean {
+  for (let at = path; ; at = dirname(at)) {
+    if ((statSync(at).mode & 0o001) === 0) return false;
+    if (dirname(at) === at) return true;
+  }
+}
+
+// Where nobody runs the CLI from: the checkout when nobody may enter it, else a copy (hard links
+// where the file system allows) of what the CLI needs at run time.
+// The same for the node binary (CI's Node 24 lives under /root/.cache).
+let nobodysCopy: string | undefined;
+function copyInto(copy: string, path: string): void {
+  try {
+    execFileSync("cp", ["-al", path, copy]);
+  } catch {
+    execFileSync("cp", ["-a", path, copy]);
+  }
+}
+function copyForNobody(): string {
+  if (nobodysCopy) return nobodysCopy;
+  const copy = mkdtempSync(join(tmpdir(), "ipledger-perm-cli-"));
+  chmodSync(copy, 0o755);
+  return (nobodysCopy = copy);
+}
+function cliForNobody(): { root: string; node: string } {
+  requireBuilt("dist/src/cli/bin.js");
+  let root = REPO_ROOT;
+  if (!othersMayEnter(REPO_ROOT)) {
+    root = copyForNobody();
+    if (!statSync(join(root, "dist"), { throwIfNoEntry: false })) for (const entry of ["dist", "node_modules", "package.json"]) copyInto(root, join(REPO_ROOT, entry));
+  }
+  let node = process.execPath;
+  if (!othersMayEnter(dirname(node))) {
+    const bin = join(copyForNobody(), "bin");
+    if (!statSync(bin, { throwIfNoEntry: false })) {
+      mkdirSync(bin, { mode: 0o755 });
+      copyInto(bin, process.execPath);
+    }
+    node = join(bin, basename(process.execPath));
+  }
+  return { root, node };
+}
+
+afterAll(() => {
+  if (nobodysCopy) rmSync(nobodysCopy, { recursive: true, force: true });
+});
+
 /** Runs `ipledger …args` (as nobody when `asNobody`), killed after 20 s; its exit code and stderr. */
 function cli(args: readonly string[], asNobody: boolean): Promise<{ code: number | null; stderr: string }> {
-  const bin = requireBuilt("dist/src/cli/bin.js");
-  const child = spawn(process.execPath, [bin, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "pipe"], ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}) });
+  const { root, node } = asNobody ? cliForNobody() : { root: REPO_ROOT, node: process.execPath };
+  const bin = join(root, "dist/src/cli/bin.js");
+  requireBuilt("dist/src/cli/bin.js");
+  const child = spawn(node, [bin, ...args], { cwd: root, stdio: ["ignore", "ignore", "pipe"], ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}) });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
