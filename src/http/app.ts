@@ -44,7 +44,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.addHook("onResponse", async (request, reply) => {
     // CNI verbs get their own label (ADD and DEL have different costs); other routes use their pattern.
-    const verb = /^\/v1\/cni\/(add|del|check|gc|status)\b/.exec(request.url)?.[1];
+    // Through the pipes every verb arrives at /v1/cni/exec; its command names the verb.
+    const exec = request.url.startsWith("/v1/cni/exec") ? (request.body as { command?: unknown } | undefined)?.command : undefined;
+    const execVerb = typeof exec === "string" && /^(ADD|DEL|CHECK|GC|STATUS)$/.test(exec) ? exec.toLowerCase() : undefined;
+    const verb = execVerb ?? /^\/v1\/cni\/(add|del|check|gc|status)\b/.exec(request.url)?.[1];
     const route = verb ? `/v1/cni/${verb}` : request.routeOptions.url ?? "unknown";
     deps.metrics.requestSeconds.labels(route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
   });

@@ -25,6 +25,12 @@ describe("POST /v1/cni/exec", () => {
     expect(JSON.parse(body.stdout)).toMatchObject({ cniVersion: "1.0.0", ips: [{ address: expect.stringMatching(/^10\.99\.0\./) }] });
   });
 
+  it("times each call under its verb's label, as the per-verb routes are (ADD latency stays visible)", async () => {
+    await agent.app.inject({ method: "POST", url: "/v1/cni/exec", payload: call(JSON.stringify(networkConfig()), cniEnv({ CNI_CONTAINERID: "route-metrics" })) });
+    const metrics = await agent.app.inject({ method: "GET", url: "/metrics" });
+    expect(metrics.body).toMatch(/ipledger_request_duration_seconds_count\{route="\/v1\/cni\/add",status="200"\} [1-9]/);
+  });
+
   it("takes stdin one byte over 1 MiB (base64 in the body) and answers code 7, not HTTP 413", async () => {
     const before = await agent.logSize();
     const reply = await agent.app.inject({ method: "POST", url: "/v1/cni/exec", payload: call(Buffer.alloc(MAX_STDIN_BYTES + 1, 0x20)) });
