@@ -3,7 +3,7 @@
 // every file of the project; the files read the deployment with inject("ipledgerDeployment").
 import type { TestProject } from "vitest/node";
 import { buildAndImportImage } from "../support/node/ipledgerImage.js";
-import { deployIpledger, undeployIpledger, type Deployment } from "../support/node/deployIpledger.js";
+import { deployIpledger, undeployIpledger } from "../support/node/deployIpledger.js";
 import { findNodeService } from "../support/node/nodeService.js";
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
