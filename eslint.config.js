@@ -37,7 +37,17 @@ export default tseslint.config(
   {
     files: ["ledger/log/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "^(\\.\\./)+(projections|src|plugin)/", message: "ledger/ never imports projections/, src/ or plugin/." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./)+(projections|src|plugin)/",
+              message: "ledger/ never imports projections/, src/ or plugin/.",
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -49,7 +59,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ["node:*"], message: "ledger/core is pure: no Node built-ins." },
-            { group: ["better-sqlite3", "kafkajs", "@kubernetes/*", "fastify", "pino"], message: "ledger/core does no I/O." },
+            {
+              group: ["better-sqlite3", "kafkajs", "@kubernetes/*", "fastify", "pino"],
+              message: "ledger/core does no I/O.",
+            },
             { regex: "^\\.\\./", message: "ledger/core imports only its own modules." },
           ],
         },
@@ -59,7 +72,10 @@ export default tseslint.config(
   {
     files: ["projections/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ regex: "^(\\.\\./)+(src|plugin)/", message: "projections/ never import src/ or plugin/." }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "^(\\.\\./)+(src|plugin)/", message: "projections/ never import src/ or plugin/." }] },
+      ],
     },
   },
   {
@@ -71,8 +87,14 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { regex: "^(\\./|(\\.\\./)+)cli/", message: "Nothing imports src/cli but the bin: move what you need to a lower module." },
-            { regex: "^(\\./|\\.\\./)agent\\.js$", message: "src/agent.ts is an entry point: import names from a low-level module (src/dataFiles.ts)." },
+            {
+              regex: "^(\\./|(\\.\\./)+)cli/",
+              message: "Nothing imports src/cli but the bin: move what you need to a lower module.",
+            },
+            {
+              regex: "^(\\./|\\.\\./)agent\\.js$",
+              message: "src/agent.ts is an entry point: import names from a low-level module (src/dataFiles.ts).",
+            },
           ],
         },
       ],

@@ -7,8 +7,14 @@ import { readFileSync } from "node:fs";
  * cannot carry several addresses per family. `npm run build` copies the file next to this one's
  * build (dist/plugin/native/), so the relative path holds in the sources and in dist/ alike.
  */
-const file = JSON.parse(readFileSync(new URL("./native/versions.json", import.meta.url), "utf8")) as { supportedVersions?: unknown };
-if (!Array.isArray(file.supportedVersions) || file.supportedVersions.length === 0 || !file.supportedVersions.every((v) => typeof v === "string")) {
+const file = JSON.parse(readFileSync(new URL("./native/versions.json", import.meta.url), "utf8")) as {
+  supportedVersions?: unknown;
+};
+if (
+  !Array.isArray(file.supportedVersions) ||
+  file.supportedVersions.length === 0 ||
+  !file.supportedVersions.every((v) => typeof v === "string")
+) {
   throw new Error("plugin/native/versions.json must hold a non-empty supportedVersions list of strings");
 }
 

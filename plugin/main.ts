@@ -41,10 +41,14 @@ export async function runPipe(io: PipeIo): Promise<number> {
   const stdin = await readStdin(io.stdin);
   const target = pipeTargetOf(stdin, io.env);
   if (io.env["CNI_COMMAND"] === "VERSION") {
-    io.stdout.write(`${JSON.stringify({ cniVersion: target.namedVersion || LATEST_VERSION, supportedVersions: SUPPORTED_VERSIONS })}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ cniVersion: target.namedVersion || LATEST_VERSION, supportedVersions: SUPPORTED_VERSIONS })}\n`,
+    );
     return 0;
   }
-  const env = Object.fromEntries(Object.entries(io.env).filter(([name, value]) => /^(CNI|IPLEDGER)_/.test(name) && value !== undefined));
+  const env = Object.fromEntries(
+    Object.entries(io.env).filter(([name, value]) => /^(CNI|IPLEDGER)_/.test(name) && value !== undefined),
+  );
   const body = JSON.stringify({
     command: io.env["CNI_COMMAND"] ?? "",
     env,
@@ -54,7 +58,13 @@ export async function runPipe(io: PipeIo): Promise<number> {
   const request = io.request ?? requestAgent;
   let outcome: ExecAnswer | Failure;
   try {
-    const answer = await request({ socketPath: target.socketPath, method: "POST", path: "/v1/cni/exec", body, timeoutMs: target.timeoutMs });
+    const answer = await request({
+      socketPath: target.socketPath,
+      method: "POST",
+      path: "/v1/cni/exec",
+      body,
+      timeoutMs: target.timeoutMs,
+    });
     outcome = execAnswerOf(answer) ?? notAnAnswer(answer.status);
   } catch (error) {
     outcome = failureOf(error, target);
@@ -79,7 +89,8 @@ function execAnswerOf(answer: AgentResponse): ExecAnswer | undefined {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
   const { exitCode, stdout, stderr } = body as Record<string, unknown>;
   if (typeof exitCode !== "number" || !Number.isInteger(exitCode) || exitCode < 0 || exitCode > 255) return undefined;
-  if (typeof stdout !== "string" || (stderr !== undefined && stderr !== null && typeof stderr !== "string")) return undefined;
+  if (typeof stdout !== "string" || (stderr !== undefined && stderr !== null && typeof stderr !== "string"))
+    return undefined;
   return { exitCode, stdout, stderr: typeof stderr === "string" ? stderr : "" };
 }
 

@@ -45,7 +45,8 @@ export function pipeTargetOf(stdin: StdinBytes, env: Env): PipeTarget {
   const socket = ipam["socket"];
   const named = typeof config["cniVersion"] === "string" ? config["cniVersion"] : "";
   return {
-    socketPath: (typeof socket === "string" && socket !== "" ? socket : "") || env["IPLEDGER_SOCKET"] || DEFAULT_SOCKET_PATH,
+    socketPath:
+      (typeof socket === "string" && socket !== "" ? socket : "") || env["IPLEDGER_SOCKET"] || DEFAULT_SOCKET_PATH,
     timeoutMs: timeoutMsOf(env["IPLEDGER_AGENT_TIMEOUT_MS"], ipam["agent_timeout_seconds"]),
     namedVersion: named,
     errorVersion: isSupportedVersion(named) ? named : LATEST_VERSION,
@@ -53,7 +54,9 @@ export function pipeTargetOf(stdin: StdinBytes, env: Env): PipeTarget {
 }
 
 function timeoutMsOf(override: string | undefined, seconds: unknown): number {
-  if (override !== undefined && /^[+-]?\d+$/.test(override) && Number(override) > 0) return Math.min(Number(override), MAX_TIMEOUT_MS);
-  if (typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0) return Math.min(Math.ceil(seconds * 1000), MAX_TIMEOUT_MS);
+  if (override !== undefined && /^[+-]?\d+$/.test(override) && Number(override) > 0)
+    return Math.min(Number(override), MAX_TIMEOUT_MS);
+  if (typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0)
+    return Math.min(Math.ceil(seconds * 1000), MAX_TIMEOUT_MS);
   return DEFAULT_TIMEOUT_MS;
 }

@@ -14,19 +14,28 @@ export interface StdinBytes {
  * @example
  *   const { bytes } = await readStdin(Readable.from([Buffer.from("{}")]));
  */
-export async function readStdin(stdin: AsyncIterable<Uint8Array | string>, maxBytes: number = MAX_STDIN_BYTES): Promise<StdinBytes> {
+export async function readStdin(
+  stdin: AsyncIterable<Uint8Array | string>,
+  maxBytes: number = MAX_STDIN_BYTES,
+): Promise<StdinBytes> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const chunk of stdin) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const bytes =
+        typeof chunk === "string"
+          ? Buffer.from(chunk, "utf8")
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       chunks.push(bytes);
       size += bytes.length;
       // Leaving the loop early destroys the stream; nothing more is buffered.
       if (size > maxBytes) break;
     }
   } catch (error) {
-    return { bytes: Buffer.concat(chunks).subarray(0, maxBytes + 1), error: error instanceof Error ? error.message : String(error) };
+    return {
+      bytes: Buffer.concat(chunks).subarray(0, maxBytes + 1),
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
   return { bytes: Buffer.concat(chunks).subarray(0, maxBytes + 1) };
 }

@@ -16,13 +16,19 @@ const REASONS: Readonly<Record<string, string>> = {
 
 /** The deadline passed: before the connect completed or before the whole answer arrived. */
 export function late(timeoutMs: number): Failure {
-  return { reason: `no answer within ${timeoutMs} ms`, details: `ETIMEDOUT: no complete answer within ${timeoutMs} ms` };
+  return {
+    reason: `no answer within ${timeoutMs} ms`,
+    details: `ETIMEDOUT: no complete answer within ${timeoutMs} ms`,
+  };
 }
 
 export const CLOSED: Failure = { reason: "the connection closed before the answer was complete", details: "" };
 
 export function notAnAnswer(status: number): Failure {
-  return { reason: `it answered HTTP ${status} with something that is not a CNI answer (an older agent? roll out the agent DaemonSet)`, details: "" };
+  return {
+    reason: `it answered HTTP ${status} with something that is not a CNI answer (an older agent? roll out the agent DaemonSet)`,
+    details: "",
+  };
 }
 
 /**
@@ -30,7 +36,10 @@ export function notAnAnswer(status: number): Failure {
  * bytes: a failed connect names the error code and the socket, anything after it is a cut answer.
  */
 export function failureOf(error: unknown, target: PipeTarget): Failure {
-  const { code, syscall } = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; syscall?: unknown };
+  const { code, syscall } = (typeof error === "object" && error !== null ? error : {}) as {
+    code?: unknown;
+    syscall?: unknown;
+  };
   if (code === "ETIMEDOUT" || code === "EAGAIN") return late(target.timeoutMs);
   if (syscall !== "connect" || typeof code !== "string") return CLOSED;
   const reason = REASONS[code] ?? `connection failed (connect ${code} ${target.socketPath})`;
@@ -41,7 +50,10 @@ export function failureOf(error: unknown, target: PipeTarget): Failure {
  * The CNI error for an agent that was not reached: code 11 (try again later), naming the socket
  * and what to do. DEL gets the same answer: the runtime retries DEL until it succeeds.
  */
-export function unreachableError(target: PipeTarget, failure: Failure): { cniVersion: string; code: number; msg: string; details: string } {
+export function unreachableError(
+  target: PipeTarget,
+  failure: Failure,
+): { cniVersion: string; code: number; msg: string; details: string } {
   const msg = `cannot reach the ipledger agent at ${target.socketPath}: ${failure.reason}; start the agent (ipledger agent) or fix ipam.socket`;
   return { cniVersion: target.errorVersion, code: 11, msg, details: failure.details };
 }

@@ -41,9 +41,13 @@ export function createStallTracker(stallBoundMs: number, now: () => number = Dat
       const since = now();
       behindSince ??= since;
       const stalledMs = since - Math.max(behindSince, lastProgressAt);
-      if (stalledMs <= stallBoundMs) return lastError === undefined ? { live: true } : { live: true, reason: `recovering: ${messageOf(lastError)}` };
+      if (stalledMs <= stallBoundMs)
+        return lastError === undefined ? { live: true } : { live: true, reason: `recovering: ${messageOf(lastError)}` };
       const cause = lastError === undefined ? "" : `; last error: ${messageOf(lastError)}`;
-      return { live: false, reason: `the fold has not advanced for ${Math.round(stalledMs / 1000)} s while the log holds ${position.lag ?? "newer"} events it has not applied${cause}` };
+      return {
+        live: false,
+        reason: `the fold has not advanced for ${Math.round(stalledMs / 1000)} s while the log holds ${position.lag ?? "newer"} events it has not applied${cause}`,
+      };
     },
   };
 }

@@ -23,15 +23,33 @@ export function createWaiters() {
       let waiter: Waiter | undefined;
       let timer: NodeJS.Timeout | undefined;
       const promise = new Promise<Map<string, Outcome>>((resolve, reject) => {
-        waiter = { pending: new Set(ids), outcomes: new Map(), resolve: (outcomes) => { clearTimeout(timer); resolve(outcomes); } };
+        waiter = {
+          pending: new Set(ids),
+          outcomes: new Map(),
+          resolve: (outcomes) => {
+            clearTimeout(timer);
+            resolve(outcomes);
+          },
+        };
         if (ids.length === 0) return resolve(new Map());
         waiters.add(waiter);
         timer = setTimeout(() => {
           if (waiter) waiters.delete(waiter);
-          reject(new LedgerError("LOG_UNAVAILABLE", `the log did not deliver the appended events back within ${timeoutMs} ms; the log may be down or the agent's tail stalled`));
+          reject(
+            new LedgerError(
+              "LOG_UNAVAILABLE",
+              `the log did not deliver the appended events back within ${timeoutMs} ms; the log may be down or the agent's tail stalled`,
+            ),
+          );
         }, timeoutMs);
       });
-      return { promise, cancel: () => { clearTimeout(timer); if (waiter) waiters.delete(waiter); } };
+      return {
+        promise,
+        cancel: () => {
+          clearTimeout(timer);
+          if (waiter) waiters.delete(waiter);
+        },
+      };
     },
     settle(folded: readonly ProjectedEvent[]): void {
       for (const waiter of waiters) {

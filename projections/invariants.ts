@@ -28,7 +28,9 @@ export function checkInvariants(db: Database.Database): InvariantViolation[] {
   const violations: InvariantViolation[] = [];
   // Streamed: a year of tenancies never sits in memory at once.
   const rows = db
-    .prepare("SELECT domain, ip, from_partition, from_offset, to_offset, container_id, if_name FROM tenancies ORDER BY domain, ip_blob, from_offset")
+    .prepare(
+      "SELECT domain, ip, from_partition, from_offset, to_offset, container_id, if_name FROM tenancies ORDER BY domain, ip_blob, from_offset",
+    )
     .iterate() as IterableIterator<TenancyRow>;
   let previous: TenancyRow | undefined;
   for (const row of rows) {

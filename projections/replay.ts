@@ -31,7 +31,7 @@ export async function replayLog(
   let done = 0;
   const bulk = beginBulkLoad(projection.db);
   for (const [partition, end] of [...ends].sort(([a], [b]) => a - b)) {
-    for (let offset = 0; offset < end; ) {
+    for (let offset = 0; offset < end;) {
       const batch = await log.read(partition, offset, Math.min(CHUNK, end - offset));
       if (batch.length === 0) break;
       const projected: ProjectedEvent[] = batch.map((logged) => ({ logged, outcome: evolve(state, logged) }));

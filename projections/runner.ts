@@ -81,7 +81,8 @@ export function createProjectionRunner(deps: RunnerOptions) {
     const fresh: ProjectedEvent[] = [];
     for (const logged of batch) {
       const expected = heads.get(logged.partition) ?? GENESIS_HASH;
-      if (logged.event.prev !== expected && chainBreaks.length < 100) chainBreaks.push({ partition: logged.partition, offset: logged.offset });
+      if (logged.event.prev !== expected && chainBreaks.length < 100)
+        chainBreaks.push({ partition: logged.partition, offset: logged.offset });
       heads.set(logged.partition, logged.event.hash ?? "");
       const projected = { logged, outcome: evolve(state, logged) };
       folded.push(projected);
@@ -94,8 +95,16 @@ export function createProjectionRunner(deps: RunnerOptions) {
     const projection = deps.projection;
     if (!projection || fresh.length === 0) return;
     const reached = new Map<number, Checkpoint>();
-    for (const { logged } of fresh) reached.set(logged.partition, { partition: logged.partition, nextOffset: logged.offset + 1, headHash: logged.event.hash ?? "" });
-    await retryWhileBusy(() => projection.applyBatch(fresh, [...reached.values()]), { maxWaitMs: deps.busyWaitMs ?? 60_000, onBusy: (error) => stall.failed(error) });
+    for (const { logged } of fresh)
+      reached.set(logged.partition, {
+        partition: logged.partition,
+        nextOffset: logged.offset + 1,
+        headHash: logged.event.hash ?? "",
+      });
+    await retryWhileBusy(() => projection.applyBatch(fresh, [...reached.values()]), {
+      maxWaitMs: deps.busyWaitMs ?? 60_000,
+      onBusy: (error) => stall.failed(error),
+    });
     for (const checkpoint of reached.values()) checkpoints.set(checkpoint.partition, checkpoint);
   }
 
@@ -112,7 +121,8 @@ export function createProjectionRunner(deps: RunnerOptions) {
     failingSince = undefined;
     restarts = 0;
     stall.progressed();
-    if (rebuilding && [...announced].every(([partition, next]) => (committed.get(partition) ?? 0) >= next)) rebuilding = false;
+    if (rebuilding && [...announced].every(([partition, next]) => (committed.get(partition) ?? 0) >= next))
+      rebuilding = false;
     const news = folded.filter(({ logged }) => logged.offset >= (announced.get(logged.partition) ?? 0));
     if (last && news.length > 0) announced.set(last.partition, last.offset + 1);
     waiters.settle(news);
@@ -128,7 +138,11 @@ export function createProjectionRunner(deps: RunnerOptions) {
     deps.onError?.(error);
     stall.failed(error);
     // A damaged log fails the same way on every read: say so now instead of retrying for ever.
-    if (isSqliteDamaged(error) || (deps.log.kind === "sqlite" && isLedgerError(error) && error.code === "INTEGRITY_VIOLATION")) giveUp(error);
+    if (
+      isSqliteDamaged(error) ||
+      (deps.log.kind === "sqlite" && isLedgerError(error) && error.code === "INTEGRITY_VIOLATION")
+    )
+      giveUp(error);
   }
 
   function giveUp(error: unknown): void {
@@ -189,14 +203,23 @@ export function createProjectionRunner(deps: RunnerOptions) {
       const deadline = Date.now() + timeoutMs;
       while (!(await this.caughtUp())) {
         if (fatal !== undefined) throw fatal;
-        if (Date.now() > deadline) throw new LedgerError("NOT_READY", `the projection has not caught up with the log after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new LedgerError("NOT_READY", `the projection has not caught up with the log after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
     /** Throws NOT_READY while the state is being rebuilt, so no decision is made on a partial view. */
     assertServing(): void {
-      if (fatal !== undefined) throw new LedgerError("LOG_UNAVAILABLE", `the fold stopped: ${(fatal as Error).message ?? String(fatal)}; the agent must be restarted`);
-      if (rebuilding) throw new LedgerError("NOT_READY", "the agent is rebuilding its view of the log after a failed projection write; retry shortly");
+      if (fatal !== undefined)
+        throw new LedgerError(
+          "LOG_UNAVAILABLE",
+          `the fold stopped: ${(fatal as Error).message ?? String(fatal)}; the agent must be restarted`,
+        );
+      if (rebuilding)
+        throw new LedgerError(
+          "NOT_READY",
+          "the agent is rebuilding its view of the log after a failed projection write; retry shortly",
+        );
     },
     /** Whether the fold is alive: not given up, and not stalled behind the log (see `stallBoundMs`). */
     async liveness(): Promise<FoldLiveness> {

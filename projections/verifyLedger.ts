@@ -21,20 +21,30 @@ export interface VerifyReport {
 const CHUNK = 20_000;
 
 /** Walks every partition's hash chain; the first broken link is reported. */
-async function verifyChains(log: EventLog): Promise<{ events: number; partitions: number; problem?: string; brokenLink?: VerifyReport["brokenLink"] }> {
+async function verifyChains(
+  log: EventLog,
+): Promise<{ events: number; partitions: number; problem?: string; brokenLink?: VerifyReport["brokenLink"] }> {
   const ends = await log.endOffsets();
   let events = 0;
   for (const [partition, end] of [...ends].sort(([a], [b]) => a - b)) {
     let prev = GENESIS_HASH;
-    for (let offset = 0; offset < end; ) {
+    for (let offset = 0; offset < end;) {
       const batch = await log.read(partition, offset, Math.min(CHUNK, end - offset));
       if (batch.length === 0) {
-        return { events, partitions: ends.size, problem: `partition ${partition}: offsets ${offset}..${end - 1} are missing`, brokenLink: { partition, offset, problem: "offset-gap" } };
+        return {
+          events,
+          partitions: ends.size,
+          problem: `partition ${partition}: offsets ${offset}..${end - 1} are missing`,
+          brokenLink: { partition, offset, problem: "offset-gap" },
+        };
       }
       const verdict = verifyPartitionChain(batch, prev, offset);
       if (!verdict.ok) {
         // A deleted record shows as the next one found at the wrong offset: name the missing one.
-        const at = verdict.problem === "offset-gap" ? offset + batch.findIndex((logged, index) => logged.offset !== offset + index) : verdict.offset;
+        const at =
+          verdict.problem === "offset-gap"
+            ? offset + batch.findIndex((logged, index) => logged.offset !== offset + index)
+            : verdict.offset;
         return {
           events,
           partitions: ends.size,
@@ -83,7 +93,12 @@ export async function verifyLedger(log: EventLog, projection?: SqliteProjection)
   }
 }
 
-async function replayInto(log: EventLog, path: string, upTo: Map<number, number> | undefined, opened: SqliteProjection[]): Promise<SqliteProjection> {
+async function replayInto(
+  log: EventLog,
+  path: string,
+  upTo: Map<number, number> | undefined,
+  opened: SqliteProjection[],
+): Promise<SqliteProjection> {
   const fresh = openSqliteProjection(path);
   opened.push(fresh);
   await replayLog(log, fresh, upTo ? { upTo } : {});

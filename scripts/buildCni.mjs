@@ -19,15 +19,30 @@ function fail(message) {
 const env = { ...process.env, CGO_ENABLED: "0", GOTOOLCHAIN: "local" };
 const version = spawnSync("go", ["env", "GOVERSION"], { env, encoding: "utf8" });
 if (version.error || version.status !== 0) {
-  fail("Go is not on PATH. The native pipe needs Go >= 1.26 (https://go.dev/dl/); without Go, use `node dist/plugin/bin.js` as the CNI plugin.");
+  fail(
+    "Go is not on PATH. The native pipe needs Go >= 1.26 (https://go.dev/dl/); without Go, use `node dist/plugin/bin.js` as the CNI plugin.",
+  );
 }
 const [major = 0, minor = 0] = version.stdout.trim().replace(/^go/, "").split(".").map(Number);
-if (major < 1 || (major === 1 && minor < 26)) fail(`Go ${version.stdout.trim()} is too old; the native pipe needs Go >= 1.26`);
+if (major < 1 || (major === 1 && minor < 26))
+  fail(`Go ${version.stdout.trim()} is too old; the native pipe needs Go >= 1.26`);
 
 mkdirSync(dirname(output), { recursive: true });
-const build = spawnSync("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", output, "."], { cwd: source, env, encoding: "utf8" });
+const build = spawnSync("go", ["build", "-trimpath", "-ldflags=-s -w", "-o", output, "."], {
+  cwd: source,
+  env,
+  encoding: "utf8",
+});
 if (build.status !== 0) fail(`go build failed (exit ${build.status}):\n${build.stdout}${build.stderr}`);
 
-const smoke = spawnSync(output, [], { env: { CNI_COMMAND: "VERSION" }, input: '{"cniVersion":"1.0.0"}', encoding: "utf8", timeout: 10_000 });
-if (smoke.status !== 0 || !smoke.stdout.includes('"supportedVersions"')) fail(`${output} does not answer CNI VERSION:\n${smoke.stdout}${smoke.stderr}`);
-console.log(`build:cni: wrote dist/ipledger-cni (${(statSync(output).size / 1024 / 1024).toFixed(2)} MiB, ${version.stdout.trim()}, static)`);
+const smoke = spawnSync(output, [], {
+  env: { CNI_COMMAND: "VERSION" },
+  input: '{"cniVersion":"1.0.0"}',
+  encoding: "utf8",
+  timeout: 10_000,
+});
+if (smoke.status !== 0 || !smoke.stdout.includes('"supportedVersions"'))
+  fail(`${output} does not answer CNI VERSION:\n${smoke.stdout}${smoke.stderr}`);
+console.log(
+  `build:cni: wrote dist/ipledger-cni (${(statSync(output).size / 1024 / 1024).toFixed(2)} MiB, ${version.stdout.trim()}, static)`,
+);

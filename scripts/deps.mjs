@@ -7,7 +7,18 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const KNOWN = ".dependency-cruiser-known-violations.json";
-const args = ["depcruise", "--config", ".dependency-cruiser.cjs", "--output-type", "json", ...(existsSync(KNOWN) ? ["--ignore-known", KNOWN] : []), "ledger", "projections", "src", "plugin"];
+const args = [
+  "depcruise",
+  "--config",
+  ".dependency-cruiser.cjs",
+  "--output-type",
+  "json",
+  ...(existsSync(KNOWN) ? ["--ignore-known", KNOWN] : []),
+  "ledger",
+  "projections",
+  "src",
+  "plugin",
+];
 const run = spawnSync("npx", ["--no-install", ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 if (run.status !== 0 && !run.stdout.startsWith("{")) {
   process.stderr.write(run.stderr || run.stdout);
@@ -18,7 +29,8 @@ const result = JSON.parse(run.stdout);
 /** ledger/core, ledger/log, projections, src/cli, src/http, …, plugin: the units the rules speak of. */
 function folderOf(path) {
   const parts = path.split("/");
-  if (parts[0] === "src" || parts[0] === "ledger") return parts.length > 2 ? `${parts[0]}/${parts[1]}` : `${parts[0]}/(top)`;
+  if (parts[0] === "src" || parts[0] === "ledger")
+    return parts.length > 2 ? `${parts[0]}/${parts[1]}` : `${parts[0]}/(top)`;
   return parts[0];
 }
 
@@ -36,14 +48,19 @@ for (const module of result.modules) {
 }
 const out = [];
 out.push("Import direction between folders (imports counted per file):");
-for (const [edge, count] of [...edges].sort(([a], [b]) => a.localeCompare(b))) out.push(`  ${edge.padEnd(44)} ${count}`);
+for (const [edge, count] of [...edges].sort(([a], [b]) => a.localeCompare(b)))
+  out.push(`  ${edge.padEnd(44)} ${count}`);
 
 const { summary } = result;
 const fresh = summary.violations.filter((violation) => violation.rule.severity === "error");
 out.push("");
-out.push(`${summary.totalCruised} modules, ${summary.totalDependenciesCruised} imports cruised; ${fresh.length} violation(s), ${summary.ignore} known and listed in ${KNOWN}.`);
+out.push(
+  `${summary.totalCruised} modules, ${summary.totalDependenciesCruised} imports cruised; ${fresh.length} violation(s), ${summary.ignore} known and listed in ${KNOWN}.`,
+);
 for (const violation of fresh) {
-  const path = violation.cycle ? [violation.from, ...violation.cycle.map((step) => step.name ?? step)].join(" → ") : `${violation.from} → ${violation.to}`;
+  const path = violation.cycle
+    ? [violation.from, ...violation.cycle.map((step) => step.name ?? step)].join(" → ")
+    : `${violation.from} → ${violation.to}`;
   out.push(`  ${violation.rule.name}: ${path}`);
 }
 process.stdout.write(`${out.join("\n")}\n`);

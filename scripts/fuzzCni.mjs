@@ -26,4 +26,5 @@ function go(args) {
 
 go(["vet", "."]);
 go(["test", "-count=1", "."]);
-for (const target of targets) go(["test", "-run=^$", `-fuzz=^${target}$`, `-fuzztime=${fuzzTime}`, "-fuzzminimizetime=5s", "-parallel=1", "."]);
+for (const target of targets)
+  go(["test", "-run=^$", `-fuzz=^${target}$`, `-fuzztime=${fuzzTime}`, "-fuzzminimizetime=5s", "-parallel=1", "."]);

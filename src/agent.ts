@@ -67,7 +67,10 @@ export { LOG_FILE, PROJECTION_FILE, SNAPSHOT_DIR };
  *   await agent.close();
  */
 export async function startAgent(options: AgentOptions) {
-  const logger = pino({ level: options.quiet ? "warn" : "info", redact: ["*.token", "*.authorization"] }, pino.destination(2));
+  const logger = pino(
+    { level: options.quiet ? "warn" : "info", redact: ["*.token", "*.authorization"] },
+    pino.destination(2),
+  );
   const dataDir = resolve(options.dataDir);
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -78,7 +81,10 @@ export async function startAgent(options: AgentOptions) {
   fileExists(dataDir, constants.W_OK | constants.X_OK);
   const node = options.node ?? process.env.NODENAME ?? hostname();
   const auth = options.listen ? (options.tokenFile ? loadTokenFile(options.tokenFile) : undefined) : undefined;
-  if (options.listen && !auth) throw new LedgerError("INVALID_CONFIG", "--listen needs --token-file: a TCP listener without a token is refused", { key: "--token-file" });
+  if (options.listen && !auth)
+    throw new LedgerError("INVALID_CONFIG", "--listen needs --token-file: a TCP listener without a token is refused", {
+      key: "--token-file",
+    });
 
   let lock: DataDirLock;
   try {
@@ -118,13 +124,19 @@ async function serve(options: AgentOptions, opened: Opened) {
   const fatal = new Promise<unknown>((resolve) => (reportFatal = resolve));
   const snapshotEvery = options.snapshotEveryEvents ?? 100_000;
   const snapshots = snapshotEvery > 0 ? openSnapshotStore(join(dataDir, SNAPSHOT_DIR)) : undefined;
-  const initial = snapshots ? await chooseFoldStart(snapshots, log, projection, (message) => logger.warn(message)) : undefined;
+  const initial = snapshots
+    ? await chooseFoldStart(snapshots, log, projection, (message) => logger.warn(message))
+    : undefined;
   if (initial) logger.info({ snapshot: initial.path, events: initial.events }, "fold starts from a snapshot");
   const runner = createProjectionRunner({
     log,
     projection,
     stallBoundMs: options.stallBoundMs ?? 60_000,
-    onError: (error) => logger.error({ err: error }, "the fold failed; it retries, restarting from the projection's checkpoints when a write failed"),
+    onError: (error) =>
+      logger.error(
+        { err: error },
+        "the fold failed; it retries, restarting from the projection's checkpoints when a write failed",
+      ),
     onFatal: (error) => {
       logger.fatal({ err: error }, "the fold cannot recover; the agent must be restarted");
       reportFatal(error);
@@ -135,7 +147,15 @@ async function serve(options: AgentOptions, opened: Opened) {
   await runner.start();
   await runner.waitForCatchUp(10 * 60_000);
   const snapshotting = snapshots
-    ? startSnapshotSchedule({ fold: runner, store: snapshots, everyEvents: snapshotEvery, ...(initial ? { startedAt: initial.events } : {}), onWritten: (written) => logger.info(written, "snapshot written"), onError: (error) => logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later") })
+    ? startSnapshotSchedule({
+        fold: runner,
+        store: snapshots,
+        everyEvents: snapshotEvery,
+        ...(initial ? { startedAt: initial.events } : {}),
+        onWritten: (written) => logger.info(written, "snapshot written"),
+        onError: (error) =>
+          logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later"),
+      })
     : undefined;
   cleanups.push(() => snapshotting?.stop({ final: false }));
   const service = createCniService({
@@ -148,22 +168,38 @@ async function serve(options: AgentOptions, opened: Opened) {
     onVoided: () => metrics.voided.inc(),
     flatFile: { dirs: [...DEFAULT_FLAT_FILE_DIRS, ...(options.flatFileDirs ?? []).map((dir) => resolve(dir))] },
     logger: logger.child({ component: "cni" }),
-    onRollbackFailed: (error) => logger.error({ err: error }, "could not release the claim of a failed ADD; ipledger gc or a DEL releases it"),
+    onRollbackFailed: (error) =>
+      logger.error({ err: error }, "could not release the claim of a failed ADD; ipledger gc or a DEL releases it"),
   });
   const stopPoolGauges = watchPoolGauges(runner, metrics);
   const stopLagGauge = watchFoldLag(log, runner, metrics);
-  const stopSkew = watchClockSkew(runner, metrics, logger.child({ component: "fold" }), { ...(options.clockSkewWarnMs !== undefined ? { thresholdMs: options.clockSkewWarnMs } : {}) });
+  const stopSkew = watchClockSkew(runner, metrics, logger.child({ component: "fold" }), {
+    ...(options.clockSkewWarnMs !== undefined ? { thresholdMs: options.clockSkewWarnMs } : {}),
+  });
   const stopGauges = (): void => {
     stopPoolGauges();
     stopLagGauge();
     stopSkew();
   };
   const signer = options.signingKey
-    ? startCheckpointSigner({ log, runner, privateKey: loadSigningKey(options.signingKey), actor: { node, component: "agent" }, intervalMs: options.checkpointIntervalMs ?? 300_000, onError: (error) => logger.error({ err: error }, "signed checkpoint failed; retrying next interval") })
+    ? startCheckpointSigner({
+        log,
+        runner,
+        privateKey: loadSigningKey(options.signingKey),
+        actor: { node, component: "agent" },
+        intervalMs: options.checkpointIntervalMs ?? 300_000,
+        onError: (error) => logger.error({ err: error }, "signed checkpoint failed; retrying next interval"),
+      })
     : undefined;
   cleanups.push(() => signer?.stop());
   const operator = {
-    service: createOperatorService({ log, runner, node, component: "agent", appendTimeoutMs: Math.max(10_000, options.appendTimeoutMs ?? 5_000) }),
+    service: createOperatorService({
+      log,
+      runner,
+      node,
+      component: "agent",
+      appendTimeoutMs: Math.max(10_000, options.appendTimeoutMs ?? 5_000),
+    }),
     allowlist: createAllowlistQueries(projection.db),
   };
   const deps = { service, queries: createQueries(projection.db), runner, metrics, operator };

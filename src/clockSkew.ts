@@ -32,7 +32,15 @@ export function watchClockSkew(
       if (!(aheadMs > thresholdMs)) continue;
       metrics.clockSkewEvents.labels(event.actor.node).inc();
       logger?.warn(
-        { eventId: event.id, type: event.type, at: event.at, writer: event.actor.node, aheadSeconds: Math.round(aheadMs / 1000), partition: logged.partition, offset: logged.offset },
+        {
+          eventId: event.id,
+          type: event.type,
+          at: event.at,
+          writer: event.actor.node,
+          aheadSeconds: Math.round(aheadMs / 1000),
+          partition: logged.partition,
+          offset: logged.offset,
+        },
         `event written ${Math.round(aheadMs / 1000)} s ahead of this agent's clock by node ${event.actor.node}; check NTP on that node (effective times move ahead with it)`,
       );
     }

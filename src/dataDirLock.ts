@@ -39,7 +39,11 @@ export function lockDataDir(dataDir: string): DataDirLock {
     if (!isSqliteBusy(error)) throw error;
     const holder = readPid(pidPath);
     const who = holder ? `process ${holder}` : "another process";
-    throw new LedgerError("LOG_UNAVAILABLE", `the data directory ${dataDir} is in use by ${who} (it holds ${path}); run one agent per data directory, or stop that one first`, { details: { path, ...(holder ? { pid: holder } : {}) } });
+    throw new LedgerError(
+      "LOG_UNAVAILABLE",
+      `the data directory ${dataDir} is in use by ${who} (it holds ${path}); run one agent per data directory, or stop that one first`,
+      { details: { path, ...(holder ? { pid: holder } : {}) } },
+    );
   }
   try {
     writeFileSync(pidPath, `${process.pid}\n`, { mode: 0o600 });

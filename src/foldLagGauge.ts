@@ -7,7 +7,12 @@ import type { Metrics } from "./metrics.js";
  * for `ipledger_fold_lag_events` (the projection-lag alert). A log that cannot answer leaves the
  * last value in place: the readiness probe reports that case.
  */
-export function watchFoldLag(log: EventLog, runner: ProjectionRunner, metrics: Metrics, intervalMs = 5_000): () => void {
+export function watchFoldLag(
+  log: EventLog,
+  runner: ProjectionRunner,
+  metrics: Metrics,
+  intervalMs = 5_000,
+): () => void {
   const sample = async (): Promise<void> => {
     const ends = await log.endOffsets();
     const applied = runner.position();

@@ -9,11 +9,29 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: "ipledger_process_" });
   return {
     registry,
-    allocations: new Counter({ name: "ipledger_allocations_total", help: "Addresses allocated (accepted claims)", registers: [registry] }),
+    allocations: new Counter({
+      name: "ipledger_allocations_total",
+      help: "Addresses allocated (accepted claims)",
+      registers: [registry],
+    }),
     releases: new Counter({ name: "ipledger_releases_total", help: "Addresses released", registers: [registry] }),
-    voided: new Counter({ name: "ipledger_voided_claims_total", help: "Claims voided by the fold (lost a race, held, reserved…)", registers: [registry] }),
-    poolUsed: new Gauge({ name: "ipledger_pool_used_addresses", help: "Addresses held per pool", labelNames: ["pool", "domain"], registers: [registry] }),
-    poolFree: new Gauge({ name: "ipledger_pool_free_addresses", help: "Free addresses per pool window (excluding exclusions)", labelNames: ["pool", "domain"], registers: [registry] }),
+    voided: new Counter({
+      name: "ipledger_voided_claims_total",
+      help: "Claims voided by the fold (lost a race, held, reserved…)",
+      registers: [registry],
+    }),
+    poolUsed: new Gauge({
+      name: "ipledger_pool_used_addresses",
+      help: "Addresses held per pool",
+      labelNames: ["pool", "domain"],
+      registers: [registry],
+    }),
+    poolFree: new Gauge({
+      name: "ipledger_pool_free_addresses",
+      help: "Free addresses per pool window (excluding exclusions)",
+      labelNames: ["pool", "domain"],
+      registers: [registry],
+    }),
     requestSeconds: new Histogram({
       name: "ipledger_request_duration_seconds",
       help: "Agent request latency",
@@ -27,7 +45,11 @@ export function createMetrics() {
       labelNames: ["writer"],
       registers: [registry],
     }),
-    foldLag: new Gauge({ name: "ipledger_fold_lag_events", help: "Events in the log not yet folded", registers: [registry] }),
+    foldLag: new Gauge({
+      name: "ipledger_fold_lag_events",
+      help: "Events in the log not yet folded",
+      registers: [registry],
+    }),
   };
 }
 

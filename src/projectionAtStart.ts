@@ -3,7 +3,11 @@ import type pino from "pino";
 import type { EventLog } from "../ledger/log/eventLog.js";
 import { checkpointMismatch } from "../projections/checkpointMatch.js";
 import { isLedgerError, LedgerError } from "../ledger/core/index.js";
-import { openSqliteProjection, projectionError, type SqliteProjection } from "../projections/sqlite/sqliteProjection.js";
+import {
+  openSqliteProjection,
+  projectionError,
+  type SqliteProjection,
+} from "../projections/sqlite/sqliteProjection.js";
 
 /**
  * The agent's busy timeout on the projection: a statement blocks the event loop at most this
@@ -20,7 +24,11 @@ const PROJECTION_BUSY_TIMEOUT_MS = 50;
  *
  * @example const projection = await openCheckedProjection(log, "/var/lib/ipledger/projection.db", logger);
  */
-export async function openCheckedProjection(log: EventLog, path: string, logger: pino.Logger): Promise<SqliteProjection> {
+export async function openCheckedProjection(
+  log: EventLog,
+  path: string,
+  logger: pino.Logger,
+): Promise<SqliteProjection> {
   let projection: SqliteProjection;
   try {
     projection = openSqliteProjection(path, { busyTimeoutMs: PROJECTION_BUSY_TIMEOUT_MS });
@@ -28,7 +36,10 @@ export async function openCheckedProjection(log: EventLog, path: string, logger:
   } catch (error) {
     if (!isDamage(error)) throw error;
     // The projection holds nothing the log does not: a damaged one is rebuilt, and kept for a look.
-    logger.error({ projection: path, movedTo: `${path}.damaged`, err: error }, "the projection is damaged; rebuilding it from the log");
+    logger.error(
+      { projection: path, movedTo: `${path}.damaged`, err: error },
+      "the projection is damaged; rebuilding it from the log",
+    );
     return reopenAside(path, "damaged");
   }
   let mismatch: string | undefined;
@@ -58,7 +69,11 @@ function damage(projection: SqliteProjection): void {
   }
   if (verdict === "ok") return;
   projection.close();
-  throw new LedgerError("INTEGRITY_VIOLATION", `the projection ${projection.path} is damaged (quick_check: ${verdict.slice(0, 200)})`, { details: { path: projection.path, sqliteCode: "SQLITE_CORRUPT" } });
+  throw new LedgerError(
+    "INTEGRITY_VIOLATION",
+    `the projection ${projection.path} is damaged (quick_check: ${verdict.slice(0, 200)})`,
+    { details: { path: projection.path, sqliteCode: "SQLITE_CORRUPT" } },
+  );
 }
 
 function isDamage(error: unknown): boolean {

@@ -17,9 +17,18 @@ export async function freeSocketPath(path: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  if (!isSocket) throw new LedgerError("INVALID_CONFIG", `--socket ${path} exists and is not a socket; pick another path or remove that file yourself`, { key: "--socket" });
+  if (!isSocket)
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `--socket ${path} exists and is not a socket; pick another path or remove that file yourself`,
+      { key: "--socket" },
+    );
   if (await answers(path)) {
-    throw new LedgerError("LOG_UNAVAILABLE", `another agent is serving ${path}; stop it first, or give this agent another --socket`, { details: { path } });
+    throw new LedgerError(
+      "LOG_UNAVAILABLE",
+      `another agent is serving ${path}; stop it first, or give this agent another --socket`,
+      { details: { path } },
+    );
   }
   rmSync(path, { force: true });
 }

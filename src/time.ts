@@ -7,15 +7,32 @@ import { LedgerError } from "../ledger/core/index.js";
  */
 
 const UNIT_MS: Readonly<Record<string, number>> = {
-  s: 1_000, sec: 1_000, secs: 1_000, second: 1_000, seconds: 1_000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
-  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
 };
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-const HINT = 'use ISO 8601 with a zone like 2026-11-20T03:12:09Z, epoch seconds (10 digits) or milliseconds (13 digits), "now", or "2h ago"';
+const HINT =
+  'use ISO 8601 with a zone like 2026-11-20T03:12:09Z, epoch seconds (10 digits) or milliseconds (13 digits), "now", or "2h ago"';
 
 function invalid(key: string, text: string, why: string): LedgerError {
   return new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} ${why}; ${HINT}`, { key });
@@ -41,12 +58,18 @@ function parseIso(text: string, key: string, assumeZone?: string): number | unde
   const match = ISO.exec(text);
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s = "0", fraction = "", zone] = match;
-  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d),
+    hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) {
     throw invalid(key, text, "is not a valid calendar time");
   }
   const effectiveZone = zone ?? assumeZone;
-  if (effectiveZone === undefined) throw invalid(key, text, "has no zone, so it is ambiguous (add Z or an offset such as +01:00)");
+  if (effectiveZone === undefined)
+    throw invalid(key, text, "has no zone, so it is ambiguous (add Z or an offset such as +01:00)");
   const offset = offsetMinutes(effectiveZone);
   if (offset === undefined) throw invalid(key, text, `has an invalid zone offset ${effectiveZone}`);
   const ms = Math.floor(Number(`0.${fraction || "0"}`) * 1000);
@@ -66,11 +89,15 @@ function parseUtcIso(text: string): number | undefined {
   const match = UTC_ISO.exec(text);
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s, ms = "0"] = match;
-  const hour = Number(h), minute = Number(mi), second = Number(s);
+  const hour = Number(h),
+    minute = Number(mi),
+    second = Number(s);
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const day = text.slice(0, 10);
   if (day !== lastDay) {
-    const year = Number(y), month = Number(mo), date = Number(d);
+    const year = Number(y),
+      month = Number(mo),
+      date = Number(d);
     if (month < 1 || month > 12 || date < 1 || date > daysIn(year, month)) return undefined;
     lastDay = day;
     lastDayMs = Date.UTC(year, month - 1, date);
@@ -82,12 +109,15 @@ function parseUtcIso(text: string): number | undefined {
 function parseRelative(text: string, key: string, nowMs: number): number | undefined {
   const match = /^(.+?)\s+ago$/i.exec(text);
   if (!match) return undefined;
-  const parts = /^(?:\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*)+$/i.test(match[1] as string) ? [...(match[1] as string).matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/gi)] : [];
+  const parts = /^(?:\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*)+$/i.test(match[1] as string)
+    ? [...(match[1] as string).matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/gi)]
+    : [];
   if (parts.length === 0) throw invalid(key, text, "is not a relative time like 2h ago");
   let total = 0;
   for (const [, amount, unit] of parts) {
     const unitMs = UNIT_MS[(unit as string).toLowerCase()];
-    if (unitMs === undefined) throw invalid(key, text, `has an unknown unit ${JSON.stringify(unit)} (use s, m, h, d or w)`);
+    if (unitMs === undefined)
+      throw invalid(key, text, `has an unknown unit ${JSON.stringify(unit)} (use s, m, h, d or w)`);
     total += Number(amount) * unitMs;
   }
   return Math.round(nowMs - total);
@@ -102,7 +132,12 @@ function parseRelative(text: string, key: string, nowMs: number): number | undef
  *
  * @example parseInstant("2026-11-20T03:12:09Z", "at") // 1795144329000
  */
-export function parseInstant(text: string, key: string, nowMs: number = Date.now(), options: { assumeZone?: string } = {}): number {
+export function parseInstant(
+  text: string,
+  key: string,
+  nowMs: number = Date.now(),
+  options: { assumeZone?: string } = {},
+): number {
   const fast = parseUtcIso(text);
   if (fast !== undefined) return fast;
   const trimmed = text.trim();
@@ -115,12 +150,16 @@ export function parseInstant(text: string, key: string, nowMs: number = Date.now
   if (relative !== undefined) return relative;
   const iso = parseIso(trimmed, key, options.assumeZone);
   if (iso !== undefined) return iso;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) throw invalid(key, text, "is a date without a time and zone, so it is ambiguous (write 2026-11-20T00:00:00Z)");
+  if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed))
+    throw invalid(key, text, "is a date without a time and zone, so it is ambiguous (write 2026-11-20T00:00:00Z)");
   throw invalid(key, text, "is not a time");
 }
 
 /** A zone to print times in: UTC, a fixed offset, or an IANA zone (its offset at each instant). */
-export type TimeZone = { readonly kind: "utc" } | { readonly kind: "offset"; readonly minutes: number } | { readonly kind: "iana"; readonly name: string; readonly format: Intl.DateTimeFormat };
+export type TimeZone =
+  | { readonly kind: "utc" }
+  | { readonly kind: "offset"; readonly minutes: number }
+  | { readonly kind: "iana"; readonly name: string; readonly format: Intl.DateTimeFormat };
 
 export const UTC: TimeZone = { kind: "utc" };
 
@@ -138,7 +177,11 @@ export function parseTimeZone(text: string, key: string): TimeZone {
     const format = new Intl.DateTimeFormat("en-US", { timeZone: trimmed, timeZoneName: "longOffset" });
     return { kind: "iana", name: trimmed, format };
   } catch {
-    throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} is not a time zone; use UTC, an offset like +01:00, or an IANA name like Europe/Paris`, { key });
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      `${key} ${JSON.stringify(text)} is not a time zone; use UTC, an offset like +01:00, or an IANA name like Europe/Paris`,
+      { key },
+    );
   }
 }
 
@@ -162,7 +205,18 @@ export function formatInstant(ms: number, tz: TimeZone = UTC): string {
 }
 
 /** The keys whose values are instants in every audit answer; `retime` rewrites exactly these. */
-export const TIME_KEYS: ReadonlySet<string> = new Set(["at", "from", "to", "since", "until", "definedAt", "writtenAt", "fromWrittenAt", "toWrittenAt", "signedAt"]);
+export const TIME_KEYS: ReadonlySet<string> = new Set([
+  "at",
+  "from",
+  "to",
+  "since",
+  "until",
+  "definedAt",
+  "writtenAt",
+  "fromWrittenAt",
+  "toWrittenAt",
+  "signedAt",
+]);
 
 /**
  * A copy of an answer with every UTC ISO instant under a time key printed in `tz` instead.
@@ -176,7 +230,8 @@ export function retime<T>(value: T, tz: TimeZone): T {
       return /^\d{4}-\d{2}-\d{2}T/.test(node) && Number.isFinite(ms) ? formatInstant(ms, tz) : node;
     }
     if (Array.isArray(node)) return node.map((item) => walk(item));
-    if (node !== null && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, k)]));
+    if (node !== null && typeof node === "object")
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, k)]));
     return node;
   };
   return walk(value) as T;

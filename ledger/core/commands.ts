@@ -6,7 +6,6 @@ import { actorSchema, ownerSchema, poolDefinitionSchema, RELEASE_REASONS } from 
  * (`random`) come in with the command so `decide` stays pure and replayable in tests.
  */
 
-
 /** One range of a CNI config, already resolved to its pool. */
 export const targetPoolSchema = z.object({
   domain: z.string(),

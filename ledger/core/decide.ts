@@ -5,7 +5,14 @@ import { blockedReason, describeOwner } from "./evolveHoldings.js";
 import { sameDefinition } from "./poolDefinition.js";
 import { lowestFree } from "./freeAddresses.js";
 import { addressKey, cidrContains, formatAddress, formatCidr, parseAddress, type Address } from "./ip.js";
-import { attachmentKeyOf, newDomainRecord, podInterfaceKeyOf, poolKeyOf, type LedgerState, type PoolRecord } from "./state.js";
+import {
+  attachmentKeyOf,
+  newDomainRecord,
+  podInterfaceKeyOf,
+  poolKeyOf,
+  type LedgerState,
+  type PoolRecord,
+} from "./state.js";
 import { resolveWindow, type PoolWindow } from "./window.js";
 
 /** How one pool of an ADD was satisfied. */
@@ -35,7 +42,8 @@ class IdSource {
   constructor(private readonly ids: readonly string[]) {}
   take(): string {
     const id = this.ids[this.next++];
-    if (id === undefined) throw new LedgerError("INTERNAL", "decide ran out of event ids; pass more eventIds with the command");
+    if (id === undefined)
+      throw new LedgerError("INTERNAL", "decide ran out of event ids; pass more eventIds with the command");
     return id;
   }
 }
@@ -57,16 +65,28 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
   // Grows with each pick in a domain, so two overlapping pools of one request never claim the same
   // address (pools of different domains may legitimately give the same address).
   const picked = new Map<string, Set<string>>();
-  const avoidIn = (domain: string, target: TargetPool): Set<string> => new Set([...command.avoid, ...(picked.get(domain) ?? []), ...gatewayKeysOf(target)]);
+  const avoidIn = (domain: string, target: TargetPool): Set<string> =>
+    new Set([...command.avoid, ...(picked.get(domain) ?? []), ...gatewayKeysOf(target)]);
   const events: UnchainedEvent[] = [];
   const pools: PoolDecision[] = [];
 
   command.pools.forEach((target, index) => {
     const window = windows[index] as PoolWindow;
     const record = state.pools.get(poolKeyOf(target.domain, target.pool));
-    const base = { v: EVENT_SCHEMA_VERSION, domain: target.domain, pool: target.pool, at: command.now, actor: command.actor } as const;
+    const base = {
+      v: EVENT_SCHEMA_VERSION,
+      domain: target.domain,
+      pool: target.pool,
+      at: command.now,
+      actor: command.actor,
+    } as const;
     const decided = (ip: string, kind: PoolDecision["kind"]): PoolDecision => ({
-      domain: target.domain, pool: target.pool, ip, prefix: window.cidr.prefix, gateway: target.definition.gateway, kind,
+      domain: target.domain,
+      pool: target.pool,
+      ip,
+      prefix: window.cidr.prefix,
+      gateway: target.definition.gateway,
+      kind,
     });
 
     const held = record?.byAttachment.get(attachmentKeyOf(command.owner));
@@ -74,7 +94,17 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     const podKey = podInterfaceKeyOf(command.owner);
     const previous = podKey === undefined ? undefined : record?.byPodInterface.get(podKey);
     if (previous) {
-      events.push({ ...base, id: ids.take(), type: "AllocationAdopted", data: { ip: previous.ip, fromContainerId: previous.owner.containerId, toContainerId: command.owner.containerId, owner: command.owner } });
+      events.push({
+        ...base,
+        id: ids.take(),
+        type: "AllocationAdopted",
+        data: {
+          ip: previous.ip,
+          fromContainerId: previous.owner.containerId,
+          toContainerId: command.owner.containerId,
+          owner: command.owner,
+        },
+      });
       return void pools.push(decided(previous.ip, "adopted"));
     }
     const definedInFlight = command.definitionsInFlight?.includes(poolKeyOf(target.domain, target.pool)) ?? false;
@@ -85,11 +115,23 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     const requested = requestedByPool[index];
     const chosen = requested
       ? checkRequested(state, target, view, requested, command.owner, nowMs)
-      : pickDynamic(command, state, target, view, podKey, record, avoidIn(target.domain, target), nowMs, command.random[index] ?? 0);
+      : pickDynamic(
+          command,
+          state,
+          target,
+          view,
+          podKey,
+          record,
+          avoidIn(target.domain, target),
+          nowMs,
+          command.random[index] ?? 0,
+        );
     const ip = formatAddress(chosen);
     picked.set(target.domain, new Set([...(picked.get(target.domain) ?? []), addressKey(chosen)]));
     events.push({
-      ...base, id: ids.take(), type: "AddressAllocated",
+      ...base,
+      id: ids.take(),
+      type: "AddressAllocated",
       data: { ip, owner: command.owner, requested: requested !== undefined, basis: basisOf(state) },
     });
     pools.push(decided(ip, "allocated"));
@@ -110,7 +152,13 @@ function gatewayKeysOf(target: TargetPool): string[] {
 
 function windowOf(target: TargetPool): PoolWindow {
   const { definition } = target;
-  return resolveWindow({ range: definition.range, rangeStart: definition.start, rangeEnd: definition.end, exclude: definition.exclude, key: `pool ${target.pool}` });
+  return resolveWindow({
+    range: definition.range,
+    rangeStart: definition.start,
+    rangeEnd: definition.end,
+    exclude: definition.exclude,
+    key: `pool ${target.pool}`,
+  });
 }
 
 function basisOf(state: LedgerState): Record<string, number> {
@@ -118,47 +166,90 @@ function basisOf(state: LedgerState): Record<string, number> {
 }
 
 /** Gives each requested address to the one range whose CIDR contains it. */
-function assignRequested(requested: readonly string[], targets: readonly TargetPool[], windows: readonly PoolWindow[]): (Address | undefined)[] {
+function assignRequested(
+  requested: readonly string[],
+  targets: readonly TargetPool[],
+  windows: readonly PoolWindow[],
+): (Address | undefined)[] {
   const byPool: (Address | undefined)[] = targets.map(() => undefined);
   for (const text of requested) {
     const address = parseAddress(text);
-    if (!address) throw new LedgerError("INVALID_REQUEST", `requested address ${JSON.stringify(text)} is not an IP address`, { key: REQUESTED_KEY });
+    if (!address)
+      throw new LedgerError("INVALID_REQUEST", `requested address ${JSON.stringify(text)} is not an IP address`, {
+        key: REQUESTED_KEY,
+      });
     const index = windows.findIndex((window) => cidrContains(window.cidr, address));
     if (index < 0) {
       const ranges = windows.map((window) => formatCidr(window.cidr)).join(", ");
-      throw new LedgerError("ADDRESS_OUTSIDE_RANGE", `requested address ${text} is outside every configured range (${ranges}); ask for an address inside one of them`, { key: REQUESTED_KEY });
+      throw new LedgerError(
+        "ADDRESS_OUTSIDE_RANGE",
+        `requested address ${text} is outside every configured range (${ranges}); ask for an address inside one of them`,
+        { key: REQUESTED_KEY },
+      );
     }
-    if (byPool[index]) throw new LedgerError("INVALID_REQUEST", `two requested addresses fall in range ${formatCidr((windows[index] as PoolWindow).cidr)}; a range gives one address per interface`, { key: REQUESTED_KEY });
+    if (byPool[index])
+      throw new LedgerError(
+        "INVALID_REQUEST",
+        `two requested addresses fall in range ${formatCidr((windows[index] as PoolWindow).cidr)}; a range gives one address per interface`,
+        { key: REQUESTED_KEY },
+      );
     byPool[index] = address;
   }
   return byPool;
 }
 
-function checkRequested(state: LedgerState, target: TargetPool, view: PoolView, address: Address, owner: Owner, nowMs: number): Address {
+function checkRequested(
+  state: LedgerState,
+  target: TargetPool,
+  view: PoolView,
+  address: Address,
+  owner: Owner,
+  nowMs: number,
+): Address {
   if (gatewayKeysOf(target).includes(addressKey(address))) {
-    throw new LedgerError("ADDRESS_EXCLUDED", `requested address ${formatAddress(address)} is the gateway of pool ${target.pool}; request another address`, { key: REQUESTED_KEY });
+    throw new LedgerError(
+      "ADDRESS_EXCLUDED",
+      `requested address ${formatAddress(address)} is the gateway of pool ${target.pool}; request another address`,
+      { key: REQUESTED_KEY },
+    );
   }
   const domain = state.domains.get(target.domain) ?? newDomainRecord(target.domain);
   const reason = blockedReason(domain, view, address, owner, true, nowMs);
   if (!reason) return address;
   const holder = domain.held.get(addressKey(address));
   if (holder) {
-    throw new LedgerError("ADDRESS_IN_USE", `requested address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}; request another address or release that one first`, { key: REQUESTED_KEY });
+    throw new LedgerError(
+      "ADDRESS_IN_USE",
+      `requested address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}; request another address or release that one first`,
+      { key: REQUESTED_KEY },
+    );
   }
-  const code = reason.includes("excluded") ? "ADDRESS_EXCLUDED" : reason.includes("outside") ? "ADDRESS_OUTSIDE_RANGE" : "ADDRESS_IN_USE";
+  const code = reason.includes("excluded")
+    ? "ADDRESS_EXCLUDED"
+    : reason.includes("outside")
+      ? "ADDRESS_OUTSIDE_RANGE"
+      : "ADDRESS_IN_USE";
   throw new LedgerError(code, `requested ${reason}; request another address`, { key: REQUESTED_KEY });
 }
 
 function pickDynamic(
-  command: AllocateAddresses, state: LedgerState, target: TargetPool, view: PoolView,
-  podKey: string | undefined, record: PoolRecord | undefined, avoid: ReadonlySet<string>, nowMs: number, random: number,
+  command: AllocateAddresses,
+  state: LedgerState,
+  target: TargetPool,
+  view: PoolView,
+  podKey: string | undefined,
+  record: PoolRecord | undefined,
+  avoid: ReadonlySet<string>,
+  nowMs: number,
+  random: number,
 ): Address {
   const domain = state.domains.get(target.domain) ?? newDomainRecord(target.domain);
   const family = view.window.family;
   const last = podKey === undefined ? undefined : record?.lastAddress.get(podKey);
   if (command.sticky && last !== undefined && last >= view.window.window.from && last <= view.window.window.to) {
     const address = { family, value: last };
-    if (!blockedReason(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address))) return address;
+    if (!blockedReason(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address)))
+      return address;
   }
   const free = lowestFree(domain, view, command.owner, nowMs, avoid, command.spread);
   if (free.length === 0) {

@@ -69,6 +69,12 @@ export const drainNodeSchema = z.object({
 });
 export type DrainNode = z.infer<typeof drainNodeSchema>;
 
-export const operatorCommandSchema = z.discriminatedUnion("kind", [adminReleaseSchema, reserveTargetSchema, liftReservationSchema, resetPoolSchema, drainNodeSchema]);
+export const operatorCommandSchema = z.discriminatedUnion("kind", [
+  adminReleaseSchema,
+  reserveTargetSchema,
+  liftReservationSchema,
+  resetPoolSchema,
+  drainNodeSchema,
+]);
 export type OperatorCommand = z.infer<typeof operatorCommandSchema>;
 export type OperatorCommandKind = OperatorCommand["kind"];

@@ -5,7 +5,12 @@ import type { ReleaseReason, UnchainedEvent } from "./events.js";
 import { addressKey, formatAddress, parseAddress } from "./ip.js";
 import type { Holding, LedgerState } from "./state.js";
 
-function releaseOf(holding: Holding, reason: ReleaseReason, command: { now: string; actor: UnchainedEvent["actor"]; reason: string }, id: string): UnchainedEvent {
+function releaseOf(
+  holding: Holding,
+  reason: ReleaseReason,
+  command: { now: string; actor: UnchainedEvent["actor"]; reason: string },
+  id: string,
+): UnchainedEvent {
   return {
     ...operatorEnvelope({ domain: holding.domain, name: holding.pool }, command, id),
     type: "AddressReleased",
@@ -13,7 +18,8 @@ function releaseOf(holding: Holding, reason: ReleaseReason, command: { now: stri
   };
 }
 
-const byValue = (a: Holding, b: Holding): number => (a.family !== b.family ? a.family - b.family : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+const byValue = (a: Holding, b: Holding): number =>
+  a.family !== b.family ? a.family - b.family : a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 
 /**
  * `ipledger release <ip>`: frees one address whoever holds it (reason `admin`, the operator's text
@@ -24,7 +30,8 @@ const byValue = (a: Holding, b: Holding): number => (a.family !== b.family ? a.f
  */
 export function decideAdminRelease(command: AdminRelease, state: LedgerState): OperatorDecision {
   const address = parseAddress(command.ip);
-  if (!address) throw new LedgerError("INVALID_REQUEST", `${JSON.stringify(command.ip)} is not an IP address`, { key: "ip" });
+  if (!address)
+    throw new LedgerError("INVALID_REQUEST", `${JSON.stringify(command.ip)} is not an IP address`, { key: "ip" });
   const ip = formatAddress(address);
   const key = addressKey(address);
   const scope = command.pool === undefined ? undefined : poolNamed(state, command.pool);
@@ -36,10 +43,18 @@ export function decideAdminRelease(command: AdminRelease, state: LedgerState): O
   const inScope = scope ? holdings.filter((holding) => holding.poolKey === scope.key) : holdings;
   if (inScope.length === 0) {
     const elsewhere = holdings[0] ? `; it is held in pool ${holdings[0].pool} of the same domain` : "";
-    throw new LedgerError("NOT_FOUND", `${ip} is not held by anyone${scope ? ` in pool ${scope.name}` : ""}${elsewhere}; nothing to release`, { key: "ip" });
+    throw new LedgerError(
+      "NOT_FOUND",
+      `${ip} is not held by anyone${scope ? ` in pool ${scope.name}` : ""}${elsewhere}; nothing to release`,
+      { key: "ip" },
+    );
   }
   if (inScope.length > 1) {
-    throw new LedgerError("INVALID_REQUEST", `${ip} is held in several allocation domains (pools ${inScope.map((holding) => holding.pool).join(", ")}); pass --pool to say which`, { key: "pool" });
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      `${ip} is held in several allocation domains (pools ${inScope.map((holding) => holding.pool).join(", ")}); pass --pool to say which`,
+      { key: "pool" },
+    );
   }
   const holding = inScope[0] as Holding;
   return { events: [releaseOf(holding, "admin", command, idTaker(command.eventIds)())], notes: [] };
@@ -51,10 +66,17 @@ export function decideAdminRelease(command: AdminRelease, state: LedgerState): O
  */
 export function decideResetPool(command: ResetPool, state: LedgerState): OperatorDecision {
   const pool = poolNamed(state, command.pool);
-  const only = command.onlyIps ? new Set(command.onlyIps.map((ip) => parseAddress(ip)).flatMap((address) => (address ? [formatAddress(address)] : []))) : undefined;
+  const only = command.onlyIps
+    ? new Set(
+        command.onlyIps.map((ip) => parseAddress(ip)).flatMap((address) => (address ? [formatAddress(address)] : [])),
+      )
+    : undefined;
   const take = idTaker(command.eventIds);
   const holdings = [...pool.byAttachment.values()].filter((holding) => !only || only.has(holding.ip)).sort(byValue);
-  const notes = holdings.length === 0 ? [`pool ${pool.name} holds no address${only ? " of those listed" : ""}; nothing to release`] : [];
+  const notes =
+    holdings.length === 0
+      ? [`pool ${pool.name} holds no address${only ? " of those listed" : ""}; nothing to release`]
+      : [];
   return { events: holdings.map((holding) => releaseOf(holding, "admin-reset", command, take())), notes };
 }
 
@@ -65,9 +87,14 @@ export function decideResetPool(command: ResetPool, state: LedgerState): Operato
 export function decideDrainNode(command: DrainNode, state: LedgerState): OperatorDecision {
   const take = idTaker(command.eventIds);
   const pools = [...state.pools.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const holdings = pools.flatMap((pool) => [...pool.byAttachment.values()].filter((holding) => holding.owner.node === command.node).sort(byValue));
-  if (holdings.length > 0) return { events: holdings.map((holding) => releaseOf(holding, "admin", command, take())), notes: [] };
-  const nodes = [...new Set(pools.flatMap((pool) => [...pool.byAttachment.values()].map((holding) => holding.owner.node)))].sort();
+  const holdings = pools.flatMap((pool) =>
+    [...pool.byAttachment.values()].filter((holding) => holding.owner.node === command.node).sort(byValue),
+  );
+  if (holdings.length > 0)
+    return { events: holdings.map((holding) => releaseOf(holding, "admin", command, take())), notes: [] };
+  const nodes = [
+    ...new Set(pools.flatMap((pool) => [...pool.byAttachment.values()].map((holding) => holding.owner.node))),
+  ].sort();
   const known = nodes.length > 0 ? `nodes holding addresses: ${nodes.join(", ")}` : "no node holds an address";
   return { events: [], notes: [`no allocation was made on node ${command.node}; nothing to release (${known})`] };
 }

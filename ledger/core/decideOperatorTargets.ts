@@ -38,13 +38,25 @@ export function parseOperatorTarget(text: string, key = "target"): OperatorTarge
     const from = parseAddress(fromText);
     const to = parseAddress(toText);
     if (extra === undefined && from && to && from.family === to.family && from.value <= to.value) {
-      return { family: from.family, interval: { from: from.value, to: to.value }, text: `${formatAddress(from)}-${formatAddress(to)}` };
+      return {
+        family: from.family,
+        interval: { from: from.value, to: to.value },
+        text: `${formatAddress(from)}-${formatAddress(to)}`,
+      };
     }
   } else {
     const address = parseAddress(trimmed);
-    if (address) return { family: address.family, interval: { from: address.value, to: address.value }, text: formatAddress(address) };
+    if (address)
+      return {
+        family: address.family,
+        interval: { from: address.value, to: address.value },
+        text: formatAddress(address),
+      };
   }
-  throw invalid(`${JSON.stringify(text)} is not an address, a CIDR or a range "first-last" (first ≤ last); write e.g. 10.0.0.5, 10.0.0.0/28 or 10.0.0.10-10.0.0.20`, key);
+  throw invalid(
+    `${JSON.stringify(text)} is not an address, a CIDR or a range "first-last" (first ≤ last); write e.g. 10.0.0.5, 10.0.0.0/28 or 10.0.0.10-10.0.0.20`,
+    key,
+  );
 }
 
 function sortedPools(state: LedgerState): PoolRecord[] {
@@ -61,10 +73,16 @@ export function poolNamed(state: LedgerState, name: string): PoolRecord {
   if (matches.length === 1) return matches[0] as PoolRecord;
   if (matches.length === 0) {
     const known = sortedPools(state).map((pool) => pool.name);
-    const list = known.length > 0 ? `known pools: ${[...new Set(known)].join(", ")}` : "no pool is defined yet (a pool is defined by the first ADD that uses it)";
+    const list =
+      known.length > 0
+        ? `known pools: ${[...new Set(known)].join(", ")}`
+        : "no pool is defined yet (a pool is defined by the first ADD that uses it)";
     throw new LedgerError("UNKNOWN_POOL", `there is no pool ${JSON.stringify(name)}; ${list}`, { key: "pool" });
   }
-  throw invalid(`pool name ${name} exists in ${matches.map((pool) => domainLabel(pool.domain)).join(" and ")}; these operator commands cannot tell them apart`, "pool");
+  throw invalid(
+    `pool name ${name} exists in ${matches.map((pool) => domainLabel(pool.domain)).join(" and ")}; these operator commands cannot tell them apart`,
+    "pool",
+  );
 }
 
 function covers(pool: PoolRecord, target: OperatorTarget): boolean {
@@ -81,17 +99,28 @@ export function poolForTarget(state: LedgerState, target: OperatorTarget, name: 
   if (name !== undefined) {
     const pool = poolNamed(state, name);
     if (!covers(pool, target)) {
-      throw new LedgerError("ADDRESS_OUTSIDE_RANGE", `${target.text} is not inside pool ${pool.name} (${formatCidr(pool.window.cidr)}); name the pool that contains it`, { key: "target" });
+      throw new LedgerError(
+        "ADDRESS_OUTSIDE_RANGE",
+        `${target.text} is not inside pool ${pool.name} (${formatCidr(pool.window.cidr)}); name the pool that contains it`,
+        { key: "target" },
+      );
     }
     return pool;
   }
   const containing = sortedPools(state).filter((pool) => covers(pool, target));
   if (containing.length === 0) {
-    throw new LedgerError("UNKNOWN_POOL", `no pool contains ${target.text}; a pool is defined by the first ADD that uses it (see "ipledger pools"): pass --pool, or define it here with --range CIDR or --nad FILE`, { key: "pool" });
+    throw new LedgerError(
+      "UNKNOWN_POOL",
+      `no pool contains ${target.text}; a pool is defined by the first ADD that uses it (see "ipledger pools"): pass --pool, or define it here with --range CIDR or --nad FILE`,
+      { key: "pool" },
+    );
   }
   const domains = new Set(containing.map((pool) => pool.domain));
   if (domains.size > 1) {
-    throw invalid(`${target.text} lies in pools of several allocation domains (${containing.map((pool) => pool.name).join(", ")}); pass --pool to say which`, "pool");
+    throw invalid(
+      `${target.text} lies in pools of several allocation domains (${containing.map((pool) => pool.name).join(", ")}); pass --pool to say which`,
+      "pool",
+    );
   }
   return containing[0] as PoolRecord;
 }
@@ -100,7 +129,12 @@ export function poolForTarget(state: LedgerState, target: OperatorTarget, name: 
 export function holdersIn(domain: DomainRecord | undefined, target: OperatorTarget): Holding[] {
   if (!domain) return [];
   return [...domain.held.values()]
-    .filter((holding) => holding.family === target.family && holding.value >= target.interval.from && holding.value <= target.interval.to)
+    .filter(
+      (holding) =>
+        holding.family === target.family &&
+        holding.value >= target.interval.from &&
+        holding.value <= target.interval.to,
+    )
     .sort((a, b) => (a.value < b.value ? -1 : 1));
 }
 
@@ -113,12 +147,27 @@ export function idTaker(ids: readonly string[]): () => string {
   let next = 0;
   return () => {
     const id = ids[next++];
-    if (id === undefined) throw new LedgerError("INTERNAL", "the operator command ran out of event ids; pass one per address it may release");
+    if (id === undefined)
+      throw new LedgerError(
+        "INTERNAL",
+        "the operator command ran out of event ids; pass one per address it may release",
+      );
     return id;
   };
 }
 
 /** The envelope of an operator event in `pool`, stamped with the command's time and actor. */
-export function operatorEnvelope(pool: Pick<PoolRecord, "domain" | "name">, command: { now: string; actor: Actor }, id: string) {
-  return { v: EVENT_SCHEMA_VERSION, id, domain: pool.domain, pool: pool.name, at: command.now, actor: command.actor } as const;
+export function operatorEnvelope(
+  pool: Pick<PoolRecord, "domain" | "name">,
+  command: { now: string; actor: Actor },
+  id: string,
+) {
+  return {
+    v: EVENT_SCHEMA_VERSION,
+    id,
+    domain: pool.domain,
+    pool: pool.name,
+    at: command.now,
+    actor: command.actor,
+  } as const;
 }

@@ -19,7 +19,10 @@ export function needsDefinition(target: TargetPool, state: LedgerState): boolean
  * @example
  *   const events = decidePoolDefinitions({ now, actor, eventIds: ["e1"], pools: [target] }, state);
  */
-export function decidePoolDefinitions(command: { now: string; actor: Actor; eventIds: readonly string[]; pools: readonly TargetPool[] }, state: LedgerState): UnchainedEvent[] {
+export function decidePoolDefinitions(
+  command: { now: string; actor: Actor; eventIds: readonly string[]; pools: readonly TargetPool[] },
+  state: LedgerState,
+): UnchainedEvent[] {
   const events: UnchainedEvent[] = [];
   const seen = new Set<string>();
   for (const target of command.pools) {
@@ -27,8 +30,18 @@ export function decidePoolDefinitions(command: { now: string; actor: Actor; even
     if (seen.has(key) || !needsDefinition(target, state)) continue;
     seen.add(key);
     const id = command.eventIds[events.length];
-    if (id === undefined) throw new LedgerError("INTERNAL", "decidePoolDefinitions ran out of event ids; pass one per pool");
-    events.push({ v: EVENT_SCHEMA_VERSION, id, type: "PoolDefined", domain: target.domain, pool: target.pool, at: command.now, actor: command.actor, data: target.definition });
+    if (id === undefined)
+      throw new LedgerError("INTERNAL", "decidePoolDefinitions ran out of event ids; pass one per pool");
+    events.push({
+      v: EVENT_SCHEMA_VERSION,
+      id,
+      type: "PoolDefined",
+      domain: target.domain,
+      pool: target.pool,
+      at: command.now,
+      actor: command.actor,
+      data: target.definition,
+    });
   }
   return events;
 }

@@ -3,7 +3,12 @@ import { LedgerError } from "./errors.js";
 import { EVENT_SCHEMA_VERSION, type ReleaseReason, type UnchainedEvent } from "./events.js";
 import { attachmentKeyOf, type Holding, type LedgerState } from "./state.js";
 
-function releaseEvent(holding: Holding, reason: ReleaseReason, command: { now: string; actor: UnchainedEvent["actor"] }, id: string): UnchainedEvent {
+function releaseEvent(
+  holding: Holding,
+  reason: ReleaseReason,
+  command: { now: string; actor: UnchainedEvent["actor"] },
+  id: string,
+): UnchainedEvent {
   return {
     v: EVENT_SCHEMA_VERSION,
     id,
@@ -18,7 +23,8 @@ function releaseEvent(holding: Holding, reason: ReleaseReason, command: { now: s
 
 function takeId(ids: readonly string[], index: number): string {
   const id = ids[index];
-  if (id === undefined) throw new LedgerError("INTERNAL", "decide ran out of event ids; pass one eventId per possible release");
+  if (id === undefined)
+    throw new LedgerError("INTERNAL", "decide ran out of event ids; pass one eventId per possible release");
   return id;
 }
 

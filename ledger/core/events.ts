@@ -126,4 +126,8 @@ export function partitionKeyOf(event: Pick<LedgerEvent, "domain">): string {
 }
 
 /** An event before the log chains it (no `prev`, no `hash`). */
-export type UnchainedEvent = LedgerEvent extends infer E ? (E extends LedgerEvent ? Omit<E, "prev" | "hash"> : never) : never;
+export type UnchainedEvent = LedgerEvent extends infer E
+  ? E extends LedgerEvent
+    ? Omit<E, "prev" | "hash">
+    : never
+  : never;

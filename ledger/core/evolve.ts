@@ -64,7 +64,13 @@ function applyPoolDefined(state: LedgerState, event: EventOf<"PoolDefined">, eff
   const definition = event.data;
   let window;
   try {
-    window = resolveWindow({ range: definition.range, rangeStart: definition.start, rangeEnd: definition.end, exclude: definition.exclude, key: "PoolDefined" });
+    window = resolveWindow({
+      range: definition.range,
+      rangeStart: definition.start,
+      rangeEnd: definition.end,
+      exclude: definition.exclude,
+      key: "PoolDefined",
+    });
   } catch (error) {
     return voided(effectiveMs, `invalid definition: ${(error as Error).message}`);
   }

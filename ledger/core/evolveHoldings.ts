@@ -31,7 +31,8 @@ export function blockedReason(
   }
   if (isExcluded(window, address.value)) return `address ${formatAddress(address)} is excluded in pool ${pool.name}`;
   const reservation = domain.reservations.find(
-    (entry) => entry.family === address.family && address.value >= entry.interval.from && address.value <= entry.interval.to,
+    (entry) =>
+      entry.family === address.family && address.value >= entry.interval.from && address.value <= entry.interval.to,
   );
   if (reservation) return `address ${formatAddress(address)} is reserved (${reservation.target}: ${reservation.note})`;
   const key = addressKey(address);
@@ -63,11 +64,17 @@ export function applyAllocated(state: LedgerState, event: EventOf<"AddressAlloca
   expireCooling(domain, position.effectiveMs);
   const { owner } = event.data;
   if (pool.byAttachment.has(attachmentKeyOf(owner))) {
-    return voided(position.effectiveMs, `container ${owner.containerId} interface ${owner.ifName} already holds an address in pool ${pool.name}`);
+    return voided(
+      position.effectiveMs,
+      `container ${owner.containerId} interface ${owner.ifName} already holds an address in pool ${pool.name}`,
+    );
   }
   const podKey = podInterfaceKeyOf(owner);
   if (podKey !== undefined && pool.byPodInterface.has(podKey)) {
-    return voided(position.effectiveMs, `pod ${owner.podNamespace}/${owner.podName} interface ${owner.ifName} already holds an address in pool ${pool.name}`);
+    return voided(
+      position.effectiveMs,
+      `pod ${owner.podNamespace}/${owner.podName} interface ${owner.ifName} already holds an address in pool ${pool.name}`,
+    );
   }
   const blocked = blockedReason(domain, pool, address, owner, event.data.requested, position.effectiveMs);
   if (blocked) return voided(position.effectiveMs, blocked);
@@ -86,7 +93,14 @@ export function applyAllocated(state: LedgerState, event: EventOf<"AddressAlloca
   };
   hold(domain, pool, holding);
   return accepted(position.effectiveMs, [
-    { kind: "tenancyOpened", domain: domain.name, pool: pool.name, ip: holding.ip, owner, requested: holding.requested },
+    {
+      kind: "tenancyOpened",
+      domain: domain.name,
+      pool: pool.name,
+      ip: holding.ip,
+      owner,
+      requested: holding.requested,
+    },
   ]);
 }
 
@@ -95,7 +109,10 @@ export function applyReleased(state: LedgerState, event: EventOf<"AddressRelease
   const address = parseAddress(event.data.ip);
   const holding = pool?.byAttachment.get(attachmentKeyOf(event.data.owner));
   if (!pool || !address || !holding || holding.value !== address.value || holding.family !== address.family) {
-    return voided(position.effectiveMs, `${event.data.ip} is not held by container ${event.data.owner.containerId} interface ${event.data.owner.ifName} in pool ${event.pool}`);
+    return voided(
+      position.effectiveMs,
+      `${event.data.ip} is not held by container ${event.data.owner.containerId} interface ${event.data.owner.ifName} in pool ${event.pool}`,
+    );
   }
   const domain = domainOf(state, event.domain);
   unhold(domain, pool, holding);
@@ -106,7 +123,14 @@ export function applyReleased(state: LedgerState, event: EventOf<"AddressRelease
     domain.cooling.set(key, { key, untilMs: position.effectiveMs + cooldownMs, ownerKeys: ownerKeysOf(holding.owner) });
   }
   return accepted(position.effectiveMs, [
-    { kind: "tenancyClosed", domain: domain.name, pool: pool.name, ip: holding.ip, owner: holding.owner, reason: event.data.reason },
+    {
+      kind: "tenancyClosed",
+      domain: domain.name,
+      pool: pool.name,
+      ip: holding.ip,
+      owner: holding.owner,
+      reason: event.data.reason,
+    },
   ]);
 }
 
@@ -116,21 +140,37 @@ export function applyAdopted(state: LedgerState, event: EventOf<"AllocationAdopt
   const holding = pool?.byAttachment.get(attachmentKeyOf({ containerId: fromContainerId, ifName: owner.ifName }));
   const address = parseAddress(event.data.ip);
   if (!pool || !holding || !address || holding.value !== address.value || holding.family !== address.family) {
-    return voided(position.effectiveMs, `${event.data.ip} is not held by container ${fromContainerId} interface ${owner.ifName} in pool ${event.pool}`);
+    return voided(
+      position.effectiveMs,
+      `${event.data.ip} is not held by container ${fromContainerId} interface ${owner.ifName} in pool ${event.pool}`,
+    );
   }
   const old = holding.owner;
   if (old.podNamespace !== owner.podNamespace || old.podName !== owner.podName || owner.containerId !== toContainerId) {
-    return voided(position.effectiveMs, `adoption must keep the pod and interface: ${describeOwner(old)} cannot pass to ${describeOwner(owner)}`);
+    return voided(
+      position.effectiveMs,
+      `adoption must keep the pod and interface: ${describeOwner(old)} cannot pass to ${describeOwner(owner)}`,
+    );
   }
   if (pool.byAttachment.has(attachmentKeyOf(owner))) {
-    return voided(position.effectiveMs, `container ${toContainerId} interface ${owner.ifName} already holds an address in pool ${pool.name}`);
+    return voided(
+      position.effectiveMs,
+      `container ${toContainerId} interface ${owner.ifName} already holds an address in pool ${pool.name}`,
+    );
   }
   const domain = domainOf(state, event.domain);
   unhold(domain, pool, holding);
   hold(domain, pool, { ...holding, owner, since: position, eventId: event.id });
   return accepted(position.effectiveMs, [
     { kind: "tenancyClosed", domain: domain.name, pool: pool.name, ip: holding.ip, owner: old, reason: "adopted" },
-    { kind: "tenancyOpened", domain: domain.name, pool: pool.name, ip: holding.ip, owner, requested: holding.requested },
+    {
+      kind: "tenancyOpened",
+      domain: domain.name,
+      pool: pool.name,
+      ip: holding.ip,
+      owner,
+      requested: holding.requested,
+    },
   ]);
 }
 

@@ -46,7 +46,8 @@ export function lowestFree(
     if (avoid.size > 0 || (domain && domain.cooling.size > 0)) {
       const key = addressKey({ family, value: candidate });
       const cooling = domain?.cooling.get(key);
-      const cools = cooling !== undefined && cooling.untilMs > nowMs && !ownerKeys.some((k) => cooling.ownerKeys.includes(k));
+      const cools =
+        cooling !== undefined && cooling.untilMs > nowMs && !ownerKeys.some((k) => cooling.ownerKeys.includes(k));
       if (avoid.has(key) || cools) {
         candidate += 1n;
         continue;

@@ -4,8 +4,20 @@ import type { Owner, PoolDefinition, ReleaseReason } from "./events.js";
 export type EventStatus = "accepted" | "voided" | "duplicate";
 
 export type Effect =
-  | { readonly kind: "poolDefined"; readonly domain: string; readonly pool: string; readonly definition: PoolDefinition }
-  | { readonly kind: "tenancyOpened"; readonly domain: string; readonly pool: string; readonly ip: string; readonly owner: Owner; readonly requested: boolean }
+  | {
+      readonly kind: "poolDefined";
+      readonly domain: string;
+      readonly pool: string;
+      readonly definition: PoolDefinition;
+    }
+  | {
+      readonly kind: "tenancyOpened";
+      readonly domain: string;
+      readonly pool: string;
+      readonly ip: string;
+      readonly owner: Owner;
+      readonly requested: boolean;
+    }
   | {
       readonly kind: "tenancyClosed";
       readonly domain: string;
@@ -14,7 +26,13 @@ export type Effect =
       readonly owner: Owner;
       readonly reason: ReleaseReason | "adopted";
     }
-  | { readonly kind: "reserved"; readonly domain: string; readonly pool: string; readonly target: string; readonly note: string }
+  | {
+      readonly kind: "reserved";
+      readonly domain: string;
+      readonly pool: string;
+      readonly target: string;
+      readonly note: string;
+    }
   | { readonly kind: "reservationLifted"; readonly domain: string; readonly pool: string; readonly target: string };
 
 export interface Outcome {

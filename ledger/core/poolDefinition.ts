@@ -32,7 +32,10 @@ export interface PoolOptions {
  *   definePool({ range: "10.0.0.0/24", exclude: [], key: "ipam" }, { networkName: "", reuseCooldownSeconds: 0, overlappingRanges: true })
  *   // { pool: "10.0.0.0-24", domain: "", definition: { range: "10.0.0.0/24", start: "10.0.0.1", ... } }
  */
-export function definePool(spec: RangeSpec, options: PoolOptions): { pool: string; domain: string; definition: PoolDefinition } {
+export function definePool(
+  spec: RangeSpec,
+  options: PoolOptions,
+): { pool: string; domain: string; definition: PoolDefinition } {
   const window = resolveWindow(spec);
   refuseInvertedBounds(spec);
   const pool = poolNameOf(window.cidr, options.networkName);

@@ -2,7 +2,15 @@ import type { Owner, PoolDefinition } from "./events.js";
 import { addressKey, type Family } from "./ip.js";
 import { SortedAddresses } from "./sortedAddresses.js";
 import {
-  attachmentKeyOf, newDomainRecord, podInterfaceKeyOf, type Cooling, type DomainRecord, type Holding, type LedgerState, type PoolRecord, type Position,
+  attachmentKeyOf,
+  newDomainRecord,
+  podInterfaceKeyOf,
+  type Cooling,
+  type DomainRecord,
+  type Holding,
+  type LedgerState,
+  type PoolRecord,
+  type Position,
 } from "./state.js";
 import { parseExclude, resolveWindow } from "./window.js";
 
@@ -18,29 +26,87 @@ export const SNAPSHOT_VERSION = 1;
 
 export type SnapshotRecord =
   | { k: "head"; version: number; positions: [number, number][]; heads: [number, string][]; recentIdLimit: number }
-  | { k: "pool"; key: string; name: string; domain: string; definition: PoolDefinition; lastAddress: [string, string][] }
-  | { k: "hold"; pool: string; ip: string; family: Family; value: string; owner: Owner; requested: boolean; since: Position; eventId: string }
+  | {
+      k: "pool";
+      key: string;
+      name: string;
+      domain: string;
+      definition: PoolDefinition;
+      lastAddress: [string, string][];
+    }
+  | {
+      k: "hold";
+      pool: string;
+      ip: string;
+      family: Family;
+      value: string;
+      owner: Owner;
+      requested: boolean;
+      since: Position;
+      eventId: string;
+    }
   | { k: "podrefs"; pool: string; refs: [string, string][] }
-  | { k: "domain"; name: string; reservations: { pool: string; target: string; family: Family; note: string }[]; cooling: Cooling[]; lastEffectiveMs: number; recentIds: string[] }
+  | {
+      k: "domain";
+      name: string;
+      reservations: { pool: string; target: string; family: Family; note: string }[];
+      cooling: Cooling[];
+      lastEffectiveMs: number;
+      recentIds: string[];
+    }
   | { k: "held"; domain: string; refs: [string, string][] };
 
 const CHUNK = 10_000;
 
 /** The state and the chain head of every partition it has folded, as records (lazily). */
 export function* snapshotRecords(state: LedgerState, heads: ReadonlyMap<number, string>): Generator<SnapshotRecord> {
-  yield { k: "head", version: SNAPSHOT_VERSION, positions: [...state.applied], heads: [...heads], recentIdLimit: state.recentIdLimit };
+  yield {
+    k: "head",
+    version: SNAPSHOT_VERSION,
+    positions: [...state.applied],
+    heads: [...heads],
+    recentIdLimit: state.recentIdLimit,
+  };
   for (const pool of state.pools.values()) {
-    yield { k: "pool", key: pool.key, name: pool.name, domain: pool.domain, definition: pool.definition, lastAddress: [...pool.lastAddress].map(([key, value]) => [key, value.toString(16)]) };
+    yield {
+      k: "pool",
+      key: pool.key,
+      name: pool.name,
+      domain: pool.domain,
+      definition: pool.definition,
+      lastAddress: [...pool.lastAddress].map(([key, value]) => [key, value.toString(16)]),
+    };
   }
   for (const pool of state.pools.values()) {
     for (const h of pool.byAttachment.values()) {
-      yield { k: "hold", pool: pool.key, ip: h.ip, family: h.family, value: h.value.toString(16), owner: h.owner, requested: h.requested, since: h.since, eventId: h.eventId };
+      yield {
+        k: "hold",
+        pool: pool.key,
+        ip: h.ip,
+        family: h.family,
+        value: h.value.toString(16),
+        owner: h.owner,
+        requested: h.requested,
+        since: h.since,
+        eventId: h.eventId,
+      };
     }
-    yield { k: "podrefs", pool: pool.key, refs: [...pool.byPodInterface].map(([podKey, h]) => [podKey, attachmentKeyOf(h.owner)]) };
+    yield {
+      k: "podrefs",
+      pool: pool.key,
+      refs: [...pool.byPodInterface].map(([podKey, h]) => [podKey, attachmentKeyOf(h.owner)]),
+    };
   }
   for (const domain of state.domains.values()) {
     const reservations = domain.reservations.map(({ pool, target, family, note }) => ({ pool, target, family, note }));
-    yield { k: "domain", name: domain.name, reservations, cooling: [...domain.cooling.values()], lastEffectiveMs: domain.lastEffectiveMs, recentIds: [...domain.recentIds] };
+    yield {
+      k: "domain",
+      name: domain.name,
+      reservations,
+      cooling: [...domain.cooling.values()],
+      lastEffectiveMs: domain.lastEffectiveMs,
+      recentIds: [...domain.recentIds],
+    };
     let refs: [string, string][] = [];
     for (const h of domain.held.values()) {
       refs.push([h.poolKey, attachmentKeyOf(h.owner)]);
@@ -75,20 +141,52 @@ export function restoreState(records: Iterable<SnapshotRecord>): { state: Ledger
   for (const record of records) {
     switch (record.k) {
       case "head":
-        if (record.version !== SNAPSHOT_VERSION) throw new Error(`snapshot version ${record.version} is not ${SNAPSHOT_VERSION}`);
-        state = { pools: new Map(), domains: new Map(), recentIdLimit: record.recentIdLimit, applied: new Map(record.positions) };
+        if (record.version !== SNAPSHOT_VERSION)
+          throw new Error(`snapshot version ${record.version} is not ${SNAPSHOT_VERSION}`);
+        state = {
+          pools: new Map(),
+          domains: new Map(),
+          recentIdLimit: record.recentIdLimit,
+          applied: new Map(record.positions),
+        };
         for (const [partition, hash] of record.heads) heads.set(partition, hash);
         break;
       case "pool": {
         const d = record.definition;
-        const window = resolveWindow({ range: d.range, rangeStart: d.start, rangeEnd: d.end, exclude: d.exclude, key: "PoolDefined" });
+        const window = resolveWindow({
+          range: d.range,
+          rangeStart: d.start,
+          rangeEnd: d.end,
+          exclude: d.exclude,
+          key: "PoolDefined",
+        });
         const lastAddress = new Map(record.lastAddress.map(([key, value]) => [key, BigInt(`0x${value}`)]));
-        need().pools.set(record.key, { key: record.key, name: record.name, domain: record.domain, definition: d, window, byAttachment: new Map(), byPodInterface: new Map(), lastAddress });
+        need().pools.set(record.key, {
+          key: record.key,
+          name: record.name,
+          domain: record.domain,
+          definition: d,
+          window,
+          byAttachment: new Map(),
+          byPodInterface: new Map(),
+          lastAddress,
+        });
         break;
       }
       case "hold": {
         const pool = poolOf(record.pool);
-        const holding: Holding = { poolKey: pool.key, pool: pool.name, domain: pool.domain, family: record.family, value: BigInt(`0x${record.value}`), ip: record.ip, owner: record.owner, requested: record.requested, since: record.since, eventId: record.eventId };
+        const holding: Holding = {
+          poolKey: pool.key,
+          pool: pool.name,
+          domain: pool.domain,
+          family: record.family,
+          value: BigInt(`0x${record.value}`),
+          ip: record.ip,
+          owner: record.owner,
+          requested: record.requested,
+          since: record.since,
+          eventId: record.eventId,
+        };
         pool.byAttachment.set(attachmentKeyOf(holding.owner), holding);
         break;
       }
@@ -99,7 +197,8 @@ export function restoreState(records: Iterable<SnapshotRecord>): { state: Ledger
       }
       case "domain": {
         const domain = newDomainRecord(record.name);
-        for (const r of record.reservations) domain.reservations.push({ ...r, interval: parseExclude(r.target, r.family, "target") });
+        for (const r of record.reservations)
+          domain.reservations.push({ ...r, interval: parseExclude(r.target, r.family, "target") });
         for (const cooling of record.cooling) domain.cooling.set(cooling.key, cooling);
         for (const id of record.recentIds) domain.recentIds.add(id);
         domain.lastEffectiveMs = record.lastEffectiveMs;
@@ -142,7 +241,8 @@ function checkHoldingsAgree(state: LedgerState): void {
   for (const pool of state.pools.values()) {
     pooled += pool.byAttachment.size;
     for (const [podKey, holding] of pool.byPodInterface) {
-      if (podInterfaceKeyOf(holding.owner) !== podKey) throw new Error(`snapshot: pod reference ${podKey} points at another pod`);
+      if (podInterfaceKeyOf(holding.owner) !== podKey)
+        throw new Error(`snapshot: pod reference ${podKey} points at another pod`);
     }
   }
   let held = 0;

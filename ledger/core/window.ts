@@ -49,16 +49,25 @@ function parseRangeText(spec: RangeSpec): { cidr: Cidr; dashStart?: Address; das
     const cidr = parseCidr(text.slice(dash + 1));
     const last = cidr && parseAddress(text.slice(dash + 1, text.lastIndexOf("/")));
     if (!first || !cidr || !last) {
-      throw invalid(`range ${JSON.stringify(spec.range)} is neither a CIDR nor "first-last/prefix"; write e.g. "10.1.0.0/24" or "10.1.0.10-10.1.0.50/24"`, `${spec.key}.range`);
+      throw invalid(
+        `range ${JSON.stringify(spec.range)} is neither a CIDR nor "first-last/prefix"; write e.g. "10.1.0.0/24" or "10.1.0.10-10.1.0.50/24"`,
+        `${spec.key}.range`,
+      );
     }
     if (!cidrContains(cidr, first)) {
-      throw invalid(`range start ${formatAddress(first)} is not inside ${formatCidr(cidr)}; the part before "-" must lie in the CIDR after it`, `${spec.key}.range`);
+      throw invalid(
+        `range start ${formatAddress(first)} is not inside ${formatCidr(cidr)}; the part before "-" must lie in the CIDR after it`,
+        `${spec.key}.range`,
+      );
     }
     return { cidr, dashStart: first, dashEnd: last };
   }
   const cidr = parseCidr(text);
   if (!cidr) {
-    throw invalid(`range ${JSON.stringify(spec.range)} is not a CIDR; write e.g. "10.1.0.0/24" or "fd00:1::/64"`, `${spec.key}.range`);
+    throw invalid(
+      `range ${JSON.stringify(spec.range)} is not a CIDR; write e.g. "10.1.0.0/24" or "fd00:1::/64"`,
+      `${spec.key}.range`,
+    );
   }
   return { cidr };
 }
@@ -66,7 +75,11 @@ function parseRangeText(spec: RangeSpec): { cidr: Cidr; dashStart?: Address; das
 function parseBound(text: string | undefined, family: Family, key: string): Address | undefined {
   if (text === undefined || text.trim() === "") return undefined;
   const address = parseAddress(text);
-  if (!address) throw invalid(`${JSON.stringify(text)} is not an IP address; write an IPv${family} address inside the range, or leave the key out`, key);
+  if (!address)
+    throw invalid(
+      `${JSON.stringify(text)} is not an IP address; write an IPv${family} address inside the range, or leave the key out`,
+      key,
+    );
   if (address.family !== family) {
     throw invalid(`${text} is an IPv${address.family} address but the range is IPv${family}`, key);
   }
@@ -93,10 +106,16 @@ export function parseExclude(text: string, family: Family, key: string): Interva
     if (address) [interval, entryFamily] = [{ from: address.value, to: address.value }, address.family];
   }
   if (!interval || entryFamily === undefined) {
-    throw invalid(`exclude entry ${JSON.stringify(text)} is not a CIDR, an IP or a range "first-last" (first ≤ last)`, key);
+    throw invalid(
+      `exclude entry ${JSON.stringify(text)} is not a CIDR, an IP or a range "first-last" (first ≤ last)`,
+      key,
+    );
   }
   if (entryFamily !== family) {
-    throw invalid(`exclude entry ${text} is IPv${entryFamily} but the range it applies to is IPv${family}; top-level exclude applies only to "range", put it under its ipRanges entry`, key);
+    throw invalid(
+      `exclude entry ${text} is IPv${entryFamily} but the range it applies to is IPv${family}; top-level exclude applies only to "range", put it under its ipRanges entry`,
+      key,
+    );
   }
   return interval;
 }
@@ -111,9 +130,14 @@ export function refuseInvertedBounds(spec: RangeSpec): void {
   const start = dashStart ?? parseBound(spec.rangeStart, cidr.family, `${spec.key}.range_start`);
   const end = dashEnd ?? parseBound(spec.rangeEnd, cidr.family, `${spec.key}.range_end`);
   if (!start || !end || start.value <= end.value) return;
-  const [first, last] = dashStart ? [`${spec.key}.range`, `${spec.key}.range`] : [`${spec.key}.range_start`, `${spec.key}.range_end`];
-  const keys = first === last ? first : `${first} ${formatAddress(start)} is greater than ${last} ${formatAddress(end)}`;
-  const message = dashStart ? `${first} ${JSON.stringify(spec.range)} starts at ${formatAddress(start)}, past its end ${formatAddress(end)}; write "first-last/prefix" with first ≤ last` : `${keys}; swap them or leave one out`;
+  const [first, last] = dashStart
+    ? [`${spec.key}.range`, `${spec.key}.range`]
+    : [`${spec.key}.range_start`, `${spec.key}.range_end`];
+  const keys =
+    first === last ? first : `${first} ${formatAddress(start)} is greater than ${last} ${formatAddress(end)}`;
+  const message = dashStart
+    ? `${first} ${JSON.stringify(spec.range)} starts at ${formatAddress(start)}, past its end ${formatAddress(end)}; write "first-last/prefix" with first ≤ last`
+    : `${keys}; swap them or leave one out`;
   throw new LedgerError("INVALID_CONFIG", message, { key: first });
 }
 
@@ -129,7 +153,10 @@ export function resolveWindow(spec: RangeSpec): PoolWindow {
   const { cidr, dashStart, dashEnd } = parseRangeText(spec);
   const whole = cidrInterval(cidr);
   if (whole.to - whole.from < 3n) {
-    throw invalid(`range ${formatCidr(cidr)} has no usable addresses (a /${cidr.prefix} is too small: use at most /${cidr.family === 4 ? 30 : 126})`, `${spec.key}.range`);
+    throw invalid(
+      `range ${formatCidr(cidr)} has no usable addresses (a /${cidr.prefix} is too small: use at most /${cidr.family === 4 ? 30 : 126})`,
+      `${spec.key}.range`,
+    );
   }
   const usable = { from: whole.from + 1n, to: whole.to - 1n };
   const start = dashStart ?? parseBound(spec.rangeStart, cidr.family, `${spec.key}.range_start`);
@@ -137,7 +164,9 @@ export function resolveWindow(spec: RangeSpec): PoolWindow {
   // Whereabouts silently ignores bounds outside the usable window "for backwards compatibility".
   const from = start && start.value >= usable.from && start.value <= usable.to ? start.value : usable.from;
   const to = end && end.value >= from && end.value <= usable.to ? end.value : usable.to;
-  const excludes = spec.exclude.map((entry, index) => parseExclude(entry, cidr.family, `${spec.key}.exclude[${index}]`));
+  const excludes = spec.exclude.map((entry, index) =>
+    parseExclude(entry, cidr.family, `${spec.key}.exclude[${index}]`),
+  );
   return { family: cidr.family, cidr, usable, window: { from, to }, excludes };
 }
 

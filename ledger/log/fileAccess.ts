@@ -13,8 +13,15 @@ const DENIED = new Set(["EACCES", "EPERM", "EROFS"]);
 export function accessError(error: unknown, path: string, attempted: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === undefined || !DENIED.has(code)) return error;
-  const why = code === "EROFS" ? "the file system is mounted read-only" : `permission denied (${code}): this user (uid ${process.getuid?.() ?? "?"}) lacks the right`;
-  return new LedgerError("FORBIDDEN", `cannot ${attempted} ${path}: ${why}; run as the user that owns it (the agent runs as root) or fix its mode`, { cause: error, details: { path, errno: code } });
+  const why =
+    code === "EROFS"
+      ? "the file system is mounted read-only"
+      : `permission denied (${code}): this user (uid ${process.getuid?.() ?? "?"}) lacks the right`;
+  return new LedgerError(
+    "FORBIDDEN",
+    `cannot ${attempted} ${path}: ${why}; run as the user that owns it (the agent runs as root) or fix its mode`,
+    { cause: error, details: { path, errno: code } },
+  );
 }
 
 /**

@@ -163,7 +163,10 @@ export function openSqliteEventLog(options: SqliteEventLogOptions) {
     async read(partition: number, fromOffset: number, limit: number): Promise<LoggedEvent[]> {
       ensureOpen();
       if (limit <= 0) return [];
-      const rows = guard(() => sql.read.all(partition, Math.max(0, fromOffset), limit)) as { offset: number; body: string }[];
+      const rows = guard(() => sql.read.all(partition, Math.max(0, fromOffset), limit)) as {
+        offset: number;
+        body: string;
+      }[];
       return rows.map(({ offset, body }) => ({ partition, offset, event: parseBody(path, partition, offset, body) }));
     },
 
@@ -175,7 +178,13 @@ export function openSqliteEventLog(options: SqliteEventLogOptions) {
 
     tail(from, handler, tailOptions): Tail {
       ensureOpen();
-      return startTrackedTail(tails, { endOffsets: log.endOffsets, read: log.read, subscribe }, from, handler, tailOptions);
+      return startTrackedTail(
+        tails,
+        { endOffsets: log.endOffsets, read: log.read, subscribe },
+        from,
+        handler,
+        tailOptions,
+      );
     },
 
     close(): Promise<void> {

@@ -44,7 +44,9 @@ export function prepareLogStatements(db: Database.Database) {
       `INSERT INTO partitions (domain, "partition")
        SELECT ?, COALESCE(MAX("partition") + 1, 0) FROM partitions RETURNING "partition" AS partition`,
     ),
-    head: db.prepare(`SELECT "offset" AS offset, hash FROM events WHERE "partition" = ? ORDER BY "offset" DESC LIMIT 1`),
+    head: db.prepare(
+      `SELECT "offset" AS offset, hash FROM events WHERE "partition" = ? ORDER BY "offset" DESC LIMIT 1`,
+    ),
     insert: db.prepare(
       `INSERT INTO events ("partition", "offset", id, type, domain, pool, at, body, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),

@@ -73,7 +73,9 @@ function readMigrationFiles(dir: string): MigrationFile[] {
   try {
     names = readdirSync(dir).filter((name) => name.endsWith(".sql"));
   } catch (error) {
-    throw new LedgerError("INTERNAL", `cannot read the migrations folder ${dir}; is the install complete?`, { cause: error });
+    throw new LedgerError("INTERNAL", `cannot read the migrations folder ${dir}; is the install complete?`, {
+      cause: error,
+    });
   }
   const files = names.map((name) => {
     const match = FILE_NAME.exec(name);
@@ -103,7 +105,11 @@ function checkHistory(files: readonly MigrationFile[], applied: readonly Applied
       throw refusal(dir, file.name, `is not applied but sorts before ${row.name}, which is`);
     }
     if (file !== undefined && file.sha256 !== row.sha256) {
-      throw refusal(dir, file.name, "was edited after it was applied; add a new migration instead of changing this one");
+      throw refusal(
+        dir,
+        file.name,
+        "was edited after it was applied; add a new migration instead of changing this one",
+      );
     }
   }
 }
@@ -111,9 +117,11 @@ function checkHistory(files: readonly MigrationFile[], applied: readonly Applied
 function applyOne(db: BetterSqlite3.Database, file: MigrationFile, dir: string): MigrationResult["status"] {
   const run = db.transaction((): MigrationResult["status"] => {
     // Re-read inside the write lock: another process may have applied it since checkHistory.
-    const row = db.prepare("SELECT sha256 FROM schema_migrations WHERE name = ?").get(file.name) as AppliedRow | undefined;
+    const row = db.prepare("SELECT sha256 FROM schema_migrations WHERE name = ?").get(file.name) as
+      AppliedRow | undefined;
     if (row) {
-      if (row.sha256 !== file.sha256) throw refusal(dir, file.name, "was applied by another process with different content");
+      if (row.sha256 !== file.sha256)
+        throw refusal(dir, file.name, "was applied by another process with different content");
       return "already-applied";
     }
     try {

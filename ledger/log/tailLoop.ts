@@ -36,7 +36,12 @@ class HandlerFailed {
  *   const tail = startTail({ endOffsets, read, subscribe }, new Map(), (batch) => fold(batch));
  *   await tail.stop();
  */
-export function startTail(source: TailSource, from: EndOffsets, handler: TailHandler, options: TailLoopOptions = {}): Tail {
+export function startTail(
+  source: TailSource,
+  from: EndOffsets,
+  handler: TailHandler,
+  options: TailLoopOptions = {},
+): Tail {
   const cursors = new Map(from);
   const batchSize = options.batchSize ?? 500;
   const report = options.onError ?? throwUncaught;
@@ -119,7 +124,13 @@ function throwUncaught(error: unknown): void {
  * Starts a tail and keeps it in `tails` until it is stopped, so an adapter's `close()` can stop
  * whatever is still running.
  */
-export function startTrackedTail(tails: Set<Tail>, source: TailSource, from: EndOffsets, handler: TailHandler, options?: TailLoopOptions): Tail {
+export function startTrackedTail(
+  tails: Set<Tail>,
+  source: TailSource,
+  from: EndOffsets,
+  handler: TailHandler,
+  options?: TailLoopOptions,
+): Tail {
   const tail = startTail(source, from, handler, options);
   tails.add(tail);
   return {

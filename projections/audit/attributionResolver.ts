@@ -8,7 +8,9 @@ import type { Holder } from "../sqlite/tenancyRows.js";
  * could not be read. `key` names the set of tenancies found and `count` how many there are, so a
  * caller that already rendered an identical answer need not read `holders` (read lazily) at all.
  */
-export type Attribution = { readonly holders: readonly Holder[]; readonly key?: string; readonly count?: number } | { readonly invalid: string };
+export type Attribution =
+  | { readonly holders: readonly Holder[]; readonly key?: string; readonly count?: number }
+  | { readonly invalid: string };
 
 interface Span {
   readonly loMs: number;

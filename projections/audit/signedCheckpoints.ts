@@ -23,12 +23,25 @@ export interface ChainHead {
 /** The first 16 hex digits of sha256 of the public key (SPKI DER): names the key in events and reports. */
 export function keyIdOf(key: KeyObject): string {
   const publicKey = key.type === "private" ? createPublicKey(key) : key;
-  return createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** The exact bytes signed: canonical JSON of the head, the signing time and the key id. */
 export function checkpointPayload(head: ChainHead, at: string, keyId: string): Buffer {
-  return Buffer.from(canonicalJson({ purpose: "ipledger-checkpoint", v: 1, partition: head.partition, offset: head.offset, hash: head.hash, at, keyId }));
+  return Buffer.from(
+    canonicalJson({
+      purpose: "ipledger-checkpoint",
+      v: 1,
+      partition: head.partition,
+      offset: head.offset,
+      hash: head.hash,
+      at,
+      keyId,
+    }),
+  );
 }
 
 /**
@@ -39,7 +52,13 @@ export function checkpointPayload(head: ChainHead, at: string, keyId: string): B
 export function signedCheckpointEvent(
   privateKey: KeyObject,
   head: ChainHead,
-  envelope: { readonly domain: string; readonly pool: string; readonly at: string; readonly actor: UnchainedEvent["actor"]; readonly id: string },
+  envelope: {
+    readonly domain: string;
+    readonly pool: string;
+    readonly at: string;
+    readonly actor: UnchainedEvent["actor"];
+    readonly id: string;
+  },
 ): UnchainedEvent {
   const keyId = keyIdOf(privateKey);
   const signature = sign(null, checkpointPayload(head, envelope.at, keyId), privateKey).toString("base64");
@@ -81,7 +100,7 @@ const CHUNK = 5_000;
 async function findCheckpoints(log: EventLog): Promise<Found[]> {
   const found: Found[] = [];
   for (const [partition, end] of [...(await log.endOffsets())].sort(([a], [b]) => a - b)) {
-    for (let offset = 0; offset < end; ) {
+    for (let offset = 0; offset < end;) {
       const batch = await log.read(partition, offset, Math.min(CHUNK, end - offset));
       if (batch.length === 0) break;
       for (const { event, offset: at } of batch) {
@@ -101,12 +120,22 @@ async function findCheckpoints(log: EventLog): Promise<Found[]> {
  *
  * @example const report = await verifySignedCheckpoints(log, [createPublicKey(pem)]);
  */
-export async function verifySignedCheckpoints(log: EventLog, publicKeys: readonly KeyObject[]): Promise<CheckpointReport> {
+export async function verifySignedCheckpoints(
+  log: EventLog,
+  publicKeys: readonly KeyObject[],
+): Promise<CheckpointReport> {
   const keys = new Map(publicKeys.map((key) => [keyIdOf(key), key.type === "private" ? createPublicKey(key) : key]));
   const covered: Record<string, { offset: number; signedAt: string; keyId: string }> = {};
   let verified = 0;
   let otherKeys = 0;
-  const fail = (problem: string, at: { partition: number; offset: number }): CheckpointReport => ({ ok: false, verified, otherKeys, covered, problem, at });
+  const fail = (problem: string, at: { partition: number; offset: number }): CheckpointReport => ({
+    ok: false,
+    verified,
+    otherKeys,
+    covered,
+    problem,
+    at,
+  });
   for (const checkpoint of await findCheckpoints(log)) {
     const { data } = checkpoint;
     const key = keys.get(data.keyId);
@@ -115,11 +144,20 @@ export async function verifySignedCheckpoints(log: EventLog, publicKeys: readonl
       continue;
     }
     const where = `the checkpoint at partition ${checkpoint.partition} offset ${checkpoint.offset}`;
-    const signed = verify(null, checkpointPayload(data, checkpoint.at, data.keyId), key, Buffer.from(data.signature, "base64"));
-    if (!signed) return fail(`${where} does not verify with key ${data.keyId}: the checkpoint was forged or edited`, checkpoint);
+    const signed = verify(
+      null,
+      checkpointPayload(data, checkpoint.at, data.keyId),
+      key,
+      Buffer.from(data.signature, "base64"),
+    );
+    if (!signed)
+      return fail(`${where} does not verify with key ${data.keyId}: the checkpoint was forged or edited`, checkpoint);
     const [record] = await log.read(data.partition, data.offset, 1);
     if (!record || record.offset !== data.offset) {
-      return fail(`partition ${data.partition} offset ${data.offset} is missing, but ${where} (signed ${checkpoint.at}) covers it: history was deleted`, { partition: data.partition, offset: data.offset });
+      return fail(
+        `partition ${data.partition} offset ${data.offset} is missing, but ${where} (signed ${checkpoint.at}) covers it: history was deleted`,
+        { partition: data.partition, offset: data.offset },
+      );
     }
     if (record.event.hash !== data.hash) {
       return fail(
@@ -131,11 +169,18 @@ export async function verifySignedCheckpoints(log: EventLog, publicKeys: readonl
     const previous = covered[String(data.partition)];
     const signedMs = Date.parse(checkpoint.at);
     const signedAt = Number.isFinite(signedMs) ? new Date(signedMs).toISOString() : checkpoint.at;
-    if (!previous || previous.offset < data.offset) covered[String(data.partition)] = { offset: data.offset, signedAt, keyId: data.keyId };
+    if (!previous || previous.offset < data.offset)
+      covered[String(data.partition)] = { offset: data.offset, signedAt, keyId: data.keyId };
   }
   if (verified === 0) {
     const ids = [...keys.keys()].join(", ");
-    return { ok: false, verified, otherKeys, covered, problem: `no checkpoint signed by key ${ids} is in the log; was the agent started with --signing-key, and is this its public key?` };
+    return {
+      ok: false,
+      verified,
+      otherKeys,
+      covered,
+      problem: `no checkpoint signed by key ${ids} is in the log; was the agent started with --signing-key, and is this its public key?`,
+    };
   }
   return { ok: true, verified, otherKeys, covered };
 }
@@ -143,7 +188,11 @@ export async function verifySignedCheckpoints(log: EventLog, publicKeys: readonl
 /** Refuses keys that are not ed25519, naming where the key came from. */
 export function requireEd25519(key: KeyObject, source: string): KeyObject {
   if (key.asymmetricKeyType !== "ed25519") {
-    throw new LedgerError("INVALID_CONFIG", `${source} holds a ${key.asymmetricKeyType ?? "symmetric"} key; signed checkpoints need ed25519 (openssl genpkey -algorithm ed25519 -out key.pem)`, { key: source });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `${source} holds a ${key.asymmetricKeyType ?? "symmetric"} key; signed checkpoints need ed25519 (openssl genpkey -algorithm ed25519 -out key.pem)`,
+      { key: source },
+    );
   }
   return key;
 }

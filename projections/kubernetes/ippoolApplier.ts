@@ -152,7 +152,9 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
       }
       const version = mirror.version(name);
       try {
-        const request = current ? store.replace(mergeForReplace(current, desired, writer), fieldManager) : store.create(stampForCreate(desired, writer), fieldManager);
+        const request = current
+          ? store.replace(mergeForReplace(current, desired, writer), fieldManager)
+          : store.create(stampForCreate(desired, writer), fieldManager);
         const stored = await withTimeout(request, requestTimeoutMs, `writing IPPool ${store.namespace}/${name}`);
         recordWrite(name, stored, current ? "replaced" : "created", version);
         return true;
@@ -161,10 +163,15 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
         stats.conflicts += 1;
         emit({ kind: "conflict", name });
         stats.gets += 1;
-        mirror.set(name, await withTimeout(store.get(name), requestTimeoutMs, `reading IPPool ${store.namespace}/${name}`));
+        mirror.set(
+          name,
+          await withTimeout(store.get(name), requestTimeoutMs, `reading IPPool ${store.namespace}/${name}`),
+        );
       }
     }
-    throw new Error(`IPPool ${store.namespace}/${name} kept changing under the projector (${maxConflicts + 1} conflicts in a row); will retry`);
+    throw new Error(
+      `IPPool ${store.namespace}/${name} kept changing under the projector (${maxConflicts + 1} conflicts in a row); will retry`,
+    );
   }
 
   function recordWrite(name: string, stored: StoredIPPool, kind: "created" | "replaced", versionBefore: number): void {
@@ -200,7 +207,9 @@ export function createIPPoolApplier(options: IPPoolApplierOptions) {
     },
     /** True when started, mirrored, and no pool is waiting or being written. */
     idle(): boolean {
-      return active && mirror.ready() && [...slots.values()].every((slot) => !slot.dirty && !slot.inFlight && !slot.timer);
+      return (
+        active && mirror.ready() && [...slots.values()].every((slot) => !slot.dirty && !slot.inFlight && !slot.timer)
+      );
     },
     get active(): boolean {
       return active;

@@ -10,13 +10,17 @@ export const WRITTEN_BY_ANNOTATION = "ipledger.io/written-by";
 /** The projection's own annotations on an object (ours by prefix), without `written-by`. */
 function ownAnnotations(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(annotations ?? {}).filter(([key]) => key.startsWith(ANNOTATION_PREFIX) && key !== WRITTEN_BY_ANNOTATION),
+    Object.entries(annotations ?? {}).filter(
+      ([key]) => key.startsWith(ANNOTATION_PREFIX) && key !== WRITTEN_BY_ANNOTATION,
+    ),
   );
 }
 
 function sameRecord(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]));
+  return (
+    keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]))
+  );
 }
 
 /** Deep equality of JSON values, ignoring the order of object keys. */
@@ -24,7 +28,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
   return sameRecord(a as Record<string, unknown>, b as Record<string, unknown>);
 }
 
@@ -46,7 +51,9 @@ export function sameContent(current: StoredIPPool, desired: IPPoolObject): boole
  */
 export function mergeForReplace(current: StoredIPPool, desired: IPPoolObject, writer: string): StoredIPPool {
   const { managedFields: _managedFields, ...metadata } = current.metadata;
-  const foreign = Object.fromEntries(Object.entries(current.metadata.annotations ?? {}).filter(([key]) => !key.startsWith(ANNOTATION_PREFIX)));
+  const foreign = Object.fromEntries(
+    Object.entries(current.metadata.annotations ?? {}).filter(([key]) => !key.startsWith(ANNOTATION_PREFIX)),
+  );
   return {
     apiVersion: desired.apiVersion,
     kind: desired.kind,
@@ -63,5 +70,11 @@ export function mergeForReplace(current: StoredIPPool, desired: IPPoolObject, wr
 
 /** `desired` as a new object, stamped with its writer. */
 export function stampForCreate(desired: IPPoolObject, writer: string): IPPoolObject {
-  return { ...desired, metadata: { ...desired.metadata, annotations: { ...desired.metadata.annotations, [WRITTEN_BY_ANNOTATION]: writer } } };
+  return {
+    ...desired,
+    metadata: {
+      ...desired.metadata,
+      annotations: { ...desired.metadata.annotations, [WRITTEN_BY_ANNOTATION]: writer },
+    },
+  };
 }

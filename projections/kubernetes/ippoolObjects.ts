@@ -65,7 +65,12 @@ export function ippoolNameOf(pool: Pick<PoolRecord, "window" | "definition">): s
  *   ippoolObject("10.0.0.0-24", [state.pools.get(key)], positions, "kube-system").spec.allocations
  *   // { "1": { id: "c1", podref: "default/web-0", ifname: "net1" } }
  */
-export function ippoolObject(name: string, pools: readonly PoolRecord[], positions: PoolPositions, namespace: string): IPPoolObject {
+export function ippoolObject(
+  name: string,
+  pools: readonly PoolRecord[],
+  positions: PoolPositions,
+  namespace: string,
+): IPPoolObject {
   const ordered = [...pools].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   const first = ordered[0];
   if (!first) throw new Error(`ippoolObject(${name}) needs at least one pool`);
@@ -82,7 +87,11 @@ export function ippoolObject(name: string, pools: readonly PoolRecord[], positio
       // Two domains can hold the same address (they are checked apart); the first domain wins.
       if (offsets.has(offset)) continue;
       const { owner } = holding;
-      offsets.set(offset, { id: owner.containerId, podref: `${owner.podNamespace}/${owner.podName}`, ifname: owner.ifName });
+      offsets.set(offset, {
+        id: owner.containerId,
+        podref: `${owner.podNamespace}/${owner.podName}`,
+        ifname: owner.ifName,
+      });
     }
   }
   const allocations: Record<string, IPAllocation> = {};
@@ -119,7 +128,11 @@ export function poolsByName(pools: Iterable<PoolRecord>): Map<string, PoolRecord
  * @example
  *   ippoolObjects(runner.state.pools.values(), positions, "kube-system")
  */
-export function ippoolObjects(pools: Iterable<PoolRecord>, positions: PoolPositions, namespace: string): IPPoolObject[] {
+export function ippoolObjects(
+  pools: Iterable<PoolRecord>,
+  positions: PoolPositions,
+  namespace: string,
+): IPPoolObject[] {
   return [...poolsByName(pools)]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, group]) => ippoolObject(name, group, positions, namespace));

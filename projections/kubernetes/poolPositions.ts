@@ -18,7 +18,10 @@ export type PoolPositions = ReadonlyMap<string, PoolPosition>;
  * @example
  *   runner.onApplied((batch) => applier.changed(namesOf(recordPoolPositions(positions, batch))));
  */
-export function recordPoolPositions(positions: Map<string, PoolPosition>, applied: readonly ProjectedEvent[]): Set<string> {
+export function recordPoolPositions(
+  positions: Map<string, PoolPosition>,
+  applied: readonly ProjectedEvent[],
+): Set<string> {
   const changed = new Set<string>();
   for (const { logged, outcome } of applied) {
     if (outcome.status !== "accepted" || outcome.effects.length === 0) continue;

@@ -16,9 +16,19 @@ export interface CrdManifest {
   readonly metadata: { readonly name: string };
   readonly spec: {
     readonly group: string;
-    readonly names: { readonly kind: string; readonly listKind: string; readonly plural: string; readonly singular: string };
+    readonly names: {
+      readonly kind: string;
+      readonly listKind: string;
+      readonly plural: string;
+      readonly singular: string;
+    };
     readonly scope: "Namespaced";
-    readonly versions: readonly { readonly name: string; readonly served: boolean; readonly storage: boolean; readonly schema: { readonly openAPIV3Schema: Json } }[];
+    readonly versions: readonly {
+      readonly name: string;
+      readonly served: boolean;
+      readonly storage: boolean;
+      readonly schema: { readonly openAPIV3Schema: Json };
+    }[];
   };
 }
 
@@ -29,7 +39,12 @@ const typeMeta = {
 } satisfies Record<string, Json>;
 
 function crd(kind: string, plural: string, description: string, spec: Json, specRequired: boolean): CrdManifest {
-  const root = { type: "object", description, properties: { ...typeMeta, spec }, ...(specRequired ? { required: ["spec"] } : {}) };
+  const root = {
+    type: "object",
+    description,
+    properties: { ...typeMeta, spec },
+    ...(specRequired ? { required: ["spec"] } : {}),
+  };
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
@@ -50,28 +65,35 @@ function crd(kind: string, plural: string, description: string, spec: Json, spec
   };
 }
 
-export const IPPOOL_CRD = crd("IPPool", "ippools", "IPPool holds the allocations of one IP range (one Whereabouts pool).", {
-  type: "object",
-  description: "The range and the addresses allocated in it.",
-  required: ["allocations", "range"],
-  properties: {
-    range: { type: "string", description: "The range in CIDR notation, network form (e.g. 192.168.2.0/24)." },
-    allocations: {
-      type: "object",
-      description: "Allocated addresses, keyed by the decimal offset of the address from the network address of range.",
-      additionalProperties: {
+export const IPPOOL_CRD = crd(
+  "IPPool",
+  "ippools",
+  "IPPool holds the allocations of one IP range (one Whereabouts pool).",
+  {
+    type: "object",
+    description: "The range and the addresses allocated in it.",
+    required: ["allocations", "range"],
+    properties: {
+      range: { type: "string", description: "The range in CIDR notation, network form (e.g. 192.168.2.0/24)." },
+      allocations: {
         type: "object",
-        description: "The owner of one allocated address.",
-        required: ["id", "podref"],
-        properties: {
-          id: { type: "string", description: "The container ID the address was allocated to." },
-          podref: { type: "string", description: "The pod, as namespace/name." },
-          ifname: { type: "string", description: "The interface inside the pod." },
+        description:
+          "Allocated addresses, keyed by the decimal offset of the address from the network address of range.",
+        additionalProperties: {
+          type: "object",
+          description: "The owner of one allocated address.",
+          required: ["id", "podref"],
+          properties: {
+            id: { type: "string", description: "The container ID the address was allocated to." },
+            podref: { type: "string", description: "The pod, as namespace/name." },
+            ifname: { type: "string", description: "The interface inside the pod." },
+          },
         },
       },
     },
   },
-}, false); // Whereabouts' IPPool schema does not require spec at the top; its ORIP schema does
+  false,
+); // Whereabouts' IPPool schema does not require spec at the top; its ORIP schema does
 
 export const OVERLAPPING_RANGE_CRD = crd(
   "OverlappingRangeIPReservation",

@@ -1,5 +1,13 @@
 import type Database from "better-sqlite3";
-import { addressToBlob, cidrInterval, LedgerError, parseAddress, parseCidr, type Address, type Family } from "../../ledger/core/index.js";
+import {
+  addressToBlob,
+  cidrInterval,
+  LedgerError,
+  parseAddress,
+  parseCidr,
+  type Address,
+  type Family,
+} from "../../ledger/core/index.js";
 
 /**
  * The filters every audit question shares (history, changes, exports), and how they become SQL.
@@ -50,9 +58,14 @@ export function blobOf(ip: string, key = "ip"): Buffer {
 /** The first and last BLOB of a CIDR, or INVALID_REQUEST naming `key`. */
 export function cidrBlobs(text: string, key = "cidr"): { lo: Buffer; hi: Buffer; family: Family } {
   const cidr = parseCidr(text);
-  if (!cidr) throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} is not a CIDR like 10.20.4.0/24`, { key });
+  if (!cidr)
+    throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} is not a CIDR like 10.20.4.0/24`, { key });
   const { from, to } = cidrInterval(cidr);
-  return { lo: blobOfAddress({ family: cidr.family, value: from }), hi: blobOfAddress({ family: cidr.family, value: to }), family: cidr.family };
+  return {
+    lo: blobOfAddress({ family: cidr.family, value: from }),
+    hi: blobOfAddress({ family: cidr.family, value: to }),
+    family: cidr.family,
+  };
 }
 
 /** The address interval an event's `ip` or reservation `target` covers (CIDR, IP or `a-b`). */
@@ -62,7 +75,10 @@ function spanOf(text: unknown): { lo: Buffer; hi: Buffer } | undefined {
     const cidr = parseCidr(text);
     if (!cidr) return undefined;
     const { from, to } = cidrInterval(cidr);
-    return { lo: blobOfAddress({ family: cidr.family, value: from }), hi: blobOfAddress({ family: cidr.family, value: to }) };
+    return {
+      lo: blobOfAddress({ family: cidr.family, value: from }),
+      hi: blobOfAddress({ family: cidr.family, value: to }),
+    };
   }
   const dash = text.indexOf("-");
   const first = parseAddress(dash > 0 ? text.slice(0, dash) : text);
@@ -89,7 +105,9 @@ export interface Where {
 
 /** True when the filter names something with an index of its own (not just a time window). */
 export function hasSelectiveFilter(filter: AuditFilter): boolean {
-  return [filter.ip, filter.cidr, filter.pod, filter.podUid, filter.containerId, filter.node, filter.pool].some((value) => value !== undefined);
+  return [filter.ip, filter.cidr, filter.pod, filter.podUid, filter.containerId, filter.node, filter.pool].some(
+    (value) => value !== undefined,
+  );
 }
 
 /**
@@ -125,7 +143,9 @@ export function tenancyWhere(filter: AuditFilter, options: { sinceViaEnd?: boole
 }
 
 /** The WHERE of an event question over `events e`; owner fields are read from the event body. */
-export function eventWhere(filter: AuditFilter & { readonly types?: readonly string[]; readonly includeVoided?: boolean }): Where {
+export function eventWhere(
+  filter: AuditFilter & { readonly types?: readonly string[]; readonly includeVoided?: boolean },
+): Where {
   const where: Where = { clauses: [], params: [] };
   const add = (clause: string, ...params: unknown[]) => {
     where.clauses.push(clause);
@@ -135,17 +155,29 @@ export function eventWhere(filter: AuditFilter & { readonly types?: readonly str
   if (filter.sinceMs !== undefined) add("e.effective_ms >= ?", filter.sinceMs);
   if (filter.untilMs !== undefined) add("e.effective_ms < ?", filter.untilMs);
   if (!filter.includeVoided) add("e.status = 'accepted'");
-  if (filter.types && filter.types.length > 0) add(`e.type IN (${filter.types.map(() => "?").join(", ")})`, ...filter.types);
+  if (filter.types && filter.types.length > 0)
+    add(`e.type IN (${filter.types.map(() => "?").join(", ")})`, ...filter.types);
   if (filter.pool !== undefined) add("e.pool = ?", filter.pool);
   if (filter.domain !== undefined) add("e.domain = ?", filter.domain);
-  const span = filter.ip !== undefined ? { lo: blobOf(filter.ip), hi: blobOf(filter.ip) } : filter.cidr !== undefined ? cidrBlobs(filter.cidr) : undefined;
+  const span =
+    filter.ip !== undefined
+      ? { lo: blobOf(filter.ip), hi: blobOf(filter.ip) }
+      : filter.cidr !== undefined
+        ? cidrBlobs(filter.cidr)
+        : undefined;
   if (span) {
     const subject = "COALESCE(json_extract(e.body, '$.data.ip'), json_extract(e.body, '$.data.target'))";
     add(`ipledger_span_lo(${subject}) <= ? AND ipledger_span_hi(${subject}) >= ?`, span.hi, span.lo);
   }
-  if (filter.pod) add(`${owner("podNamespace")} = ? AND ${owner("podName")} = ?`, filter.pod.namespace, filter.pod.name);
+  if (filter.pod)
+    add(`${owner("podNamespace")} = ? AND ${owner("podName")} = ?`, filter.pod.namespace, filter.pod.name);
   if (filter.podUid !== undefined) add(`${owner("podUid")} = ?`, filter.podUid);
-  if (filter.containerId !== undefined) add(`(${owner("containerId")} = ? OR json_extract(e.body, '$.data.fromContainerId') = ?)`, filter.containerId, filter.containerId);
+  if (filter.containerId !== undefined)
+    add(
+      `(${owner("containerId")} = ? OR json_extract(e.body, '$.data.fromContainerId') = ?)`,
+      filter.containerId,
+      filter.containerId,
+    );
   if (filter.node !== undefined) add(`${owner("node")} = ?`, filter.node);
   return where;
 }
@@ -163,17 +195,28 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 export function decodeCursor(cursor: string, size: number): (string | number)[] {
   try {
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (Array.isArray(key) && key.length === size && key.every((part) => typeof part === "string" || typeof part === "number")) return key;
+    if (
+      Array.isArray(key) &&
+      key.length === size &&
+      key.every((part) => typeof part === "string" || typeof part === "number")
+    )
+      return key;
   } catch {
     // fall through to the error below
   }
-  throw new LedgerError("INVALID_REQUEST", `after ${JSON.stringify(cursor)} is not a cursor this query returned; pass the "next" value of the previous page`, { key: "after" });
+  throw new LedgerError(
+    "INVALID_REQUEST",
+    `after ${JSON.stringify(cursor)} is not a cursor this query returned; pass the "next" value of the previous page`,
+    { key: "after" },
+  );
 }
 
 /** Checks a page size: 1..MAX_PAGE. */
 export function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-    throw new LedgerError("INVALID_REQUEST", `limit ${limit} must be a whole number from 1 to ${MAX_PAGE}`, { key: "limit" });
+    throw new LedgerError("INVALID_REQUEST", `limit ${limit} must be a whole number from 1 to ${MAX_PAGE}`, {
+      key: "limit",
+    });
   }
   return limit;
 }

@@ -12,7 +12,10 @@ const NEEDED_WHILE_LOADING = new Set(["tenancies_open"]);
  * @example const bulk = beginBulkLoad(fresh.db); ...applyBatch...; bulk.finish();
  */
 export function beginBulkLoad(db: Database.Database): { finish(): void } {
-  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as {
+    name: string;
+    sql: string;
+  }[];
   const deferred = indexes.filter((index) => !NEEDED_WHILE_LOADING.has(index.name));
   db.pragma("synchronous = OFF");
   db.pragma("cache_size = -65536"); // 64 MiB of page cache while loading; bounded whatever the log length

@@ -1,6 +1,15 @@
 import type Database from "better-sqlite3";
 import type { Actor, LedgerEvent } from "../../ledger/core/index.js";
-import { checkLimit, decodeCursor, encodeCursor, eventWhere, whereSql, type AuditFilter, type Page, type PageRequest } from "./auditFilters.js";
+import {
+  checkLimit,
+  decodeCursor,
+  encodeCursor,
+  eventWhere,
+  whereSql,
+  type AuditFilter,
+  type Page,
+  type PageRequest,
+} from "./auditFilters.js";
 import { writtenAt } from "./tenancyRows.js";
 
 /**
@@ -106,6 +115,9 @@ export function prepareEventPages(db: Database.Database) {
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
-    return { rows: shown.map(viewOf), next: more && last ? encodeCursor([last.effectiveMs, last.partition, last.offset]) : null };
+    return {
+      rows: shown.map(viewOf),
+      next: more && last ? encodeCursor([last.effectiveMs, last.partition, last.offset]) : null,
+    };
   };
 }

@@ -19,15 +19,23 @@ export interface Candidate {
 }
 
 export function preparePointInTime(db: Database.Database) {
-  const firstDomain = db.prepare(`SELECT domain FROM tenancies INDEXED BY tenancies_at WHERE ip_blob = ? ORDER BY domain LIMIT 1`).pluck();
-  const nextDomain = db.prepare(`SELECT domain FROM tenancies INDEXED BY tenancies_at WHERE ip_blob = ? AND domain > ? ORDER BY domain LIMIT 1`).pluck();
+  const firstDomain = db
+    .prepare(`SELECT domain FROM tenancies INDEXED BY tenancies_at WHERE ip_blob = ? ORDER BY domain LIMIT 1`)
+    .pluck();
+  const nextDomain = db
+    .prepare(
+      `SELECT domain FROM tenancies INDEXED BY tenancies_at WHERE ip_blob = ? AND domain > ? ORDER BY domain LIMIT 1`,
+    )
+    .pluck();
   const latestBefore = db.prepare(
     `SELECT id, from_ms AS fromMs, to_ms AS toMs FROM tenancies INDEXED BY tenancies_at
      WHERE ip_blob = ? AND domain = ? AND from_ms <= ? ORDER BY from_ms DESC, from_offset DESC LIMIT 1`,
   );
-  const firstAfter = db.prepare(
-    `SELECT from_ms FROM tenancies INDEXED BY tenancies_at WHERE ip_blob = ? AND domain = ? AND from_ms > ? ORDER BY from_ms, from_offset LIMIT 1`,
-  ).pluck();
+  const firstAfter = db
+    .prepare(
+      `SELECT from_ms FROM tenancies INDEXED BY tenancies_at WHERE ip_blob = ? AND domain = ? AND from_ms > ? ORDER BY from_ms, from_offset LIMIT 1`,
+    )
+    .pluck();
   const firstPair = db.prepare(
     `SELECT ip_blob AS blob, domain FROM tenancies INDEXED BY tenancies_at WHERE ip_blob >= ? AND ip_blob <= ? ORDER BY ip_blob, domain LIMIT 1`,
   );
@@ -43,7 +51,11 @@ export function preparePointInTime(db: Database.Database) {
     /** Every domain the address was ever used in, in order. */
     domainsOf(blob: Buffer): string[] {
       const domains: string[] = [];
-      for (let domain = firstDomain.get(blob) as string | undefined; domain !== undefined; domain = nextDomain.get(blob, domain) as string | undefined) {
+      for (
+        let domain = firstDomain.get(blob) as string | undefined;
+        domain !== undefined;
+        domain = nextDomain.get(blob, domain) as string | undefined
+      ) {
         domains.push(domain);
       }
       return domains;
@@ -74,9 +86,16 @@ export function preparePointInTime(db: Database.Database) {
      * (address, domain) pair ever used once. Stops after `limit` holders; `after` resumes past
      * the pair a previous call stopped at.
      */
-    holdersInRange(lo: Buffer, hi: Buffer, atMs: number, options: { limit: number; after?: { blob: Buffer; domain: string }; domain?: string }): { holders: Holder[]; last?: { blob: Buffer; domain: string } } {
+    holdersInRange(
+      lo: Buffer,
+      hi: Buffer,
+      atMs: number,
+      options: { limit: number; after?: { blob: Buffer; domain: string }; domain?: string },
+    ): { holders: Holder[]; last?: { blob: Buffer; domain: string } } {
       const holders: Holder[] = [];
-      let pair = (options.after ? nextPair.get(options.after.blob, options.after.domain, hi) : firstPair.get(lo, hi)) as { blob: Buffer; domain: string } | undefined;
+      let pair = (
+        options.after ? nextPair.get(options.after.blob, options.after.domain, hi) : firstPair.get(lo, hi)
+      ) as { blob: Buffer; domain: string } | undefined;
       let last: { blob: Buffer; domain: string } | undefined;
       while (pair !== undefined && holders.length < options.limit) {
         last = pair;

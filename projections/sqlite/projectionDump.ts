@@ -10,7 +10,8 @@ const TABLES: Record<string, string> = {
   checkpoints: `SELECT * FROM checkpoints ORDER BY partition`,
 };
 
-const rowText = (row: unknown): string => JSON.stringify(row, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString("hex") : value));
+const rowText = (row: unknown): string =>
+  JSON.stringify(row, (_key, value: unknown) => (Buffer.isBuffer(value) ? value.toString("hex") : value));
 
 /**
  * The first difference between two projections, table by table, streamed row by row so that two
@@ -24,8 +25,12 @@ export function firstDifferenceStreamed(actual: Database.Database, expected: Dat
       for (let index = 1; ; index += 1) {
         const [left, right] = [a.next(), e.next()];
         if (left.done && right.done) break;
-        const [leftText, rightText] = [left.done ? undefined : rowText(left.value), right.done ? undefined : rowText(right.value)];
-        if (leftText !== rightText) return `table ${table} row ${index}: projection has ${leftText ?? "nothing"}, a replay gives ${rightText ?? "nothing"}`;
+        const [leftText, rightText] = [
+          left.done ? undefined : rowText(left.value),
+          right.done ? undefined : rowText(right.value),
+        ];
+        if (leftText !== rightText)
+          return `table ${table} row ${index}: projection has ${leftText ?? "nothing"}, a replay gives ${rightText ?? "nothing"}`;
       }
     } finally {
       a.return?.();
@@ -39,16 +44,16 @@ export function firstDifferenceStreamed(actual: Database.Database, expected: Dat
 export function dumpProjection(db: Database.Database): Record<string, string[]> {
   const dump: Record<string, string[]> = {};
   for (const [table, sql] of Object.entries(TABLES)) {
-    dump[table] = db
-      .prepare(sql)
-      .all()
-      .map(rowText);
+    dump[table] = db.prepare(sql).all().map(rowText);
   }
   return dump;
 }
 
 /** The first difference between two dumps, or undefined when they are equal. */
-export function firstDifference(actual: Record<string, string[]>, expected: Record<string, string[]>): string | undefined {
+export function firstDifference(
+  actual: Record<string, string[]>,
+  expected: Record<string, string[]>,
+): string | undefined {
   for (const table of Object.keys(TABLES)) {
     const a = actual[table] ?? [];
     const e = expected[table] ?? [];

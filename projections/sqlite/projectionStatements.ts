@@ -46,7 +46,8 @@ export function projectionWriter(db: Database.Database): (logged: LoggedEvent, o
     let known = blobs.get(ip);
     if (!known) {
       const address = parseAddress(ip);
-      if (!address) throw new Error(`projection got an effect with a non-address ${ip}; the fold should have voided it`);
+      if (!address)
+        throw new Error(`projection got an effect with a non-address ${ip}; the fold should have voided it`);
       if (blobs.size >= BLOB_CACHE_LIMIT) blobs.clear();
       known = { blob: Buffer.from(addressToBlob(address)), family: address.family };
       blobs.set(ip, known);
@@ -55,7 +56,20 @@ export function projectionWriter(db: Database.Database): (logged: LoggedEvent, o
   };
   const holder = (domain: string, pool: string, ip: string, owner: Owner, requested: boolean): unknown[] => {
     const { blob, family } = addressOf(ip);
-    return [domain, pool, ip, blob, family, owner.containerId, owner.ifName, owner.podNamespace, owner.podName, owner.podUid, owner.node, requested ? 1 : 0];
+    return [
+      domain,
+      pool,
+      ip,
+      blob,
+      family,
+      owner.containerId,
+      owner.ifName,
+      owner.podNamespace,
+      owner.podName,
+      owner.podUid,
+      owner.node,
+      requested ? 1 : 0,
+    ];
   };
 
   const writeEffect = (effect: Effect, logged: LoggedEvent, at: string, ms: number): void => {
@@ -63,7 +77,21 @@ export function projectionWriter(db: Database.Database): (logged: LoggedEvent, o
     switch (effect.kind) {
       case "poolDefined": {
         const d = effect.definition;
-        sql.pool.run(effect.domain, effect.pool, partition, offset, at, ms, d.range, d.start, d.end, JSON.stringify(d.exclude), d.gateway ?? null, d.networkName, d.reuseCooldownSeconds);
+        sql.pool.run(
+          effect.domain,
+          effect.pool,
+          partition,
+          offset,
+          at,
+          ms,
+          d.range,
+          d.start,
+          d.end,
+          JSON.stringify(d.exclude),
+          d.gateway ?? null,
+          d.networkName,
+          d.reuseCooldownSeconds,
+        );
         return;
       }
       case "tenancyOpened": {
@@ -74,7 +102,17 @@ export function projectionWriter(db: Database.Database): (logged: LoggedEvent, o
       }
       case "tenancyClosed": {
         const { blob } = addressOf(effect.ip);
-        sql.closeTenancy.run(partition, offset, at, ms, effect.reason, effect.domain, blob, effect.owner.containerId, effect.owner.ifName);
+        sql.closeTenancy.run(
+          partition,
+          offset,
+          at,
+          ms,
+          effect.reason,
+          effect.domain,
+          blob,
+          effect.owner.containerId,
+          effect.owner.ifName,
+        );
         sql.deleteAllocation.run(effect.domain, blob);
         return;
       }
@@ -94,7 +132,20 @@ export function projectionWriter(db: Database.Database): (logged: LoggedEvent, o
   return (logged, outcome) => {
     const { event } = logged;
     const ms = outcome.effectiveMs;
-    sql.event.run(logged.partition, logged.offset, event.id, event.type, event.domain, event.pool, event.at, ms, JSON.stringify(event.actor), outcome.status, outcome.reason ?? null, JSON.stringify(event));
+    sql.event.run(
+      logged.partition,
+      logged.offset,
+      event.id,
+      event.type,
+      event.domain,
+      event.pool,
+      event.at,
+      ms,
+      JSON.stringify(event.actor),
+      outcome.status,
+      outcome.reason ?? null,
+      JSON.stringify(event),
+    );
     for (const effect of outcome.effects) writeEffect(effect, logged, event.at, ms);
   };
 }

@@ -1,6 +1,16 @@
 import type Database from "better-sqlite3";
 import { createAttributionResolver } from "../audit/attributionResolver.js";
-import { blobOf, cidrBlobs, decodeCursor, encodeCursor, checkLimit, registerAuditFunctions, type AuditFilter, type Page, type PageRequest } from "./auditFilters.js";
+import {
+  blobOf,
+  cidrBlobs,
+  decodeCursor,
+  encodeCursor,
+  checkLimit,
+  registerAuditFunctions,
+  type AuditFilter,
+  type Page,
+  type PageRequest,
+} from "./auditFilters.js";
 import { prepareEventPages, type EventFilter, type EventView } from "./eventRows.js";
 import { preparePointInTime } from "./pointInTime.js";
 import { preparePoolState } from "./poolState.js";
@@ -91,7 +101,11 @@ export function createQueries(db: Database.Database) {
     /** Ownership intervals overlapping [since, until), oldest first, every page (small answers: use `tenancyPage` for exports). */
     history(filter: AuditFilter): Holder[] {
       const rows: Holder[] = [];
-      for (let page = tenancyPage(filter, { limit: 10_000 }); ; page = tenancyPage(filter, { limit: 10_000, after: page.next as string })) {
+      for (
+        let page = tenancyPage(filter, { limit: 10_000 });
+        ;
+        page = tenancyPage(filter, { limit: 10_000, after: page.next as string })
+      ) {
         rows.push(...page.rows);
         if (page.next === null) return rows;
       }
@@ -108,7 +122,11 @@ export function createQueries(db: Database.Database) {
              pod_uid AS podUid, node, requested, since_ms AS sinceMs FROM allocations ORDER BY domain, pool, ip_blob`,
         )
         .all() as (Omit<AllocationRow, "requested" | "since"> & { requested: number; sinceMs: number })[];
-      return rows.map(({ sinceMs, requested, ...rest }) => ({ ...rest, requested: requested === 1, since: new Date(sinceMs).toISOString() }));
+      return rows.map(({ sinceMs, requested, ...rest }) => ({
+        ...rest,
+        requested: requested === 1,
+        since: new Date(sinceMs).toISOString(),
+      }));
     },
     /**
      * Each pool's current definition, how many addresses it holds, and the sizes of its dynamic
@@ -122,12 +140,32 @@ export function createQueries(db: Database.Database) {
            FROM pools p WHERE NOT EXISTS (SELECT 1 FROM pools q WHERE q.domain = p.domain AND q.pool = p.pool AND (q.partition, q."offset") > (p.partition, p."offset"))
            ORDER BY p.domain, p.pool`,
         )
-        .all() as { pool: string; domain: string; range: string; start: string; end: string; exclude: string; gateway: string | null; allocated: number; definedMs: number }[];
+        .all() as {
+        pool: string;
+        domain: string;
+        range: string;
+        start: string;
+        end: string;
+        exclude: string;
+        gateway: string | null;
+        allocated: number;
+        definedMs: number;
+      }[];
       return rows.map(({ exclude, definedMs, ...rest }) => {
         // A definition stamped ahead of this clock (skew) is still the current one.
         const { counts } = poolState(rest.pool, Math.max(Date.now(), definedMs), rest.domain);
-        const sizes = { capacity: counts.window, excluded: counts.excluded, reserved: counts.reserved, free: counts.free };
-        return { ...rest, exclude: JSON.parse(exclude) as string[], ...sizes, definedAt: new Date(definedMs).toISOString() };
+        const sizes = {
+          capacity: counts.window,
+          excluded: counts.excluded,
+          reserved: counts.reserved,
+          free: counts.free,
+        };
+        return {
+          ...rest,
+          exclude: JSON.parse(exclude) as string[],
+          ...sizes,
+          definedAt: new Date(definedMs).toISOString(),
+        };
       });
     },
     /** The projection's checkpoints: the log positions every answer reflects. */

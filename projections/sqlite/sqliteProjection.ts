@@ -28,7 +28,10 @@ export function projectionError(path: string, error: unknown): unknown {
   const named = (error as { details?: { path?: unknown } }).details?.path;
   if (typeof named === "string" && named !== path) return error;
   const message = `the projection ${path} is damaged (${sqliteCodeOf(error)}); it holds nothing the log does not: stop the agent, move the file away and start it again (it is rebuilt from the log), or run ipledger replay`;
-  return new LedgerError("INTEGRITY_VIOLATION", message, { cause: error, details: { path, sqliteCode: sqliteCodeOf(error) } });
+  return new LedgerError("INTEGRITY_VIOLATION", message, {
+    cause: error,
+    details: { path, sqliteCode: sqliteCodeOf(error) },
+  });
 }
 
 export interface Checkpoint {
@@ -54,7 +57,11 @@ export function openSqliteProjection(path: string, options: ProjectionOptions = 
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (error) {
     if (error instanceof LedgerError) throw error;
-    throw new LedgerError("LOG_UNAVAILABLE", `cannot open the projection ${path}: ${(error as Error).message}; check the --data-dir path and its permissions`, { cause: error });
+    throw new LedgerError(
+      "LOG_UNAVAILABLE",
+      `cannot open the projection ${path}: ${(error as Error).message}; check the --data-dir path and its permissions`,
+      { cause: error },
+    );
   }
   try {
     if (!options.readonly) {
@@ -75,16 +82,22 @@ export function openSqliteProjection(path: string, options: ProjectionOptions = 
 
   const applyBatch = db.transaction((batch: readonly ProjectedEvent[], checkpoints: readonly Checkpoint[]) => {
     for (const { logged, outcome } of batch) write(logged, outcome);
-    for (const checkpoint of checkpoints) saveCheckpoint.run(checkpoint.partition, checkpoint.nextOffset, checkpoint.headHash);
+    for (const checkpoint of checkpoints)
+      saveCheckpoint.run(checkpoint.partition, checkpoint.nextOffset, checkpoint.headHash);
   });
 
   return {
     db,
     path,
-    applyBatch: (batch: readonly ProjectedEvent[], checkpoints: readonly Checkpoint[]): void => applyBatch(batch, checkpoints),
+    applyBatch: (batch: readonly ProjectedEvent[], checkpoints: readonly Checkpoint[]): void =>
+      applyBatch(batch, checkpoints),
     checkpoints(): Checkpoint[] {
       try {
-        return db.prepare("SELECT partition, next_offset AS nextOffset, head_hash AS headHash FROM checkpoints ORDER BY partition").all() as Checkpoint[];
+        return db
+          .prepare(
+            "SELECT partition, next_offset AS nextOffset, head_hash AS headHash FROM checkpoints ORDER BY partition",
+          )
+          .all() as Checkpoint[];
       } catch (error) {
         throw projectionError(path, error);
       }

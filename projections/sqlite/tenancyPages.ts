@@ -1,5 +1,15 @@
 import type Database from "better-sqlite3";
-import { checkLimit, decodeCursor, encodeCursor, hasSelectiveFilter, tenancyWhere, whereSql, type AuditFilter, type Page, type PageRequest } from "./auditFilters.js";
+import {
+  checkLimit,
+  decodeCursor,
+  encodeCursor,
+  hasSelectiveFilter,
+  tenancyWhere,
+  whereSql,
+  type AuditFilter,
+  type Page,
+  type PageRequest,
+} from "./auditFilters.js";
 import { HOLDER_SELECT, toHolder, type Holder, type HolderRow } from "./tenancyRows.js";
 
 /**
@@ -39,6 +49,9 @@ export function prepareTenancyPages(db: Database.Database) {
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown[shown.length - 1];
-    return { rows: shown.map(toHolder), next: more && last ? encodeCursor([last.fromMs, last.fromPartition, last.fromOffset]) : null };
+    return {
+      rows: shown.map(toHolder),
+      next: more && last ? encodeCursor([last.fromMs, last.fromPartition, last.fromOffset]) : null,
+    };
   };
 }

@@ -113,7 +113,8 @@ export function toHolder(row: HolderRow): Holder {
     openedBy: actorOf(row.openedBy),
     closedBy: actorOf(row.closedBy),
     fromPosition: { partition: row.fromPartition, offset: row.fromOffset },
-    toPosition: row.toPartition === null || row.toOffset === null ? null : { partition: row.toPartition, offset: row.toOffset },
+    toPosition:
+      row.toPartition === null || row.toOffset === null ? null : { partition: row.toPartition, offset: row.toOffset },
   };
 }
 

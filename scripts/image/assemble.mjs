@@ -7,7 +7,20 @@
 // the native addons and a small set of shell tools link), then the files of layout.mjs: the
 // same paths, entry scripts and links as the Dockerfile's final stage.
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +49,11 @@ export function productionPackages() {
 function place(root, source, target, skip = () => false) {
   const to = join(root, target);
   mkdirSync(dirname(to), { recursive: true });
-  cpSync(join(repo, source), to, { recursive: true, dereference: true, filter: (src) => !skip(relative(join(repo, source), src)) });
+  cpSync(join(repo, source), to, {
+    recursive: true,
+    dereference: true,
+    filter: (src) => !skip(relative(join(repo, source), src)),
+  });
 }
 
 /** Copies a host file to the same path in `root`, following links. */
@@ -104,18 +121,28 @@ export function buildRootfs(root) {
     chmodSync(join(root, "usr/bin", tool.split("/").pop()), 0o755);
   }
   symlinkSync("usr/bin", join(root, "bin"));
-  const elves = [node, ...tools.map((t) => realpathSync(t)), join(repo, "dist/ipledger-cni"), ...nativeAddons(join(root, "app/node_modules"))];
+  const elves = [
+    node,
+    ...tools.map((t) => realpathSync(t)),
+    join(repo, "dist/ipledger-cni"),
+    ...nativeAddons(join(root, "app/node_modules")),
+  ];
   for (const lib of sharedLibraries(elves)) placeHostFile(root, lib);
   for (const dir of ["tmp", "etc", "run", "var/lib"]) mkdirSync(join(root, dir), { recursive: true });
   chmodSync(join(root, "tmp"), 0o1777);
-  writeFileSync(join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532:nonroot:/home/nonroot:/bin/sh\n");
+  writeFileSync(
+    join(root, "etc/passwd"),
+    "root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532:nonroot:/home/nonroot:/bin/sh\n",
+  );
   // System CAs, for Kafka over TLS without a private CA (IPLEDGER_KAFKA_TLS=true).
   if (existsSync("/etc/ssl/certs/ca-certificates.crt")) placeHostFile(root, "/etc/ssl/certs/ca-certificates.crt");
   writeFileSync(join(root, "etc/group"), "root:x:0:\nnonroot:x:65532:\n");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { out: { type: "string" }, name: { type: "string", multiple: true }, rootfs: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { out: { type: "string" }, name: { type: "string", multiple: true }, rootfs: { type: "string" } },
+  });
   if (!values.out || !values.name?.length) {
     console.error("usage: assemble.mjs --out IMAGE.tar --name NAME[:TAG]... [--rootfs DIR (kept)]");
     process.exit(2);
@@ -139,7 +166,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         Env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production"],
       },
     });
-    console.error(`assemble: ${values.out}: ${values.name.join(", ")} (layer ${(result.layerBytes / 2 ** 20).toFixed(1)} MiB)`);
+    console.error(
+      `assemble: ${values.out}: ${values.name.join(", ")} (layer ${(result.layerBytes / 2 ** 20).toFixed(1)} MiB)`,
+    );
   } finally {
     if (!values.rootfs) rmSync(root, { recursive: true, force: true });
   }

@@ -12,7 +12,11 @@ const sha256 = (buffer) => createHash("sha256").update(buffer).digest("hex");
 
 /** Deterministic gzip tar of `dir` (sorted, root-owned, mtime 0). */
 function layerOf(dir) {
-  const tar = execFileSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", dir, "-cf", "-", "."], { maxBuffer: 2 ** 31 - 1 });
+  const tar = execFileSync(
+    "tar",
+    ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", dir, "-cf", "-", "."],
+    { maxBuffer: 2 ** 31 - 1 },
+  );
   const gz = execFileSync("gzip", ["-n", "-1"], { input: tar, maxBuffer: 2 ** 31 - 1 });
   return { tar, gz };
 }
@@ -34,28 +38,50 @@ export function writeOciImage({ rootfs, out, names, config }) {
     };
     const { tar, gz } = layerOf(rootfs);
     const layer = put(gz);
-    const imageConfig = put(Buffer.from(JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      config,
-      rootfs: { type: "layers", diff_ids: [`sha256:${sha256(tar)}`] },
-    })));
-    const manifest = put(Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", ...imageConfig },
-      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...layer }],
-    })));
+    const imageConfig = put(
+      Buffer.from(
+        JSON.stringify({
+          architecture: "amd64",
+          os: "linux",
+          config,
+          rootfs: { type: "layers", diff_ids: [`sha256:${sha256(tar)}`] },
+        }),
+      ),
+    );
+    const manifest = put(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          config: { mediaType: "application/vnd.oci.image.config.v1+json", ...imageConfig },
+          layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", ...layer }],
+        }),
+      ),
+    );
     writeFileSync(join(layout, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-    writeFileSync(join(layout, "index.json"), JSON.stringify({
-      schemaVersion: 2,
-      manifests: names.map((name) => ({
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        ...manifest,
-        annotations: { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.split(":").pop() },
-      })),
-    }));
-    execFileSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", layout, "-cf", out, "."]);
+    writeFileSync(
+      join(layout, "index.json"),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: names.map((name) => ({
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          ...manifest,
+          annotations: { "io.containerd.image.name": name, "org.opencontainers.image.ref.name": name.split(":").pop() },
+        })),
+      }),
+    );
+    execFileSync("tar", [
+      "--sort=name",
+      "--owner=0",
+      "--group=0",
+      "--numeric-owner",
+      "--mtime=@0",
+      "-C",
+      layout,
+      "-cf",
+      out,
+      ".",
+    ]);
     return { manifestDigest: manifest.digest, layerBytes: layer.size };
   } finally {
     rmSync(layout, { recursive: true, force: true });

@@ -33,15 +33,20 @@ function filterQuery(filter: AuditFilter & Partial<EventFilter>): URLSearchParam
  *
  * @example const source = agentAuditSource("/run/ipledger/agent.sock", { consistent: true, consistentTimeoutMs: 10_000 });
  */
-export function agentAuditSource(socket: string, options: Pick<AuditSourceOptions, "consistent" | "consistentTimeoutMs">): AuditSource {
-  const consistency = options.consistent ? { consistent: "1", consistentTimeoutMs: String(options.consistentTimeoutMs ?? 10_000) } : {};
+export function agentAuditSource(
+  socket: string,
+  options: Pick<AuditSourceOptions, "consistent" | "consistentTimeoutMs">,
+): AuditSource {
+  const consistency = options.consistent
+    ? { consistent: "1", consistentTimeoutMs: String(options.consistentTimeoutMs ?? 10_000) }
+    : {};
   const timeoutMs = (options.consistentTimeoutMs ?? 10_000) + 30_000;
   const get = <T>(path: string, query: URLSearchParams): Promise<T> => {
     for (const [key, value] of Object.entries(consistency)) query.set(key, value);
     return askAgent<T>(socket, `${path}?${query}`, { timeoutMs });
   };
   async function* pages<T>(path: string, query: URLSearchParams, key: string): AsyncGenerator<T[]> {
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const pageQuery = new URLSearchParams(query);
       pageQuery.set("limit", String(PAGE));
       if (after) pageQuery.set("after", after);
@@ -53,14 +58,33 @@ export function agentAuditSource(socket: string, options: Pick<AuditSourceOption
   }
   return {
     basis: async () => (await get<{ basis: Basis }>("/v1/pools", new URLSearchParams())).basis,
-    who: async (ip, atMs, domain) => (await get<{ holders: Holder[] }>("/v1/who", new URLSearchParams({ ip, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }))).holders,
-    whoCidr: (cidr, atMs, domain) => pages("/v1/who", new URLSearchParams({ cidr, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }), "holders"),
+    who: async (ip, atMs, domain) =>
+      (
+        await get<{ holders: Holder[] }>(
+          "/v1/who",
+          new URLSearchParams({ ip, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }),
+        )
+      ).holders,
+    whoCidr: (cidr, atMs, domain) =>
+      pages(
+        "/v1/who",
+        new URLSearchParams({ cidr, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }),
+        "holders",
+      ),
     tenancies: (filter) => pages("/v1/history", filterQuery(filter), "holders"),
     // /v1/changes leaves out CheckpointSigned unless asked: ask for every type the filter allows.
     events: (filter) => pages("/v1/changes", filterQuery({ sinceMs: 0, types: CHANGE_TYPES, ...filter }), "changes"),
-    poolState: async (pool, atMs, domain) => get<PoolState>("/v1/pool-state", new URLSearchParams({ pool, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) })),
+    poolState: async (pool, atMs, domain) =>
+      get<PoolState>(
+        "/v1/pool-state",
+        new URLSearchParams({ pool, at: iso(atMs), ...(domain !== undefined ? { domain } : {}) }),
+      ),
     attribute: async (probes) => {
-      const { results } = await askAgent<{ results: ProbeResult[] }>(socket, "/v1/attribute", { method: "POST", body: { probes: probes.map((probe) => ({ ip: probe.ip, at: iso(probe.atMs) })) }, timeoutMs });
+      const { results } = await askAgent<{ results: ProbeResult[] }>(socket, "/v1/attribute", {
+        method: "POST",
+        body: { probes: probes.map((probe) => ({ ip: probe.ip, at: iso(probe.atMs) })) },
+        timeoutMs,
+      });
       return results.map((result) => ("error" in result ? { invalid: result.error } : { holders: result.holders }));
     },
     close: async () => undefined,

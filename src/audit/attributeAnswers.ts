@@ -12,11 +12,27 @@ export type LineAnswer = { readonly holders: readonly Holder[]; readonly key?: s
 
 function holderFields(holders: readonly Holder[]): string[] {
   const join = (pick: (holder: Holder) => string) => holders.map(pick).join("|");
-  return [join((h) => (h.podName ? `${h.podNamespace}/${h.podName}` : `container:${h.containerId}`)), join((h) => h.podUid), join((h) => h.node), join((h) => h.pool)];
+  return [
+    join((h) => (h.podName ? `${h.podNamespace}/${h.podName}` : `container:${h.containerId}`)),
+    join((h) => h.podUid),
+    join((h) => h.node),
+    join((h) => h.pool),
+  ];
 }
 
 function ndjsonHolder(h: Holder): Record<string, unknown> {
-  return { pod: h.podName ? `${h.podNamespace}/${h.podName}` : null, podUid: h.podUid, node: h.node, pool: h.pool, domain: h.domain, containerId: h.containerId, ifName: h.ifName, ip: h.ip, from: h.from, to: h.to };
+  return {
+    pod: h.podName ? `${h.podNamespace}/${h.podName}` : null,
+    podUid: h.podUid,
+    node: h.node,
+    pool: h.pool,
+    domain: h.domain,
+    containerId: h.containerId,
+    ifName: h.ifName,
+    ip: h.ip,
+    from: h.from,
+    to: h.to,
+  };
 }
 
 /**
@@ -29,7 +45,8 @@ function ndjsonHolder(h: Holder): Record<string, unknown> {
 export function answerRenderer(format: "csv" | "ndjson") {
   const memo = new Map<string, string>();
   const suffixOf = (holders: readonly Holder[]): string => {
-    if (format === "csv") return holders.length === 0 ? ",unallocated,,," : `,${holderFields(holders).map(csvField).join(",")}`;
+    if (format === "csv")
+      return holders.length === 0 ? ",unallocated,,," : `,${holderFields(holders).map(csvField).join(",")}`;
     return `"ipledger":${JSON.stringify({ status: holders.length > 0 ? "allocated" : "unallocated", holders: holders.map(ndjsonHolder) })}`;
   };
   const remembered = (answer: { readonly holders: readonly Holder[]; readonly key?: string }): string => {
@@ -43,7 +60,10 @@ export function answerRenderer(format: "csv" | "ndjson") {
   };
   return (line: string, answer: LineAnswer, eol: string): string => {
     if (format === "csv") return `${line}${"invalid" in answer ? ",invalid,,," : remembered(answer)}${eol}`;
-    const member = "invalid" in answer ? `"ipledger":${JSON.stringify({ status: "invalid", error: answer.invalid })}` : remembered(answer);
+    const member =
+      "invalid" in answer
+        ? `"ipledger":${JSON.stringify({ status: "invalid", error: answer.invalid })}`
+        : remembered(answer);
     const body = line.trimEnd();
     if (!body.endsWith("}")) return `${line}${eol}`; // not a JSON object: written back as it came (counted invalid)
     return `${body.slice(0, -1)}${/^\{\s*\}$/.test(body) ? "" : ","}${member}}${eol}`;

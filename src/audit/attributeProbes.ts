@@ -10,7 +10,9 @@ export interface ProbeInput {
 }
 
 /** What a probe found: the holders then (empty = unallocated), or why the probe could not be read. */
-export type ProbeResult = { readonly ip: string; readonly at: string; readonly holders: readonly Holder[] } | { readonly ip: string; readonly at: string; readonly error: string };
+export type ProbeResult =
+  | { readonly ip: string; readonly at: string; readonly holders: readonly Holder[] }
+  | { readonly ip: string; readonly at: string; readonly error: string };
 
 /**
  * Attributes a batch of probes with one resolver, so the batch is answered from one state of
@@ -18,7 +20,11 @@ export type ProbeResult = { readonly ip: string; readonly at: string; readonly h
  *
  * @example answerAttribution(queries, [{ ip: "10.20.4.17", at: "2026-11-20T03:12:09Z" }])
  */
-export function answerAttribution(queries: Queries, probes: readonly ProbeInput[], resolver: AttributionResolver = queries.attributionResolver()): ProbeResult[] {
+export function answerAttribution(
+  queries: Queries,
+  probes: readonly ProbeInput[],
+  resolver: AttributionResolver = queries.attributionResolver(),
+): ProbeResult[] {
   return probes.map((probe) => {
     const ip = typeof probe?.ip === "string" ? probe.ip : String(probe?.ip ?? "");
     const atText = typeof probe?.at === "number" ? String(probe.at) : typeof probe?.at === "string" ? probe.at : "";

@@ -46,7 +46,8 @@ interface Pending {
 
 function pathValue(record: unknown, path: string): unknown {
   let value = record;
-  for (const part of path.split(".")) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split("."))
+    value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined;
   return value;
 }
 
@@ -59,14 +60,24 @@ function pathValue(record: unknown, path: string): unknown {
  *
  * @example await attributeStream(createReadStream("fw.csv"), process.stdout, source.attribute, { format: "csv", ipColumn: "2", timeColumn: "1" });
  */
-export async function attributeStream(input: Readable, output: Writable, attribute: Attributor, options: AttributeOptions, onProgress?: (bytes: number, stats: AttributeStats) => void): Promise<AttributeStats> {
+export async function attributeStream(
+  input: Readable,
+  output: Writable,
+  attribute: Attributor,
+  options: AttributeOptions,
+  onProgress?: (bytes: number, stats: AttributeStats) => void,
+): Promise<AttributeStats> {
   const stats: AttributeStats = { lines: 0, attributed: 0, unallocated: 0, invalid: 0, problems: [] };
   const batchSize = options.batchSize ?? 2_000;
   const nowMs = options.nowMs ?? Date.now();
   let ipIndex = options.format === "csv" && /^\d+$/.test(options.ipColumn) ? Number(options.ipColumn) - 1 : -1;
   let timeIndex = options.format === "csv" && /^\d+$/.test(options.timeColumn) ? Number(options.timeColumn) - 1 : -1;
   if (options.format === "csv" && (ipIndex < 0 || timeIndex < 0) && !options.header) {
-    throw new LedgerError("INVALID_REQUEST", "--ip-column and --time-column are 1-based column numbers for CSV, or header names with --header", { key: "--ip-column" });
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      "--ip-column and --time-column are 1-based column numbers for CSV, or header names with --header",
+      { key: "--ip-column" },
+    );
   }
   let lastTimeText = "";
   let lastTimeMs = 0;
@@ -89,14 +100,26 @@ export async function attributeStream(input: Readable, output: Writable, attribu
         [ip, time] = [fields[ipIndex], fields[timeIndex]];
       } else {
         const record = JSON.parse(line) as unknown;
-        if (record === null || typeof record !== "object" || Array.isArray(record)) throw new Error("the line is not a JSON object");
+        if (record === null || typeof record !== "object" || Array.isArray(record))
+          throw new Error("the line is not a JSON object");
         [ip, time] = [pathValue(record, options.ipColumn), pathValue(record, options.timeColumn)];
       }
-      if (typeof ip !== "string" || ip === "") throw new Error(`no address in ${options.format === "csv" ? `column ${ipIndex + 1}` : `field ${options.ipColumn}`}`);
-      if (typeof time !== "string" && typeof time !== "number") throw new Error(`no time in ${options.format === "csv" ? `column ${timeIndex + 1}` : `field ${options.timeColumn}`}`);
+      if (typeof ip !== "string" || ip === "")
+        throw new Error(
+          `no address in ${options.format === "csv" ? `column ${ipIndex + 1}` : `field ${options.ipColumn}`}`,
+        );
+      if (typeof time !== "string" && typeof time !== "number")
+        throw new Error(
+          `no time in ${options.format === "csv" ? `column ${timeIndex + 1}` : `field ${options.timeColumn}`}`,
+        );
       return { number, text: line, carriageReturn, probe: { ip: ip.trim(), atMs: timeOf(String(time)) } };
     } catch (error) {
-      return { number, text: line, carriageReturn, invalid: isLedgerError(error) || error instanceof Error ? error.message : String(error) };
+      return {
+        number,
+        text: line,
+        carriageReturn,
+        invalid: isLedgerError(error) || error instanceof Error ? error.message : String(error),
+      };
     }
   };
 
@@ -115,7 +138,8 @@ export async function attributeStream(input: Readable, output: Writable, attribu
   };
 
   let batch: Pending[] = [];
-  const write = (text: string): Promise<void> | undefined => (output.write(text) ? undefined : new Promise((resolve) => output.once("drain", resolve)));
+  const write = (text: string): Promise<void> | undefined =>
+    output.write(text) ? undefined : new Promise((resolve) => output.once("drain", resolve));
   const flush = async (): Promise<void> => {
     const pending = batch;
     batch = [];
@@ -146,8 +170,15 @@ export async function attributeStream(input: Readable, output: Writable, attribu
         const names = csvFields(line.replace(/\r$/, ""));
         if (ipIndex < 0) ipIndex = names.indexOf(options.ipColumn);
         if (timeIndex < 0) timeIndex = names.indexOf(options.timeColumn);
-        if (ipIndex < 0 || timeIndex < 0) throw new LedgerError("INVALID_REQUEST", `the header has no column ${ipIndex < 0 ? options.ipColumn : options.timeColumn}; it has ${names.join(", ")}`, { key: ipIndex < 0 ? "--ip-column" : "--time-column" });
-        await write(line.endsWith("\r") ? `${line.slice(0, -1)}${CSV_HEADER_SUFFIX}\r\n` : `${line}${CSV_HEADER_SUFFIX}\n`);
+        if (ipIndex < 0 || timeIndex < 0)
+          throw new LedgerError(
+            "INVALID_REQUEST",
+            `the header has no column ${ipIndex < 0 ? options.ipColumn : options.timeColumn}; it has ${names.join(", ")}`,
+            { key: ipIndex < 0 ? "--ip-column" : "--time-column" },
+          );
+        await write(
+          line.endsWith("\r") ? `${line.slice(0, -1)}${CSV_HEADER_SUFFIX}\r\n` : `${line}${CSV_HEADER_SUFFIX}\n`,
+        );
         continue;
       }
       first = false;

@@ -35,7 +35,8 @@ const TIME_HELP = "ISO 8601 with a zone (2026-11-20T03:12:09Z), epoch s or ms, '
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) throw new InvalidArgumentError("must be a number of seconds from 0 to 3600");
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600)
+    throw new InvalidArgumentError("must be a number of seconds from 0 to 3600");
   return seconds;
 }
 
@@ -50,7 +51,10 @@ export function withAuditOptions(command: Command, options: { output?: boolean }
   command
     .option("--data-dir <dir>", "read the projection in this data directory", DEFAULT_DATA_DIR)
     .option("--socket <path>", "ask the agent on this unix socket instead of reading the data directory")
-    .option("--tz <zone>", "print times in this zone: UTC (default), an offset like +01:00, or an IANA name like Europe/Paris")
+    .option(
+      "--tz <zone>",
+      "print times in this zone: UTC (default), an offset like +01:00, or an IANA name like Europe/Paris",
+    )
     .option("--consistent", "wait until the projection has caught up with the log before answering")
     .option("--consistent-timeout <seconds>", "how long --consistent waits", parseSeconds, 10);
   if (options.output !== false) command.option("--output <format>", "table or json", parseOutput, "table");
@@ -73,7 +77,11 @@ export function withFilterOptions(command: Command): Command {
 }
 
 export function sourceOptionsOf(options: AuditCommandOptions): AuditSourceOptions {
-  return { ...options, consistent: options.consistent ?? false, consistentTimeoutMs: Math.round(options.consistentTimeout * 1000) };
+  return {
+    ...options,
+    consistent: options.consistent ?? false,
+    consistentTimeoutMs: Math.round(options.consistentTimeout * 1000),
+  };
 }
 
 export function filterOfOptions(options: FilterOptions, nowMs: number = Date.now()): AuditFilter {

@@ -19,7 +19,8 @@ export interface FilterParams {
 /** `NAMESPACE/NAME`, or INVALID_REQUEST naming `key`. */
 export function parsePod(text: string, key = "pod"): { namespace: string; name: string } {
   const [namespace, name, extra] = text.split("/");
-  if (!namespace || !name || extra !== undefined) throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} must be NAMESPACE/NAME`, { key });
+  if (!namespace || !name || extra !== undefined)
+    throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} must be NAMESPACE/NAME`, { key });
   return { namespace, name };
 }
 
@@ -29,14 +30,25 @@ export function parsePod(text: string, key = "pod"): { namespace: string; name: 
  *
  * @example filterOf({ pod: "shop/web-0", since: "2h ago" }, (name) => `--${name}`)
  */
-export function filterOf(params: FilterParams, keyOf: (name: string) => string = (name) => name, nowMs: number = Date.now()): AuditFilter {
+export function filterOf(
+  params: FilterParams,
+  keyOf: (name: string) => string = (name) => name,
+  nowMs: number = Date.now(),
+): AuditFilter {
   const present = (value: string | undefined): value is string => value !== undefined && value !== "";
   const sinceMs = present(params.since) ? parseInstant(params.since, keyOf("since"), nowMs) : undefined;
   const untilMs = present(params.until) ? parseInstant(params.until, keyOf("until"), nowMs) : undefined;
   if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
-    throw new LedgerError("INVALID_REQUEST", `${keyOf("until")} ${new Date(untilMs).toISOString()} must be after ${keyOf("since")} ${new Date(sinceMs).toISOString()}`, { key: keyOf("until") });
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      `${keyOf("until")} ${new Date(untilMs).toISOString()} must be after ${keyOf("since")} ${new Date(sinceMs).toISOString()}`,
+      { key: keyOf("until") },
+    );
   }
-  if (present(params.ip) && present(params.cidr)) throw new LedgerError("INVALID_REQUEST", `pass ${keyOf("ip")} or ${keyOf("cidr")}, not both`, { key: keyOf("cidr") });
+  if (present(params.ip) && present(params.cidr))
+    throw new LedgerError("INVALID_REQUEST", `pass ${keyOf("ip")} or ${keyOf("cidr")}, not both`, {
+      key: keyOf("cidr"),
+    });
   return {
     ...(present(params.ip) ? { ip: params.ip } : {}),
     ...(present(params.cidr) ? { cidr: params.cidr } : {}),
@@ -62,7 +74,15 @@ export function timeZoneOf(text: string | undefined, key: string): TimeZone {
 }
 
 /** The event types `changes` and event exports may be narrowed to. */
-export const CHANGE_TYPES = ["PoolDefined", "AddressAllocated", "AddressReleased", "AllocationAdopted", "AddressReserved", "ReservationLifted", "CheckpointSigned"] as const;
+export const CHANGE_TYPES = [
+  "PoolDefined",
+  "AddressAllocated",
+  "AddressReleased",
+  "AllocationAdopted",
+  "AddressReserved",
+  "ReservationLifted",
+  "CheckpointSigned",
+] as const;
 
 /** What `changes` lists by default: every change to pools and addresses, not the log's own attestations. */
 export const DEFAULT_CHANGE_TYPES: readonly string[] = CHANGE_TYPES.filter((type) => type !== "CheckpointSigned");
@@ -70,8 +90,14 @@ export const DEFAULT_CHANGE_TYPES: readonly string[] = CHANGE_TYPES.filter((type
 /** A comma-separated list of event types, checked. */
 export function parseTypes(text: string | undefined, key: string): string[] | undefined {
   if (text === undefined || text === "") return undefined;
-  const types = text.split(",").map((type) => type.trim()).filter(Boolean);
+  const types = text
+    .split(",")
+    .map((type) => type.trim())
+    .filter(Boolean);
   const unknown = types.find((type) => !(CHANGE_TYPES as readonly string[]).includes(type));
-  if (unknown !== undefined) throw new LedgerError("INVALID_REQUEST", `${key} ${unknown} is not an event type; use ${CHANGE_TYPES.join(", ")}`, { key });
+  if (unknown !== undefined)
+    throw new LedgerError("INVALID_REQUEST", `${key} ${unknown} is not an event type; use ${CHANGE_TYPES.join(", ")}`, {
+      key,
+    });
   return types;
 }

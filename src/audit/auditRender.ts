@@ -37,7 +37,20 @@ export function holderRow(holder: Holder): Record<string, unknown> {
 }
 
 export const WHO_COLUMNS = ["ip", "pool", "pod", "podUid", "container", "ifName", "node", "from", "to"];
-export const HISTORY_COLUMNS = ["ip", "pool", "pod", "podUid", "container", "ifName", "node", "from", "to", "end", "by", "note"];
+export const HISTORY_COLUMNS = [
+  "ip",
+  "pool",
+  "pod",
+  "podUid",
+  "container",
+  "ifName",
+  "node",
+  "from",
+  "to",
+  "end",
+  "by",
+  "note",
+];
 
 export function holdersTable(holders: readonly Holder[], columns: readonly string[]): string {
   return renderTable(holders.map(holderRow), columns);
@@ -45,9 +58,12 @@ export function holdersTable(holders: readonly Holder[], columns: readonly strin
 
 /** One line per change: what happened, to what, by whom, and why. */
 export function changeRow(event: EventView): Record<string, unknown> {
-  const what = event.type === "PoolDefined" ? `${String(event.data.range)} ${String(event.data.start)}-${String(event.data.end)}`
-    : event.type === "CheckpointSigned" ? `partition ${String(event.data.partition)} offset ${String(event.data.offset)} key ${String(event.data.keyId)}`
-    : event.ip;
+  const what =
+    event.type === "PoolDefined"
+      ? `${String(event.data.range)} ${String(event.data.start)}-${String(event.data.end)}`
+      : event.type === "CheckpointSigned"
+        ? `partition ${String(event.data.partition)} offset ${String(event.data.offset)} key ${String(event.data.keyId)}`
+        : event.ip;
   return {
     ...event,
     what,
@@ -74,7 +90,9 @@ export function poolStateText(state: PoolState): string {
     "",
     holdersTable(state.holders, WHO_COLUMNS),
   ];
-  if (state.otherPools.length > 0) lines.push("", "held through overlapping pools of the domain:", holdersTable(state.otherPools, WHO_COLUMNS));
-  if (state.reservations.length > 0) lines.push("", "reserved:", renderTable(state.reservations, ["target", "note", "from", "to"]));
+  if (state.otherPools.length > 0)
+    lines.push("", "held through overlapping pools of the domain:", holdersTable(state.otherPools, WHO_COLUMNS));
+  if (state.reservations.length > 0)
+    lines.push("", "reserved:", renderTable(state.reservations, ["target", "note", "from", "to"]));
   return lines.join("\n");
 }

@@ -18,7 +18,9 @@ const PAGE = 5_000;
 function snapshotSource(snapshot: ProjectionSnapshot, cleanup: () => void = () => undefined): AuditSource {
   const { queries } = snapshot;
   const resolver = queries.attributionResolver();
-  async function* pages<T>(read: (after: string | undefined) => { rows: T[]; next: string | null }): AsyncGenerator<T[]> {
+  async function* pages<T>(
+    read: (after: string | undefined) => { rows: T[]; next: string | null },
+  ): AsyncGenerator<T[]> {
     for (let page = read(undefined); ; page = read(page.next as string)) {
       yield page.rows;
       if (page.next === null) return;
@@ -27,7 +29,10 @@ function snapshotSource(snapshot: ProjectionSnapshot, cleanup: () => void = () =
   return {
     basis: async () => queries.basis(),
     who: async (ip, atMs, domain) => queries.holdersAt(ip, atMs, domain),
-    whoCidr: (cidr, atMs, domain) => pages((after) => queries.holdersInCidr(cidr, atMs, { limit: PAGE, after, ...(domain !== undefined ? { domain } : {}) })),
+    whoCidr: (cidr, atMs, domain) =>
+      pages((after) =>
+        queries.holdersInCidr(cidr, atMs, { limit: PAGE, after, ...(domain !== undefined ? { domain } : {}) }),
+      ),
     tenancies: (filter) => pages((after) => queries.tenancyPage(filter, { limit: PAGE, after })),
     events: (filter) => pages((after) => queries.eventPage(filter, { limit: PAGE, after })),
     poolState: async (pool, atMs, domain) => queries.poolState(pool, atMs, domain),
@@ -53,11 +58,24 @@ async function waitForProjection(options: AuditSourceOptions, projectionPath: st
   const db = new Database(projectionPath, { readonly: true, fileMustExist: true });
   try {
     for (;;) {
-      const reached = new Map((db.prepare("SELECT partition, next_offset AS next FROM checkpoints").all() as { partition: number; next: number }[]).map((row) => [row.partition, row.next]));
-      const behind = [...ends].reduce((sum, [partition, end]) => sum + Math.max(0, end - (reached.get(partition) ?? 0)), 0);
+      const reached = new Map(
+        (
+          db.prepare("SELECT partition, next_offset AS next FROM checkpoints").all() as {
+            partition: number;
+            next: number;
+          }[]
+        ).map((row) => [row.partition, row.next]),
+      );
+      const behind = [...ends].reduce(
+        (sum, [partition, end]) => sum + Math.max(0, end - (reached.get(partition) ?? 0)),
+        0,
+      );
       if (behind === 0) return;
       if (Date.now() > deadline) {
-        throw new LedgerError("NOT_READY", `the projection ${projectionPath} is still ${behind} events behind the log after ${timeoutMs} ms; is the agent running on this data directory? (without an agent, ipledger replay rebuilds it)`);
+        throw new LedgerError(
+          "NOT_READY",
+          `the projection ${projectionPath} is still ${behind} events behind the log after ${timeoutMs} ms; is the agent running on this data directory? (without an agent, ipledger replay rebuilds it)`,
+        );
       }
       await new Promise((done) => setTimeout(done, 50));
     }
@@ -95,14 +113,21 @@ async function kafkaSource(options: AuditSourceOptions): Promise<AuditSource> {
  * @example const source = await openAuditSource({ dataDir, topic, kafkaPartitions: 6 }); try { … } finally { await source.close() }
  */
 export async function openAuditSource(options: AuditSourceOptions): Promise<AuditSource> {
-  if (options.socket && usesKafka(options)) throw new LedgerError("INVALID_REQUEST", "pass either --socket (ask an agent) or --kafka (read the log), not both", { key: "--socket" });
+  if (options.socket && usesKafka(options))
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      "pass either --socket (ask an agent) or --kafka (read the log), not both",
+      { key: "--socket" },
+    );
   if (options.socket) return agentAuditSource(options.socket, options);
   if (usesKafka(options)) return kafkaSource(options);
   const path = join(resolve(options.dataDir), PROJECTION_FILE);
   if (!existsSync(path)) {
-    throw new LedgerError("NOT_FOUND", `no projection at ${path}; pass the agent's --data-dir, or --socket to ask a running agent, or --kafka to replay the log`);
+    throw new LedgerError(
+      "NOT_FOUND",
+      `no projection at ${path}; pass the agent's --data-dir, or --socket to ask a running agent, or --kafka to replay the log`,
+    );
   }
   if (options.consistent) await waitForProjection(options, path);
   return snapshotSource(openProjectionSnapshot(path));
 }
-

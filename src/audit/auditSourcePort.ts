@@ -1,5 +1,12 @@
 import type { Attribution } from "../../projections/audit/attributionResolver.js";
-import type { AuditFilter, Basis, EventFilter, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
+import type {
+  AuditFilter,
+  Basis,
+  EventFilter,
+  EventView,
+  Holder,
+  PoolState,
+} from "../../projections/sqlite/queries.js";
 import type { LogOptions } from "../cli/commands/logOptions.js";
 
 /**
@@ -27,4 +34,3 @@ export interface AuditSourceOptions extends LogOptions {
   readonly consistent?: boolean;
   readonly consistentTimeoutMs?: number;
 }
-

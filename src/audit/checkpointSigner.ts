@@ -43,7 +43,8 @@ export function startCheckpointSigner(deps: CheckpointSignerDeps) {
   const unsubscribe = deps.runner.onApplied((applied) => {
     for (const { logged } of applied) {
       const known = heads.get(logged.partition);
-      if (!known || known.offset < logged.offset) heads.set(logged.partition, { offset: logged.offset, event: logged.event });
+      if (!known || known.offset < logged.offset)
+        heads.set(logged.partition, { offset: logged.offset, event: logged.event });
     }
   });
 
@@ -52,7 +53,8 @@ export function startCheckpointSigner(deps: CheckpointSignerDeps) {
     for (const [partition, next] of deps.runner.position()) {
       if (next === 0 || (heads.get(partition)?.offset ?? -1) >= next - 1) continue;
       const [last] = await deps.log.read(partition, next - 1, 1);
-      if (last && (heads.get(partition)?.offset ?? -1) < last.offset) heads.set(partition, { offset: last.offset, event: last.event });
+      if (last && (heads.get(partition)?.offset ?? -1) < last.offset)
+        heads.set(partition, { offset: last.offset, event: last.event });
     }
     loaded = true;
   }
@@ -70,7 +72,8 @@ export function startCheckpointSigner(deps: CheckpointSignerDeps) {
       const written = await deps.log.append(head.event.domain, [event]);
       // Until the fold delivers it, remember the checkpoint as the head so the next round skips it.
       const known = heads.get(written.partition);
-      if (!known || known.offset < written.lastOffset) heads.set(written.partition, { offset: written.lastOffset, event: event as LedgerEvent });
+      if (!known || known.offset < written.lastOffset)
+        heads.set(written.partition, { offset: written.lastOffset, event: event as LedgerEvent });
       appended += 1;
     }
     return appended;

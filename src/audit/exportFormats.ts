@@ -9,12 +9,18 @@ export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 export function parseExportFormat(text: string | undefined, key: string): ExportFormat {
   const format = (text ?? "ndjson").toLowerCase();
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} must be one of ${EXPORT_FORMATS.join(", ")}`, { key });
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      `${key} ${JSON.stringify(text)} must be one of ${EXPORT_FORMATS.join(", ")}`,
+      { key },
+    );
   return format as ExportFormat;
 }
 
 export function parseExportKind(text: string | undefined, key: string): ExportKind {
-  if (!(EXPORT_KINDS as readonly string[]).includes(text ?? "")) throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} must be tenancies or events`, { key });
+  if (!(EXPORT_KINDS as readonly string[]).includes(text ?? ""))
+    throw new LedgerError("INVALID_REQUEST", `${key} ${JSON.stringify(text)} must be tenancies or events`, { key });
   return text as ExportKind;
 }
 
@@ -26,14 +32,53 @@ export function actorText(actor: Actor | null): string {
 
 /** CSV columns of a tenancy, in order; actors flattened to `node/component[/user]`. */
 export const TENANCY_COLUMNS = [
-  "ip", "pool", "domain", "podNamespace", "podName", "podUid", "containerId", "ifName", "node", "requested",
-  "from", "to", "endReason", "endNote", "fromWrittenAt", "toWrittenAt", "openedBy", "closedBy", "fromPartition", "fromOffset", "toPartition", "toOffset",
+  "ip",
+  "pool",
+  "domain",
+  "podNamespace",
+  "podName",
+  "podUid",
+  "containerId",
+  "ifName",
+  "node",
+  "requested",
+  "from",
+  "to",
+  "endReason",
+  "endNote",
+  "fromWrittenAt",
+  "toWrittenAt",
+  "openedBy",
+  "closedBy",
+  "fromPartition",
+  "fromOffset",
+  "toPartition",
+  "toOffset",
 ] as const;
 
 /** CSV columns of an event; `data` is the event's whole data as JSON. */
 export const EVENT_COLUMNS = [
-  "partition", "offset", "id", "type", "domain", "pool", "at", "writtenAt", "actor", "status", "statusReason",
-  "ip", "podNamespace", "podName", "podUid", "containerId", "ifName", "node", "reason", "note", "data",
+  "partition",
+  "offset",
+  "id",
+  "type",
+  "domain",
+  "pool",
+  "at",
+  "writtenAt",
+  "actor",
+  "status",
+  "statusReason",
+  "ip",
+  "podNamespace",
+  "podName",
+  "podUid",
+  "containerId",
+  "ifName",
+  "node",
+  "reason",
+  "note",
+  "data",
 ] as const;
 
 function tenancyCells(holder: Holder): unknown[] {

@@ -20,7 +20,11 @@ export function openProjectionSnapshot(path: string): ProjectionSnapshot {
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (error) {
-    throw new LedgerError("NOT_FOUND", `cannot open the projection ${path} (${(error as Error).message}); pass the agent's --data-dir, or --socket to ask a running agent`, { cause: error });
+    throw new LedgerError(
+      "NOT_FOUND",
+      `cannot open the projection ${path} (${(error as Error).message}); pass the agent's --data-dir, or --socket to ask a running agent`,
+      { cause: error },
+    );
   }
   try {
     db.pragma("busy_timeout = 5000");
@@ -38,6 +42,10 @@ export function openProjectionSnapshot(path: string): ProjectionSnapshot {
   } catch (error) {
     db.close();
     if (error instanceof LedgerError) throw error;
-    throw new LedgerError("LOG_UNAVAILABLE", `cannot read the projection ${path}: ${(error as Error).message}; is it an ipledger projection the agent has migrated?`, { cause: error });
+    throw new LedgerError(
+      "LOG_UNAVAILABLE",
+      `cannot read the projection ${path}: ${(error as Error).message}; is it an ipledger projection the agent has migrated?`,
+      { cause: error },
+    );
   }
 }

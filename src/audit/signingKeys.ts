@@ -7,7 +7,11 @@ function readKeyFile(path: string, option: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new LedgerError("INVALID_CONFIG", `${option} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path and its permissions`, { key: option });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `${option} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path and its permissions`,
+      { key: option },
+    );
   }
 }
 
@@ -23,14 +27,25 @@ export function loadSigningKey(path: string, option = "--signing-key"): KeyObjec
   try {
     mode = statSync(path).mode & 0o077;
   } catch (error) {
-    throw new LedgerError("INVALID_CONFIG", `${option} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`, { key: option });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `${option} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`,
+      { key: option },
+    );
   }
-  if (mode !== 0) throw new LedgerError("INVALID_CONFIG", `${option} ${path} is readable by group or others; chmod 600 it`, { key: option });
+  if (mode !== 0)
+    throw new LedgerError("INVALID_CONFIG", `${option} ${path} is readable by group or others; chmod 600 it`, {
+      key: option,
+    });
   try {
     return requireEd25519(createPrivateKey(readKeyFile(path, option)), `${option} ${path}`);
   } catch (error) {
     if (error instanceof LedgerError) throw error;
-    throw new LedgerError("INVALID_CONFIG", `${option} ${path} is not a PEM private key (${(error as Error).message}); make one with openssl genpkey -algorithm ed25519 -out ${path}`, { key: option });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `${option} ${path} is not a PEM private key (${(error as Error).message}); make one with openssl genpkey -algorithm ed25519 -out ${path}`,
+      { key: option },
+    );
   }
 }
 
@@ -46,6 +61,10 @@ export function loadPublicKey(path: string, option = "--public-key"): KeyObject 
     return requireEd25519(createPublicKey(text), `${option} ${path}`);
   } catch (error) {
     if (error instanceof LedgerError) throw error;
-    throw new LedgerError("INVALID_CONFIG", `${option} ${path} is not a PEM public key (${(error as Error).message}); export it with openssl pkey -in signing.pem -pubout`, { key: option });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `${option} ${path} is not a PEM public key (${(error as Error).message}); export it with openssl pkey -in signing.pem -pubout`,
+      { key: option },
+    );
   }
 }

@@ -3,8 +3,11 @@
  * registered command has one, so a new command cannot ship without showing how it is used.
  */
 export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
-  agent: ["ipledger agent --data-dir /var/lib/ipledger --socket /run/ipledger/agent.sock --node \"$NODENAME\""],
-  who: ["ipledger who 10.20.0.5 --at '2h ago'", "ipledger who 10.20.0.0/28 --socket /run/ipledger/agent.sock --output json"],
+  agent: ['ipledger agent --data-dir /var/lib/ipledger --socket /run/ipledger/agent.sock --node "$NODENAME"'],
+  who: [
+    "ipledger who 10.20.0.5 --at '2h ago'",
+    "ipledger who 10.20.0.0/28 --socket /run/ipledger/agent.sock --output json",
+  ],
   history: ["ipledger history --pod shop/web-0", "ipledger history --ip 10.20.0.5 --limit 20"],
   "pool-state": ["ipledger pool-state 10.20.0.0-24 --at 2026-05-01T12:00:00Z"],
   changes: ["ipledger changes --since '1h ago' --type AddressAllocated,AddressReleased"],
@@ -30,7 +33,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     "ipledger console --data-dir /var/lib/ipledger",
     "ipledger console --socket /run/ipledger/agent.sock --listen 0.0.0.0:9741 --token-file /etc/ipledger/tokens",
   ],
-  allowlist: ["ipledger allowlist --namespace shop --label app=web --output cidrs", "ipledger allowlist --pool 10.20.0.0-24 --watch"],
+  allowlist: [
+    "ipledger allowlist --namespace shop --label app=web --output cidrs",
+    "ipledger allowlist --pool 10.20.0.0-24 --watch",
+  ],
 };
 
 /** The text `--help` prints after the options. */

@@ -7,7 +7,11 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** Commander's parser for `--output`: an unknown format is INVALID_REQUEST, a usage error (exit 2). */
 export function parseOutput(value: string): OutputFormat {
   if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
-    throw new LedgerError("INVALID_REQUEST", `--output must be ${OUTPUT_FORMATS.join(" or ")}, not ${JSON.stringify(value)}`, { key: "--output" });
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      `--output must be ${OUTPUT_FORMATS.join(" or ")}, not ${JSON.stringify(value)}`,
+      { key: "--output" },
+    );
   }
   return value as OutputFormat;
 }
@@ -15,8 +19,14 @@ export function parseOutput(value: string): OutputFormat {
 export function renderTable(rows: readonly Record<string, unknown>[], columns: readonly string[]): string {
   if (rows.length === 0) return "(none)";
   const cells = rows.map((row) => columns.map((column) => format(row[column])));
-  const widths = columns.map((column, index) => Math.max(column.length, ...cells.map((line) => (line[index] as string).length)));
-  const line = (values: readonly string[]): string => values.map((value, index) => value.padEnd(widths[index] as number)).join("  ").trimEnd();
+  const widths = columns.map((column, index) =>
+    Math.max(column.length, ...cells.map((line) => (line[index] as string).length)),
+  );
+  const line = (values: readonly string[]): string =>
+    values
+      .map((value, index) => value.padEnd(widths[index] as number))
+      .join("  ")
+      .trimEnd();
   return [line(columns.map((column) => column.toUpperCase())), ...cells.map(line)].join("\n");
 }
 

@@ -27,13 +27,17 @@ export function openQuerySource(target: QueryTarget): QuerySource {
   const path = join(resolve(target.dataDir), PROJECTION_FILE);
   // An unreadable file or folder is named as such (FORBIDDEN), never reported as missing.
   if (!fileExists(path)) {
-    throw new LedgerError("NOT_FOUND", `no projection at ${path}; start the agent with --data-dir ${target.dataDir} first, or pass --socket to ask a running agent`);
+    throw new LedgerError(
+      "NOT_FOUND",
+      `no projection at ${path}; start the agent with --data-dir ${target.dataDir} first, or pass --socket to ask a running agent`,
+    );
   }
   const db = new Database(path, { readonly: true, fileMustExist: true });
   const queries = createQueries(db);
   const podOf = (text: string): { namespace: string; name: string } => {
     const [namespace = "", name = ""] = text.split("/");
-    if (!namespace || !name) throw new LedgerError("INVALID_REQUEST", `--pod ${text} must be NAMESPACE/NAME`, { key: "--pod" });
+    if (!namespace || !name)
+      throw new LedgerError("INVALID_REQUEST", `--pod ${text} must be NAMESPACE/NAME`, { key: "--pod" });
     return { namespace, name };
   };
   return {

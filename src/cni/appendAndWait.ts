@@ -16,7 +16,10 @@ export async function appendAndWait(
 ): Promise<Map<string, Outcome>> {
   if (events.length === 0) return new Map();
   runner.assertServing();
-  const waiter = runner.waitFor(events.map((event) => event.id), timeoutMs);
+  const waiter = runner.waitFor(
+    events.map((event) => event.id),
+    timeoutMs,
+  );
   // Observed at once: its deadline can pass while the append below is still pending (a slow or
   // unreachable Kafka broker), and an unobserved rejection would crash the agent. The caller
   // still receives it from the `return` below.
@@ -36,7 +39,11 @@ export async function appendAndWait(
   } catch (error) {
     waiter.cancel();
     if (error instanceof LedgerError) throw error;
-    throw new LedgerError("LOG_UNAVAILABLE", `cannot append to the ${log.kind} log: ${(error as Error).message}; check that the log is reachable, then retry`, { cause: error });
+    throw new LedgerError(
+      "LOG_UNAVAILABLE",
+      `cannot append to the ${log.kind} log: ${(error as Error).message}; check that the log is reachable, then retry`,
+      { cause: error },
+    );
   }
   return waiter.promise;
 }
@@ -44,7 +51,10 @@ export async function appendAndWait(
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LedgerError("LOG_UNAVAILABLE", `${message}; check that the log is reachable, then retry`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new LedgerError("LOG_UNAVAILABLE", `${message}; check that the log is reachable, then retry`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

@@ -14,7 +14,11 @@ export function parseCniArgs(text: string | undefined): Map<string, string> {
     if (pair === "") continue;
     const parts = pair.split("=");
     if (parts.length !== 2 || parts[0] === "") {
-      throw new LedgerError("INVALID_REQUEST", `CNI_ARGS pair ${JSON.stringify(pair)} is not KEY=VALUE; separate pairs with ";" and use one "=" per pair`, { key: "CNI_ARGS" });
+      throw new LedgerError(
+        "INVALID_REQUEST",
+        `CNI_ARGS pair ${JSON.stringify(pair)} is not KEY=VALUE; separate pairs with ";" and use one "=" per pair`,
+        { key: "CNI_ARGS" },
+      );
     }
     args.set(parts[0] as string, parts[1] as string);
   }

@@ -44,7 +44,8 @@ export async function runCniExec(request: ExecRequest, service: CniVerbs): Promi
   const env: Env = { ...request.env, CNI_COMMAND: request.command === "" ? undefined : request.command };
   const decoded = decodeStdin(request);
   // Errors speak the config's version when it is one we know, else the newest.
-  const errorVersion = decoded.ok && isSupportedVersion(decoded.value["cniVersion"]) ? decoded.value["cniVersion"] : LATEST_VERSION;
+  const errorVersion =
+    decoded.ok && isSupportedVersion(decoded.value["cniVersion"]) ? decoded.value["cniVersion"] : LATEST_VERSION;
   let verb: Verb | undefined;
   let attachment: Attachment | undefined;
   try {
@@ -52,7 +53,11 @@ export async function runCniExec(request: ExecRequest, service: CniVerbs): Promi
     if (verb === "VERSION") {
       const named = decoded.ok ? decoded.value["cniVersion"] : undefined;
       const cniVersion = typeof named === "string" && named !== "" ? named : LATEST_VERSION;
-      return { exitCode: 0, stdout: `${JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS })}\n`, stderr: "" };
+      return {
+        exitCode: 0,
+        stdout: `${JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS })}\n`,
+        stderr: "",
+      };
     }
     attachment = readAttachment(verb, env);
     if (!decoded.ok) throw decoded.error;
@@ -64,16 +69,28 @@ export async function runCniExec(request: ExecRequest, service: CniVerbs): Promi
     return failed(outcome.error, { verb, attachment });
   } catch (error) {
     const failure = error instanceof ExecError ? error : internalError(error);
-    return failed(toCniError(errorVersion, failure), { verb, attachment, quotesInput: failure.condition === "MALFORMED_JSON" });
+    return failed(toCniError(errorVersion, failure), {
+      verb,
+      attachment,
+      quotesInput: failure.condition === "MALFORMED_JSON",
+    });
   }
 }
 
 function decodeStdin(request: ExecRequest): Decoded {
-  if (request.stdinError !== undefined) return { ok: false, error: new ExecError("STDIN_UNREADABLE", `cannot read stdin: ${request.stdinError}`) };
+  if (request.stdinError !== undefined)
+    return { ok: false, error: new ExecError("STDIN_UNREADABLE", `cannot read stdin: ${request.stdinError}`) };
   const bytes = Buffer.from(request.stdin, "base64");
   if (bytes.length > MAX_STDIN_BYTES) {
     const message = `network configuration on stdin is larger than ${MAX_STDIN_BYTES} bytes`;
-    return { ok: false, error: new ExecError("REQUEST_TOO_LARGE", message, "a CNI network configuration is a few kilobytes; check what the runtime passes on stdin") };
+    return {
+      ok: false,
+      error: new ExecError(
+        "REQUEST_TOO_LARGE",
+        message,
+        "a CNI network configuration is a few kilobytes; check what the runtime passes on stdin",
+      ),
+    };
   }
   try {
     return { ok: true, value: decodeConfig(bytes.toString("utf8")) };

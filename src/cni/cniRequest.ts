@@ -49,9 +49,13 @@ function configObject(body: CniRequestBody): Record<string, unknown> {
 
 export function cniVersionOf(body: CniRequestBody): string {
   const config = body.config as { cniVersion?: unknown } | undefined;
-  const version = typeof config?.cniVersion === "string" ? config.cniVersion : body.cniVersion ?? "";
+  const version = typeof config?.cniVersion === "string" ? config.cniVersion : (body.cniVersion ?? "");
   if (!(SUPPORTED_CNI_VERSIONS as readonly string[]).includes(version)) {
-    throw new LedgerError("UNSUPPORTED_VERSION", `cniVersion ${JSON.stringify(version)} is not supported; use one of ${SUPPORTED_CNI_VERSIONS.join(", ")}`, { key: "cniVersion" });
+    throw new LedgerError(
+      "UNSUPPORTED_VERSION",
+      `cniVersion ${JSON.stringify(version)} is not supported; use one of ${SUPPORTED_CNI_VERSIONS.join(", ")}`,
+      { key: "cniVersion" },
+    );
   }
   return version;
 }
@@ -63,53 +67,100 @@ export function cniVersionOf(body: CniRequestBody): string {
 export function poolsOfIpam(raw: unknown): TargetPool[] {
   const ipam = parseIpam(raw);
   if (ipam.configuration_path !== undefined) {
-    throw new LedgerError("INVALID_CONFIG", "ipam.configuration_path is read only by the plugin on a node; give the range itself (--range, or an ipam with range/ipRanges)", { key: "ipam.configuration_path" });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      "ipam.configuration_path is read only by the plugin on a node; give the range itself (--range, or an ipam with range/ipRanges)",
+      { key: "ipam.configuration_path" },
+    );
   }
   const pools = targetsOf(ipam, {});
-  if (pools.length === 0) throw new LedgerError("INVALID_CONFIG", "the ipam config has no range and no ipRanges: nothing defines a pool", { key: "ipam.range" });
+  if (pools.length === 0)
+    throw new LedgerError("INVALID_CONFIG", "the ipam config has no range and no ipRanges: nothing defines a pool", {
+      key: "ipam.range",
+    });
   return pools;
 }
 
 /** Requested addresses: `runtimeConfig.ips`, else `args.cni.ips`, else CNI_ARGS `IP=` (CONVENTIONS.md order). */
 function requestedOf(body: CniRequestBody, config: Record<string, unknown>, args: Map<string, string>): string[] {
   const runtimeIps = (body.runtimeConfig ?? (config.runtimeConfig as Record<string, unknown> | undefined))?.ips;
-  const argsIps = ((config.args as { cni?: { ips?: unknown } } | undefined)?.cni)?.ips;
+  const argsIps = (config.args as { cni?: { ips?: unknown } } | undefined)?.cni?.ips;
   const list = runtimeIps ?? argsIps ?? (args.get("IP") ? (args.get("IP") as string).split(",") : []);
   if (!Array.isArray(list) || list.some((entry) => typeof entry !== "string")) {
-    throw new LedgerError("INVALID_REQUEST", "requested ips must be a list of strings such as [\"10.1.0.5/24\"]", { key: "runtimeConfig.ips" });
+    throw new LedgerError("INVALID_REQUEST", 'requested ips must be a list of strings such as ["10.1.0.5/24"]', {
+      key: "runtimeConfig.ips",
+    });
   }
-  return (list as string[]).map((entry) => entry.trim()).filter((entry) => entry !== "").map((entry) => entry.split("/")[0] as string);
+  return (list as string[])
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "")
+    .map((entry) => entry.split("/")[0] as string);
 }
 
 /**
  * Validates a CNI request and resolves its configuration. Throws `LedgerError` with the key at
  * fault; nothing has been appended when it throws.
  */
-export async function parseCniRequest(body: CniRequestBody, options: { node: string; needsAttachment: boolean; flatFile?: FlatFileOptions }): Promise<ParsedCniRequest> {
+export async function parseCniRequest(
+  body: CniRequestBody,
+  options: { node: string; needsAttachment: boolean; flatFile?: FlatFileOptions },
+): Promise<ParsedCniRequest> {
   const config = configObject(body);
   // Shape first: nothing below may walk (or later echo) a document of unbounded depth or size.
   checkConfigBounds(config, "config");
   if (body.runtimeConfig !== undefined) checkConfigBounds(body.runtimeConfig, "runtimeConfig");
   const cniVersion = cniVersionOf(body);
-  if (config.ipam === undefined) throw new LedgerError("INVALID_CONFIG", "the network configuration has no \"ipam\" object; add one with \"type\": \"ipledger\"", { key: "ipam" });
+  if (config.ipam === undefined)
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      'the network configuration has no "ipam" object; add one with "type": "ipledger"',
+      { key: "ipam" },
+    );
   if (typeof config.ipam !== "object" || config.ipam === null || Array.isArray(config.ipam)) {
-    throw new LedgerError("INVALID_CONFIG", "ipam must be a JSON object such as {\"type\": \"ipledger\", \"range\": \"10.1.0.0/24\"}", { key: "ipam" });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      'ipam must be a JSON object such as {"type": "ipledger", "range": "10.1.0.0/24"}',
+      { key: "ipam" },
+    );
   }
-  const merged = await mergeFlatFile(config.ipam as Record<string, unknown>, options.flatFile ?? DEFAULT_FLAT_FILE_OPTIONS);
+  const merged = await mergeFlatFile(
+    config.ipam as Record<string, unknown>,
+    options.flatFile ?? DEFAULT_FLAT_FILE_OPTIONS,
+  );
   if (merged !== config.ipam) checkConfigBounds(merged, "ipam");
   const ipam = parseIpam(merged);
   if (ipam.type !== "ipledger") {
-    throw new LedgerError("INVALID_CONFIG", `ipam.type is ${JSON.stringify(ipam.type)}; this plugin only serves "ipledger"`, { key: "ipam.type" });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `ipam.type is ${JSON.stringify(ipam.type)}; this plugin only serves "ipledger"`,
+      { key: "ipam.type" },
+    );
   }
   if (!ipam.range && (ipam.ipRanges ?? []).length === 0) {
-    throw new LedgerError("INVALID_CONFIG", "ipam has neither \"range\" nor \"ipRanges\": nothing to allocate from; add e.g. \"range\": \"10.1.0.0/24\"", { key: "ipam.range" });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      'ipam has neither "range" nor "ipRanges": nothing to allocate from; add e.g. "range": "10.1.0.0/24"',
+      { key: "ipam.range" },
+    );
   }
   if (options.needsAttachment) {
     if (!CONTAINER_ID.test(body.containerId)) {
-      throw new LedgerError("MISSING_ENV", body.containerId === "" ? "CNI_CONTAINERID is missing; the container runtime must set it (CNI spec: ADD, DEL and CHECK need it)" : `CNI_CONTAINERID ${JSON.stringify(body.containerId)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`, { key: "CNI_CONTAINERID" });
+      throw new LedgerError(
+        "MISSING_ENV",
+        body.containerId === ""
+          ? "CNI_CONTAINERID is missing; the container runtime must set it (CNI spec: ADD, DEL and CHECK need it)"
+          : `CNI_CONTAINERID ${JSON.stringify(body.containerId)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`,
+        { key: "CNI_CONTAINERID" },
+      );
     }
     if (body.ifName === "" || body.ifName.length > 15 || /[\s/:]/.test(body.ifName)) {
-      throw new LedgerError("MISSING_ENV", body.ifName === "" ? "CNI_IFNAME is missing; the container runtime must set it to the interface name, e.g. net1" : `CNI_IFNAME ${JSON.stringify(body.ifName)} is not a valid interface name`, { key: "CNI_IFNAME" });
+      throw new LedgerError(
+        "MISSING_ENV",
+        body.ifName === ""
+          ? "CNI_IFNAME is missing; the container runtime must set it to the interface name, e.g. net1"
+          : `CNI_IFNAME ${JSON.stringify(body.ifName)} is not a valid interface name`,
+        { key: "CNI_IFNAME" },
+      );
     }
   }
   const args = parseCniArgs(body.args);

@@ -12,9 +12,15 @@ interface ResultIp {
  * carry `"version": "4"|"6"` on each address and print an empty `dns`; 1.x do neither.
  */
 export function buildCniResult(request: ParsedCniRequest, pools: readonly PoolDecision[]): Record<string, unknown> {
-  const ips: ResultIp[] = pools.map((pool) => ({ address: `${pool.ip}/${pool.prefix}`, ...(pool.gateway ? { gateway: pool.gateway } : {}) }));
+  const ips: ResultIp[] = pools.map((pool) => ({
+    address: `${pool.ip}/${pool.prefix}`,
+    ...(pool.gateway ? { gateway: pool.gateway } : {}),
+  }));
   for (const entry of request.ipam.addresses ?? []) {
-    ips.push({ address: canonicalInterface(entry.address), ...(entry.gateway ? { gateway: canonicalAddress(entry.gateway) } : {}) });
+    ips.push({
+      address: canonicalInterface(entry.address),
+      ...(entry.gateway ? { gateway: canonicalAddress(entry.gateway) } : {}),
+    });
   }
   const legacy = request.cniVersion.startsWith("0.");
   const dns = request.ipam.dns ?? {};
@@ -46,7 +52,11 @@ export function serializeResult(result: Record<string, unknown>): string {
   try {
     return JSON.stringify(result);
   } catch (error) {
-    throw new LedgerError("INVALID_CONFIG", `the CNI result cannot be built from this configuration (${(error as Error).name}); check ipam.routes, ipam.dns and ipam.addresses`, { key: "ipam", cause: error });
+    throw new LedgerError(
+      "INVALID_CONFIG",
+      `the CNI result cannot be built from this configuration (${(error as Error).name}); check ipam.routes, ipam.dns and ipam.addresses`,
+      { key: "ipam", cause: error },
+    );
   }
 }
 

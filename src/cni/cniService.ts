@@ -119,7 +119,9 @@ export function createCniService(deps: CniServiceDeps) {
     // The answer is built and serialized before the claim is appended: if it cannot be, nothing is.
     const result = buildCniResult(request, decision.pools);
     serializeResult(result);
-    const claimed = decision.events.flatMap((event) => (event.type === "AddressAllocated" ? [keyOf(event.data.ip)] : []));
+    const claimed = decision.events.flatMap((event) =>
+      event.type === "AddressAllocated" ? [keyOf(event.data.ip)] : [],
+    );
     claimed.forEach((key) => inflight.add(key));
     const watch = unsettled.watch(decision.events);
     try {
@@ -137,7 +139,17 @@ export function createCniService(deps: CniServiceDeps) {
   async function rollback(request: ParsedCniRequest, ips: readonly string[]): Promise<void> {
     if (ips.length === 0) return;
     const events = decideRelease(
-      { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(request.targets.length), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "rollback", poolKeys: [...request.poolKeys], onlyIps: [...ips] },
+      {
+        kind: "ReleaseAttachment",
+        now: now().toISOString(),
+        actor,
+        eventIds: ids(request.targets.length),
+        containerId: request.owner.containerId,
+        ifName: request.owner.ifName,
+        reason: "rollback",
+        poolKeys: [...request.poolKeys],
+        onlyIps: [...ips],
+      },
       deps.runner.state,
     );
     await appendAndWait(deps.log, deps.runner, events, timeoutMs);
@@ -153,8 +165,12 @@ export function createCniService(deps: CniServiceDeps) {
       try {
         for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
           const { decision, outcomes, result } = await allocateOnce(request, attempt, failed);
-          const voids = decision.events.filter((event) => outcomes.get(event.id)?.status === "voided" && event.type !== "PoolDefined");
-          const accepted = decision.events.filter((event) => event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted");
+          const voids = decision.events.filter(
+            (event) => outcomes.get(event.id)?.status === "voided" && event.type !== "PoolDefined",
+          );
+          const accepted = decision.events.filter(
+            (event) => event.type === "AddressAllocated" && outcomes.get(event.id)?.status === "accepted",
+          );
           accepted.forEach((event) => allocatedHere.add((event.data as { ip: string }).ip));
           deps.onAllocated?.(accepted.length);
           if (voids.length === 0) {
@@ -167,18 +183,32 @@ export function createCniService(deps: CniServiceDeps) {
           contention.recordVoid();
           await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * Math.min(50, 2 ** attempt))));
         }
-        throw new LedgerError("CONTENTION", `gave up after ${maxAttempts} attempts: other writers kept claiming the same addresses in ${request.targets.map((t) => t.pool).join(", ")}; retry the ADD`);
+        throw new LedgerError(
+          "CONTENTION",
+          `gave up after ${maxAttempts} attempts: other writers kept claiming the same addresses in ${request.targets.map((t) => t.pool).join(", ")}; retry the ADD`,
+        );
       } catch (error) {
         // A later range failed: give back what this request took in the earlier ones (Whereabouts leaks them).
         await rollback(request, [...allocatedHere]).catch((rollbackError: unknown) => {
           deps.logger?.error(
-            { err: rollbackError, containerId: request.owner.containerId, ifName: request.owner.ifName, ips: [...allocatedHere] },
+            {
+              err: rollbackError,
+              containerId: request.owner.containerId,
+              ifName: request.owner.ifName,
+              ips: [...allocatedHere],
+            },
             "CNI ADD failed and its rollback failed too: these addresses stay held until a DEL, a GC or the pod reconciler releases them",
           );
         });
         const key = attachmentKeyOf(request.owner);
         unfolded.add(key);
-        for (const claim of failed) unsettled.settleLater(key, claim, (ips) => rollback(request, ips), (run) => locks.run(key, run));
+        for (const claim of failed)
+          unsettled.settleLater(
+            key,
+            claim,
+            (ips) => rollback(request, ips),
+            (run) => locks.run(key, run),
+          );
         throw error;
       }
     });
@@ -186,8 +216,14 @@ export function createCniService(deps: CniServiceDeps) {
 
   function logAdd(request: ParsedCniRequest, pools: readonly PoolDecision[]): void {
     const { owner } = request;
-    const line = { containerId: owner.containerId, ifName: owner.ifName, pod: owner.podName === "" ? undefined : `${owner.podNamespace}/${owner.podName}`, ips: pools.map((pool) => `${pool.ip}/${pool.prefix}`) };
-    if (request.warnings.length > 0) deps.logger?.warn({ ...line, warnings: request.warnings }, "CNI ADD (the configuration needs a look)");
+    const line = {
+      containerId: owner.containerId,
+      ifName: owner.ifName,
+      pod: owner.podName === "" ? undefined : `${owner.podNamespace}/${owner.podName}`,
+      ips: pools.map((pool) => `${pool.ip}/${pool.prefix}`),
+    };
+    if (request.warnings.length > 0)
+      deps.logger?.warn({ ...line, warnings: request.warnings }, "CNI ADD (the configuration needs a look)");
     else deps.logger?.info(line, "CNI ADD");
   }
 
@@ -197,7 +233,15 @@ export function createCniService(deps: CniServiceDeps) {
     await locks.run(key, async () => {
       await afterEarlierFailure(key);
       const events = decideRelease(
-        { kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(deps.runner.state.pools.size), containerId: request.owner.containerId, ifName: request.owner.ifName, reason: "cni-del" },
+        {
+          kind: "ReleaseAttachment",
+          now: now().toISOString(),
+          actor,
+          eventIds: ids(deps.runner.state.pools.size),
+          containerId: request.owner.containerId,
+          ifName: request.owner.ifName,
+          reason: "cni-del",
+        },
         deps.runner.state,
       );
       try {
@@ -213,30 +257,62 @@ export function createCniService(deps: CniServiceDeps) {
   async function check(body: CniRequestBody): Promise<void> {
     const request = await parse(body);
     const expected = prevResultAddresses(request.config);
-    if (expected === undefined) throw new LedgerError("CHECK_FAILED", "CHECK needs prevResult with the ips of the ADD result; the runtime must pass it", { key: "prevResult" });
+    if (expected === undefined)
+      throw new LedgerError(
+        "CHECK_FAILED",
+        "CHECK needs prevResult with the ips of the ADD result; the runtime must pass it",
+        { key: "prevResult" },
+      );
     const held = new Set<string>();
     for (const key of request.poolKeys) {
       const holding = deps.runner.state.pools.get(key)?.byAttachment.get(attachmentKeyOf(request.owner));
       if (holding) held.add(holding.ip);
     }
-    const statics = new Set((request.ipam.addresses ?? []).map((entry) => normalize(entry.address.split("/")[0] ?? "")));
+    const statics = new Set(
+      (request.ipam.addresses ?? []).map((entry) => normalize(entry.address.split("/")[0] ?? "")),
+    );
     const missing = expected.filter((ip) => !statics.has(normalize(ip)) && !held.has(normalize(ip)));
     if (missing.length > 0) {
-      throw new LedgerError("CHECK_FAILED", `the ledger does not record ${missing.join(", ")} for container ${request.owner.containerId} interface ${request.owner.ifName}; delete and re-add the attachment`);
+      throw new LedgerError(
+        "CHECK_FAILED",
+        `the ledger does not record ${missing.join(", ")} for container ${request.owner.containerId} interface ${request.owner.ifName}; delete and re-add the attachment`,
+      );
     }
     if (held.size < request.targets.length) {
-      throw new LedgerError("CHECK_FAILED", `container ${request.owner.containerId} interface ${request.owner.ifName} holds ${held.size} of ${request.targets.length} configured ranges; delete and re-add the attachment`);
+      throw new LedgerError(
+        "CHECK_FAILED",
+        `container ${request.owner.containerId} interface ${request.owner.ifName} holds ${held.size} of ${request.targets.length} configured ranges; delete and re-add the attachment`,
+      );
     }
   }
 
   async function gc(body: CniRequestBody): Promise<number> {
     const request = await parse(body, false);
     const list = request.config["cni.dev/valid-attachments"] ?? request.config["cni.dev/attachments"] ?? [];
-    if (!Array.isArray(list)) throw new LedgerError("INVALID_CONFIG", "cni.dev/valid-attachments must be a list of {containerID, ifname}", { key: "cni.dev/valid-attachments" });
-    const valid = list.map((entry: { containerID?: unknown; ifname?: unknown }) => attachmentKeyOf({ containerId: String(entry.containerID ?? ""), ifName: String(entry.ifname ?? "") }));
-    const size = request.poolKeys.reduce((sum, key) => sum + (deps.runner.state.pools.get(key)?.byAttachment.size ?? 0), 0);
+    if (!Array.isArray(list))
+      throw new LedgerError("INVALID_CONFIG", "cni.dev/valid-attachments must be a list of {containerID, ifname}", {
+        key: "cni.dev/valid-attachments",
+      });
+    const valid = list.map((entry: { containerID?: unknown; ifname?: unknown }) =>
+      attachmentKeyOf({ containerId: String(entry.containerID ?? ""), ifName: String(entry.ifname ?? "") }),
+    );
+    const size = request.poolKeys.reduce(
+      (sum, key) => sum + (deps.runner.state.pools.get(key)?.byAttachment.size ?? 0),
+      0,
+    );
     // The list is this node's runtime's: only this node's holdings are collected against it.
-    const events = decideGarbageCollection({ kind: "CollectGarbage", now: now().toISOString(), actor, eventIds: ids(size), node: deps.node, poolKeys: [...request.poolKeys], validAttachments: valid }, deps.runner.state);
+    const events = decideGarbageCollection(
+      {
+        kind: "CollectGarbage",
+        now: now().toISOString(),
+        actor,
+        eventIds: ids(size),
+        node: deps.node,
+        poolKeys: [...request.poolKeys],
+        validAttachments: valid,
+      },
+      deps.runner.state,
+    );
     await appendAndWait(deps.log, deps.runner, events, timeoutMs);
     deps.onReleased?.(events.length);
     return events.length;
@@ -245,12 +321,24 @@ export function createCniService(deps: CniServiceDeps) {
   /** STATUS: ready when the fold is caught up and every configured pool still has a free address. */
   async function status(body: CniRequestBody): Promise<void> {
     const request = await parse(body, false);
-    if (!(await deps.runner.caughtUp())) throw new LedgerError("NOT_READY", "the agent is still catching up with the log; retry shortly");
+    if (!(await deps.runner.caughtUp()))
+      throw new LedgerError("NOT_READY", "the agent is still catching up with the log; retry shortly");
     for (const target of request.targets) {
       const record = deps.runner.state.pools.get(poolKeyOf(target.domain, target.pool));
       if (!record) continue;
-      const free = lowestFree(deps.runner.state.domains.get(target.domain), record, request.owner, now().getTime(), new Set(), 1);
-      if (free.length === 0) throw new LedgerError("POOL_EXHAUSTED", `pool ${target.pool} has no free address; widen the range or release addresses`);
+      const free = lowestFree(
+        deps.runner.state.domains.get(target.domain),
+        record,
+        request.owner,
+        now().getTime(),
+        new Set(),
+        1,
+      );
+      if (free.length === 0)
+        throw new LedgerError(
+          "POOL_EXHAUSTED",
+          `pool ${target.pool} has no free address; widen the range or release addresses`,
+        );
     }
   }
 

@@ -26,14 +26,19 @@ interface Pending {
 /** The key path of a node, built only when it is reported (keys cut to 64 characters). */
 function pathOf(node: Pending): string {
   const steps: string[] = [];
-  for (let at: Pending | undefined = node; at; at = at.parent) steps.push(at.step.length > 64 ? `${at.step.slice(0, 64)}…` : at.step);
+  for (let at: Pending | undefined = node; at; at = at.parent)
+    steps.push(at.step.length > 64 ? `${at.step.slice(0, 64)}…` : at.step);
   return steps.reverse().join("");
 }
 
 function refuse(node: Pending, problem: string): LedgerError {
   const path = pathOf(node);
   const key = path.length > 200 ? `${path.slice(0, 200)}…` : path;
-  return new LedgerError("INVALID_CONFIG", `${key} ${problem}; a CNI configuration is a few levels deep and a few KiB, so remove or shorten it`, { key });
+  return new LedgerError(
+    "INVALID_CONFIG",
+    `${key} ${problem}; a CNI configuration is a few levels deep and a few KiB, so remove or shorten it`,
+    { key },
+  );
 }
 
 /**
@@ -52,7 +57,8 @@ export function checkConfigBounds(value: unknown, root: string): void {
     if (nodes > CONFIG_BOUNDS.maxNodes) throw refuse(top, `holds more than ${CONFIG_BOUNDS.maxNodes} values`);
     const current = node.value;
     if (typeof current === "string") {
-      if (current.length > CONFIG_BOUNDS.maxString) throw refuse(node, `is longer than ${CONFIG_BOUNDS.maxString} characters`);
+      if (current.length > CONFIG_BOUNDS.maxString)
+        throw refuse(node, `is longer than ${CONFIG_BOUNDS.maxString} characters`);
       continue;
     }
     if (typeof current !== "object" || current === null) continue;
@@ -62,9 +68,15 @@ export function checkConfigBounds(value: unknown, root: string): void {
     if (count > CONFIG_BOUNDS.maxEntries) throw refuse(node, `has more than ${CONFIG_BOUNDS.maxEntries} entries`);
     for (let index = 0; index < count; index += 1) {
       const key = keys?.[index];
-      if (key !== undefined && key.length > CONFIG_BOUNDS.maxString) throw refuse(node, `has a key longer than ${CONFIG_BOUNDS.maxString} characters`);
+      if (key !== undefined && key.length > CONFIG_BOUNDS.maxString)
+        throw refuse(node, `has a key longer than ${CONFIG_BOUNDS.maxString} characters`);
       const item = key === undefined ? (current as unknown[])[index] : (current as Record<string, unknown>)[key];
-      stack.push({ value: item, step: key === undefined ? `[${index}]` : `.${key}`, parent: node, depth: node.depth + 1 });
+      stack.push({
+        value: item,
+        step: key === undefined ? `[${index}]` : `.${key}`,
+        parent: node,
+        depth: node.depth + 1,
+      });
     }
   }
 }

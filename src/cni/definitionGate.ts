@@ -1,4 +1,10 @@
-import { decidePoolDefinitions, needsDefinition, poolKeyOf, type Actor, type TargetPool } from "../../ledger/core/index.js";
+import {
+  decidePoolDefinitions,
+  needsDefinition,
+  poolKeyOf,
+  type Actor,
+  type TargetPool,
+} from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
 import { appendAndWait } from "./appendAndWait.js";
@@ -13,12 +19,23 @@ import { appendAndWait } from "./appendAndWait.js";
  *   const gate = createDefinitionGate({ log, runner, actor, now, newId, timeoutMs: 5000 });
  *   await gate.ensure(request.targets); // then decide and append the claims
  */
-export function createDefinitionGate(deps: { log: EventLog; runner: ProjectionRunner; actor: Actor; now: () => Date; newId: () => string; timeoutMs: number }) {
+export function createDefinitionGate(deps: {
+  log: EventLog;
+  runner: ProjectionRunner;
+  actor: Actor;
+  now: () => Date;
+  newId: () => string;
+  timeoutMs: number;
+}) {
   const inFlight = new Map<string, Promise<void>>();
-  const keyOf = (target: TargetPool): string => `${poolKeyOf(target.domain, target.pool)}\u0000${JSON.stringify(target.definition)}`;
+  const keyOf = (target: TargetPool): string =>
+    `${poolKeyOf(target.domain, target.pool)}\u0000${JSON.stringify(target.definition)}`;
 
   async function define(target: TargetPool): Promise<void> {
-    const events = decidePoolDefinitions({ now: deps.now().toISOString(), actor: deps.actor, eventIds: [deps.newId()], pools: [target] }, deps.runner.state);
+    const events = decidePoolDefinitions(
+      { now: deps.now().toISOString(), actor: deps.actor, eventIds: [deps.newId()], pools: [target] },
+      deps.runner.state,
+    );
     // Voided as "definition unchanged" when another writer defined it first: the fold has it either way.
     await appendAndWait(deps.log, deps.runner, events, deps.timeoutMs);
   }

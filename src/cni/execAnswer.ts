@@ -9,14 +9,17 @@ import type { Verb } from "./execVersions.js";
 
 /** What a CNI call prints: a success (maybe with a result) or a CNI error. */
 export type Outcome =
-  | { readonly ok: true; readonly stdout: string }
-  | { readonly ok: false; readonly error: CniErrorBody };
+  { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly error: CniErrorBody };
 
 /** The verbs of the CNI service, the seam between a raw CNI call and the ledger. */
 export type CniVerbs = Pick<CniService, "add" | "del" | "check" | "gc" | "status">;
 
 /** STATUS reports "plugin not available" (50) when the agent cannot serve ADDs right now. */
-const STATUS_UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["NOT_READY", "POOL_EXHAUSTED", "LOG_UNAVAILABLE"]);
+const STATUS_UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "NOT_READY",
+  "POOL_EXHAUSTED",
+  "LOG_UNAVAILABLE",
+]);
 
 /** The CNI code that replaces the table's for `verb`, if any (CNI spec: STATUS uses 50). */
 export function cniCodeOverride(verb: string, code: ErrorCode): number | undefined {
@@ -28,7 +31,13 @@ export function cniCodeOverride(verb: string, code: ErrorCode): number | undefin
  * other verbs print nothing (CHECK passes with `{}`), a failure prints the ledger's error as a CNI
  * error body in the config's version.
  */
-export async function answerVerb(service: CniVerbs, verb: Exclude<Verb, "VERSION">, cniVersion: string, config: NetworkConfig, attachment: Attachment): Promise<Outcome> {
+export async function answerVerb(
+  service: CniVerbs,
+  verb: Exclude<Verb, "VERSION">,
+  cniVersion: string,
+  config: NetworkConfig,
+  attachment: Attachment,
+): Promise<Outcome> {
   const body: CniRequestBody = {
     cniVersion,
     config,
@@ -59,6 +68,14 @@ export async function answerVerb(service: CniVerbs, verb: Exclude<Verb, "VERSION
   } catch (error) {
     const ledgerError = asLedgerError(error);
     const printed = cniErrorBody(ledgerError, cniVersion, cniCodeOverride(verb, ledgerError.code));
-    return { ok: false, error: { cniVersion, code: Number(printed["code"]), msg: String(printed["msg"]), details: String(printed["details"]) } };
+    return {
+      ok: false,
+      error: {
+        cniVersion,
+        code: Number(printed["code"]),
+        msg: String(printed["msg"]),
+        details: String(printed["details"]),
+      },
+    };
   }
 }

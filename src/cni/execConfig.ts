@@ -67,7 +67,10 @@ function timeoutMsOf(ipam: Record<string, unknown>, env: Env): number {
   if (override !== undefined && override !== "") {
     const ms = Number(override);
     if (!Number.isInteger(ms) || ms <= 0) {
-      throw new ExecError("MISSING_ENV", `IPLEDGER_AGENT_TIMEOUT_MS must be a positive integer, got ${JSON.stringify(override)}`);
+      throw new ExecError(
+        "MISSING_ENV",
+        `IPLEDGER_AGENT_TIMEOUT_MS must be a positive integer, got ${JSON.stringify(override)}`,
+      );
     }
     return ms;
   }

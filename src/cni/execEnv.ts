@@ -23,7 +23,11 @@ function isVerb(value: string): value is Verb {
 export function parseVerb(env: Env): Verb {
   const command = env["CNI_COMMAND"];
   if (command === undefined || command === "") {
-    throw new ExecError("UNKNOWN_VERB", "required environment variable CNI_COMMAND missing", `expected one of ${VERBS.join(", ")}`);
+    throw new ExecError(
+      "UNKNOWN_VERB",
+      "required environment variable CNI_COMMAND missing",
+      `expected one of ${VERBS.join(", ")}`,
+    );
   }
   if (!isVerb(command)) {
     throw new ExecError(
@@ -44,10 +48,7 @@ export function readAttachment(verb: Verb, env: Env): Attachment {
   const containerId = env["CNI_CONTAINERID"] ?? "";
   const ifName = env["CNI_IFNAME"] ?? "";
   if (ATTACHMENT_VERBS.has(verb)) {
-    const missing = [
-      ...(containerId === "" ? ["CNI_CONTAINERID"] : []),
-      ...(ifName === "" ? ["CNI_IFNAME"] : []),
-    ];
+    const missing = [...(containerId === "" ? ["CNI_CONTAINERID"] : []), ...(ifName === "" ? ["CNI_IFNAME"] : [])];
     if (missing.length > 0) {
       throw new ExecError(
         "MISSING_ENV",

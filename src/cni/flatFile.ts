@@ -47,7 +47,8 @@ function unusable(path: string, options: FlatFileOptions): LedgerError {
   );
 }
 
-const within = (path: string, dir: string): boolean => path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
+const within = (path: string, dir: string): boolean =>
+  path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 
 async function realDirs(dirs: readonly string[]): Promise<string[]> {
   const resolved = await Promise.all(dirs.map((dir) => realpath(resolve(dir)).catch(() => resolve(dir))));
@@ -63,7 +64,8 @@ type Read = { kind: "missing" } | { kind: "directory" } | { kind: "text"; text: 
  */
 async function readCandidate(path: string, options: FlatFileOptions, allowed: readonly string[]): Promise<Read> {
   const lexical = resolve(path);
-  const listed = options.dirs.some((dir) => within(lexical, resolve(dir))) || allowed.some((dir) => within(lexical, dir));
+  const listed =
+    options.dirs.some((dir) => within(lexical, resolve(dir))) || allowed.some((dir) => within(lexical, dir));
   // Nothing outside the allowed directories is even looked at, so its existence cannot leak.
   if (!isAbsolute(path) || !listed) return { kind: "missing" };
   let real: string;
@@ -73,7 +75,9 @@ async function readCandidate(path: string, options: FlatFileOptions, allowed: re
     return { kind: "missing" };
   }
   if (!allowed.some((dir) => within(real, dir))) return { kind: "missing" };
-  const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch(() => undefined);
+  const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch(
+    () => undefined,
+  );
   if (!handle) return { kind: "missing" };
   try {
     const stat = await handle.stat();
@@ -90,9 +94,13 @@ async function readCandidate(path: string, options: FlatFileOptions, allowed: re
 }
 
 /** The flat file's object: the first candidate that exists. An explicit path that cannot be read is an error. */
-async function loadFlat(ipam: Record<string, unknown>, options: FlatFileOptions): Promise<{ path: string; text: string } | undefined> {
+async function loadFlat(
+  ipam: Record<string, unknown>,
+  options: FlatFileOptions,
+): Promise<{ path: string; text: string } | undefined> {
   const allowed = await realDirs(options.dirs);
-  const explicit = typeof ipam.configuration_path === "string" && ipam.configuration_path !== "" ? ipam.configuration_path : undefined;
+  const explicit =
+    typeof ipam.configuration_path === "string" && ipam.configuration_path !== "" ? ipam.configuration_path : undefined;
   if (explicit !== undefined) {
     const read = await readCandidate(explicit, options, allowed);
     if (read.kind === "text") return { path: explicit, text: read.text };
@@ -100,7 +108,10 @@ async function loadFlat(ipam: Record<string, unknown>, options: FlatFileOptions)
     if (read.kind === "missing") throw unusable(explicit, options);
   }
   for (const candidate of options.locations ?? FLAT_FILE_LOCATIONS) {
-    const read = await readCandidate(candidate, { ...options, dirs: [...options.dirs, dirname(candidate)] }, [...allowed, dirname(candidate)]);
+    const read = await readCandidate(candidate, { ...options, dirs: [...options.dirs, dirname(candidate)] }, [
+      ...allowed,
+      dirname(candidate),
+    ]);
     if (read.kind === "text") return { path: candidate, text: read.text };
   }
   return undefined;
@@ -117,17 +128,24 @@ function isEmpty(value: unknown): boolean {
  * (Whereabouts requires one since v0.6.2, which only turns a missing file into a failed pod).
  * Errors name the file but never quote it: pod events show them to whoever wrote the NAD.
  */
-export async function mergeFlatFile(ipam: Record<string, unknown>, options: FlatFileOptions = DEFAULT_FLAT_FILE_OPTIONS): Promise<Record<string, unknown>> {
+export async function mergeFlatFile(
+  ipam: Record<string, unknown>,
+  options: FlatFileOptions = DEFAULT_FLAT_FILE_OPTIONS,
+): Promise<Record<string, unknown>> {
   const loaded = await loadFlat(ipam, options);
   if (loaded === undefined) return ipam;
   let flat: unknown;
   try {
     flat = JSON.parse(loaded.text);
   } catch {
-    throw new LedgerError("INVALID_CONFIG", `flat file ${loaded.path} is not valid JSON; fix or remove it`, { key: KEY });
+    throw new LedgerError("INVALID_CONFIG", `flat file ${loaded.path} is not valid JSON; fix or remove it`, {
+      key: KEY,
+    });
   }
   if (typeof flat !== "object" || flat === null || Array.isArray(flat)) {
-    throw new LedgerError("INVALID_CONFIG", `flat file ${loaded.path} must hold a JSON object with IPAM keys`, { key: KEY });
+    throw new LedgerError("INVALID_CONFIG", `flat file ${loaded.path} must hold a JSON object with IPAM keys`, {
+      key: KEY,
+    });
   }
   const merged: Record<string, unknown> = { ...ipam };
   for (const [key, value] of Object.entries(flat)) {

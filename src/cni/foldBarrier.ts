@@ -21,7 +21,10 @@ export async function foldPassesLogEnd(log: EventLog, runner: ProjectionRunner, 
     const position = runner.position();
     if ([...ends].every(([partition, end]) => (position.get(partition) ?? 0) >= end)) return;
     if (Date.now() > deadline) {
-      throw new LedgerError("NOT_READY", `an earlier call for this attachment is not folded yet after ${timeoutMs} ms; retry shortly`);
+      throw new LedgerError(
+        "NOT_READY",
+        `an earlier call for this attachment is not folded yet after ${timeoutMs} ms; retry shortly`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -1,8 +1,14 @@
 import { z } from "zod";
 import { LedgerError, parseAddress, parseCidr } from "../../ledger/core/index.js";
 
-const ipString = z.string().max(64).refine((value) => parseAddress(value) !== undefined, { message: "is not an IP address" });
-const cidrString = z.string().max(64).refine((value) => parseCidr(value) !== undefined, { message: "is not a CIDR (address/prefix)" });
+const ipString = z
+  .string()
+  .max(64)
+  .refine((value) => parseAddress(value) !== undefined, { message: "is not an IP address" });
+const cidrString = z
+  .string()
+  .max(64)
+  .refine((value) => parseCidr(value) !== undefined, { message: "is not a CIDR (address/prefix)" });
 /** A range, bound or exclude entry: an address or CIDR is at most a few dozen characters. */
 const shortString = z.string().max(128);
 const excludeList = z.array(shortString).max(1024);
@@ -51,7 +57,10 @@ export const ipamSchema = z.looseObject({
   gateway: ipString.optional(),
   routes: z.array(route).max(256).optional(),
   dns: dns.optional(),
-  addresses: z.array(z.strictObject({ address: cidrString, gateway: ipString.optional() })).max(64).optional(),
+  addresses: z
+    .array(z.strictObject({ address: cidrString, gateway: ipString.optional() }))
+    .max(64)
+    .optional(),
   network_name: z.string().max(200).optional(),
   enable_overlapping_ranges: z.boolean().optional(),
   configuration_path: z.string().max(4096).optional(),
@@ -68,17 +77,26 @@ export function parseIpam(raw: unknown): IpamConfig {
   const result = ipamSchema.safeParse(raw, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = ["ipam", ...(issue?.path ?? [])].map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("").slice(1);
+  const path = ["ipam", ...(issue?.path ?? [])]
+    .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+    .join("")
+    .slice(1);
   const key = path.replace(/\.\[/g, "[");
-  throw new LedgerError("INVALID_CONFIG", `${key} ${problemOf(issue)}${receivedOf(issue)}; see the configuration keys in the README`, { key });
+  throw new LedgerError(
+    "INVALID_CONFIG",
+    `${key} ${problemOf(issue)}${receivedOf(issue)}; see the configuration keys in the README`,
+    { key },
+  );
 }
 
 type Issue = z.core.$ZodIssue | undefined;
 
 function problemOf(issue: Issue): string {
   if (issue?.code === "invalid_type") return `must be ${issue.expected}`;
-  if (issue?.code === "unrecognized_keys") return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(", ")}: it takes only the keys of its CNI type`;
-  if (issue?.code === "too_big") return `must have at most ${String(issue.maximum)} ${issue.origin === "array" ? "entries" : issue.origin === "string" ? "characters" : ""}`.trimEnd();
+  if (issue?.code === "unrecognized_keys")
+    return `has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(", ")}: it takes only the keys of its CNI type`;
+  if (issue?.code === "too_big")
+    return `must have at most ${String(issue.maximum)} ${issue.origin === "array" ? "entries" : issue.origin === "string" ? "characters" : ""}`.trimEnd();
   return issue?.message ?? "is invalid";
 }
 

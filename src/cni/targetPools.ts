@@ -21,9 +21,25 @@ interface RangeConfig {
 /** `range`, then each `ipRanges` entry, with the gateway each one uses. */
 function rangesOf(ipam: IpamConfig): RangeConfig[] {
   return [
-    ...(ipam.range ? [{ range: ipam.range, rangeStart: ipam.range_start, rangeEnd: ipam.range_end, exclude: ipam.exclude ?? [], gateway: undefined, key: "ipam" }] : []),
+    ...(ipam.range
+      ? [
+          {
+            range: ipam.range,
+            rangeStart: ipam.range_start,
+            rangeEnd: ipam.range_end,
+            exclude: ipam.exclude ?? [],
+            gateway: undefined,
+            key: "ipam",
+          },
+        ]
+      : []),
     ...(ipam.ipRanges ?? []).map((entry, index) => ({
-      range: entry.range, rangeStart: entry.range_start, rangeEnd: entry.range_end, exclude: entry.exclude ?? [], gateway: entry.gateway, key: `ipam.ipRanges[${index}]`,
+      range: entry.range,
+      rangeStart: entry.range_start,
+      rangeEnd: entry.range_end,
+      exclude: entry.exclude ?? [],
+      gateway: entry.gateway,
+      key: `ipam.ipRanges[${index}]`,
     })),
   ];
 }
@@ -42,12 +58,20 @@ function bridgeTakesFirstHost(config: Record<string, unknown>): boolean {
  * (Whereabouts puts an IPv4 gateway on IPv6 addresses too).
  */
 export function targetsOf(ipam: IpamConfig, config: Record<string, unknown>): TargetPool[] {
-  const options = { networkName: ipam.network_name ?? "", reuseCooldownSeconds: ipam.reuse_cooldown_seconds ?? 0, overlappingRanges: ipam.enable_overlapping_ranges ?? true };
+  const options = {
+    networkName: ipam.network_name ?? "",
+    reuseCooldownSeconds: ipam.reuse_cooldown_seconds ?? 0,
+    overlappingRanges: ipam.enable_overlapping_ranges ?? true,
+  };
   return rangesOf(ipam).map((spec) => {
     const family = resolveWindow(spec).family;
     const own = spec.gateway === undefined ? undefined : parseAddress(spec.gateway);
     if (own && own.family !== family) {
-      throw new LedgerError("INVALID_CONFIG", `${spec.key}.gateway ${spec.gateway} is IPv${own.family} but ${spec.key}.range is IPv${family}; give the range a gateway of its own family`, { key: `${spec.key}.gateway` });
+      throw new LedgerError(
+        "INVALID_CONFIG",
+        `${spec.key}.gateway ${spec.gateway} is IPv${own.family} but ${spec.key}.range is IPv${family}; give the range a gateway of its own family`,
+        { key: `${spec.key}.gateway` },
+      );
     }
     const top = ipam.gateway === undefined ? undefined : parseAddress(ipam.gateway);
     const gateway = own ? formatAddress(own) : top && top.family === family ? formatAddress(top) : undefined;
@@ -68,9 +92,26 @@ export function gatewayWarnings(targets: readonly TargetPool[]): string[] {
     const gateway = definition.gateway ?? target.implicitGateway;
     const address = gateway === undefined ? undefined : parseAddress(gateway);
     if (!address) return [];
-    const window = resolveWindow({ range: definition.range, rangeStart: definition.start, rangeEnd: definition.end, exclude: definition.exclude, key: "ipam" });
-    if (address.family !== window.family || address.value < window.window.from || address.value > window.window.to || isExcluded(window, address.value)) return [];
-    const why = definition.gateway !== undefined ? `gateway ${gateway}` : `${gateway}, which the bridge (isGateway, no gateway configured) takes for itself,`;
-    return [`pool ${target.pool}: ${why} lies inside the window ${definition.start}-${definition.end}; ipledger never hands it out, but set range_start past it or exclude it to say so in the config`];
+    const window = resolveWindow({
+      range: definition.range,
+      rangeStart: definition.start,
+      rangeEnd: definition.end,
+      exclude: definition.exclude,
+      key: "ipam",
+    });
+    if (
+      address.family !== window.family ||
+      address.value < window.window.from ||
+      address.value > window.window.to ||
+      isExcluded(window, address.value)
+    )
+      return [];
+    const why =
+      definition.gateway !== undefined
+        ? `gateway ${gateway}`
+        : `${gateway}, which the bridge (isGateway, no gateway configured) takes for itself,`;
+    return [
+      `pool ${target.pool}: ${why} lies inside the window ${definition.start}-${definition.end}; ipledger never hands it out, but set range_start past it or exclude it to say so in the config`,
+    ];
   });
 }

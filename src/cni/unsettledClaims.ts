@@ -30,7 +30,10 @@ export function createUnsettledClaims(runner: ProjectionRunner, onFailed: (error
     /** Starts watching `events` (register before appending); cancel it when the ADD succeeds. */
     watch(events: readonly UnchainedEvent[]): UnsettledClaim & { cancel: () => void } {
       const claims = events.filter((event) => event.type === "AddressAllocated");
-      const waiter = runner.waitFor(claims.map((event) => event.id), SETTLE_TIMEOUT_MS);
+      const waiter = runner.waitFor(
+        claims.map((event) => event.id),
+        SETTLE_TIMEOUT_MS,
+      );
       waiter.promise.catch(() => undefined);
       return { events: claims, outcomes: waiter.promise, cancel: waiter.cancel };
     },
@@ -39,7 +42,12 @@ export function createUnsettledClaims(runner: ProjectionRunner, onFailed: (error
       if (pending.has(key)) answeredAt.set(key, serial);
     },
     /** Once the fold applied `claim`, calls `release` with its accepted addresses unless adopted. */
-    settleLater(key: string, claim: UnsettledClaim, release: (ips: string[]) => Promise<void>, underLock: (run: () => Promise<void>) => Promise<void>): void {
+    settleLater(
+      key: string,
+      claim: UnsettledClaim,
+      release: (ips: string[]) => Promise<void>,
+      underLock: (run: () => Promise<void>) => Promise<void>,
+    ): void {
       if (claim.events.length === 0) return;
       const failedAt = (serial += 1);
       pending.set(key, (pending.get(key) ?? 0) + 1);

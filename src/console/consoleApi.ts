@@ -16,10 +16,12 @@ export const TABLE_PAGE = 100;
 /** An address's history is read whole for drawing up to this many tenancies. */
 const MAX_TIMELINE = 200_000;
 
-const instant = (query: Query, key: string, fallback: number): number => (query[key] ? parseInstant(query[key] as string, key) : fallback);
+const instant = (query: Query, key: string, fallback: number): number =>
+  query[key] ? parseInstant(query[key] as string, key) : fallback;
 const pageOf = (query: Query): number => {
   const page = Number(query.page ?? "0");
-  if (!Number.isInteger(page) || page < 0) throw new LedgerError("INVALID_REQUEST", "page must be a whole number from 0", { key: "page" });
+  if (!Number.isInteger(page) || page < 0)
+    throw new LedgerError("INVALID_REQUEST", "page must be a whole number from 0", { key: "page" });
   return page;
 };
 const required = (query: Query, key: string): string => {
@@ -32,7 +34,8 @@ async function all(pages: AsyncGenerator<Holder[]>, cap: number): Promise<Holder
   const rows: Holder[] = [];
   for await (const page of pages) {
     rows.push(...page);
-    if (rows.length > cap) throw new LedgerError("REQUEST_TOO_LARGE", `more than ${cap} tenancies in this window; zoom in (narrow from/to)`);
+    if (rows.length > cap)
+      throw new LedgerError("REQUEST_TOO_LARGE", `more than ${cap} tenancies in this window; zoom in (narrow from/to)`);
   }
   return rows;
 }
@@ -48,7 +51,12 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
   app.get("/api/who", async (request) => {
     const query = request.query as Query;
     const atMs = instant(query, "at", Date.now());
-    return { ip: required(query, "ip"), at: new Date(atMs).toISOString(), holders: await data.who(required(query, "ip"), atMs), basis: await data.basis() };
+    return {
+      ip: required(query, "ip"),
+      at: new Date(atMs).toISOString(),
+      holders: await data.who(required(query, "ip"), atMs),
+      basis: await data.basis(),
+    };
   });
 
   app.get("/api/cidr", async (request) => {
@@ -62,7 +70,9 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const query = request.query as Query;
     const ip = required(query, "ip");
     const nowMs = Date.now();
-    const filter = filterOf({ ip, since: query.from, until: query.to }, (name) => (name === "since" ? "from" : name === "until" ? "to" : name));
+    const filter = filterOf({ ip, since: query.from, until: query.to }, (name) =>
+      name === "since" ? "from" : name === "until" ? "to" : name,
+    );
     const holders = await all(data.eachTenancyPage(filter), MAX_TIMELINE);
     const whole = historyWindow(holders, nowMs);
     const fromMs = filter.sinceMs ?? whole.fromMs;
@@ -71,7 +81,9 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const timeline = shapeTimeline(holders, fromMs, toMs);
     // Voided claims and reservations are listed with the bars; a density view asks to zoom in first
     // (finding them reads the address's events, 20,000 for 10,000 tenancies).
-    const { events } = timeline.bars ? await data.events({ ip, includeVoided: true, sinceMs: fromMs, untilMs: toMs + 1 }, 5_000) : { events: [] };
+    const { events } = timeline.bars
+      ? await data.events({ ip, includeVoided: true, sinceMs: fromMs, untilMs: toMs + 1 }, 5_000)
+      : { events: [] };
     return {
       ip,
       timeline,
@@ -87,7 +99,8 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
   app.get("/api/pod", async (request) => {
     const query = request.query as Query;
     const filter = filterOf({ pod: query.pod, podUid: query.podUid, container: query.container });
-    if (Object.keys(filter).length === 0) throw new LedgerError("INVALID_REQUEST", "name a pod, podUid or container", { key: "pod" });
+    if (Object.keys(filter).length === 0)
+      throw new LedgerError("INVALID_REQUEST", "name a pod, podUid or container", { key: "pod" });
     const { holders, more } = await data.tenancies(filter, 5_000);
     return { holders, more, basis: await data.basis() };
   });
@@ -98,7 +111,15 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const atMs = instant(query, "at", Date.now());
     const state = await data.poolState(pool, atMs, query.domain || undefined);
     const cooldownMs = state.definition.reuseCooldownSeconds * 1000;
-    const recentlyEnded = cooldownMs > 0 ? (await data.tenancies({ pool, domain: state.domain, sinceMs: atMs - cooldownMs, untilMs: atMs + 1 }, MAX_GRID_CELLS)).holders : [];
+    const recentlyEnded =
+      cooldownMs > 0
+        ? (
+            await data.tenancies(
+              { pool, domain: state.domain, sinceMs: atMs - cooldownMs, untilMs: atMs + 1 },
+              MAX_GRID_CELLS,
+            )
+          ).holders
+        : [];
     const { holders, otherPools, ...rest } = state;
     const page = pageOf(query);
     return {
@@ -122,7 +143,10 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
   app.get("/api/pool/utilisation", async (request) => {
     const query = request.query as Query;
     const pool = required(query, "pool");
-    const holders = await all(data.eachTenancyPage({ pool, ...(query.domain ? { domain: query.domain } : {}) }), MAX_TIMELINE);
+    const holders = await all(
+      data.eachTenancyPage({ pool, ...(query.domain ? { domain: query.domain } : {}) }),
+      MAX_TIMELINE,
+    );
     const whole = historyWindow(holders, Date.now());
     const fromMs = instant(query, "from", whole.fromMs);
     const toMs = instant(query, "to", whole.toMs);
@@ -132,12 +156,22 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
   app.get("/api/changes", async (request) => {
     const query = request.query as Query;
     const base = filterOf({ pool: query.pool, node: query.node, since: query.since, until: query.until, ip: query.ip });
-    const filter: EventFilter = { ...base, types: parseTypes(query.type, "type") ?? DEFAULT_CHANGE_TYPES, includeVoided: query.voided === "1" };
+    const filter: EventFilter = {
+      ...base,
+      types: parseTypes(query.type, "type") ?? DEFAULT_CHANGE_TYPES,
+      includeVoided: query.voided === "1",
+    };
     const actor = (query.actor ?? "").trim().toLowerCase();
     const page = pageOf(query);
     const wanted = (page + 1) * TABLE_PAGE;
     const { events, more } = await data.events(filter, actor ? 50_000 : wanted);
     const matching = actor ? events.filter((event) => actorText(event.actor).toLowerCase().includes(actor)) : events;
-    return { events: matching.slice(page * TABLE_PAGE, wanted), page, pageSize: TABLE_PAGE, more: more || matching.length > wanted, basis: await data.basis() };
+    return {
+      events: matching.slice(page * TABLE_PAGE, wanted),
+      page,
+      pageSize: TABLE_PAGE,
+      more: more || matching.length > wanted,
+      basis: await data.basis(),
+    };
   });
 }

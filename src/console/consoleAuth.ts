@@ -53,7 +53,8 @@ export function consoleAuth(policy: AuthPolicy | undefined, now: () => number = 
     login(token) {
       if (!policy) return { sessionId: "", subject: "open", maxAgeSeconds: 0 };
       failures = failures.filter((at) => at > now() - 60_000);
-      if (failures.length >= MAX_FAILURES_PER_MINUTE) throw new LedgerError("UNAUTHORIZED", "too many failed logins; wait a minute");
+      if (failures.length >= MAX_FAILURES_PER_MINUTE)
+        throw new LedgerError("UNAUTHORIZED", "too many failed logins; wait a minute");
       let subject: string;
       try {
         subject = authenticate(policy, `Bearer ${token}`).subject;

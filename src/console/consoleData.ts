@@ -3,7 +3,14 @@ import { join, resolve } from "node:path";
 import { LedgerError } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { Attribution } from "../../projections/audit/attributionResolver.js";
-import type { AuditFilter, Basis, EventFilter, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
+import type {
+  AuditFilter,
+  Basis,
+  EventFilter,
+  EventView,
+  Holder,
+  PoolState,
+} from "../../projections/sqlite/queries.js";
 import { verifyLedger, type VerifyReport } from "../../projections/verifyLedger.js";
 import { PROJECTION_FILE } from "../dataFiles.js";
 import { openAuditSource, type AuditSource, type AuditSourceOptions } from "../audit/auditSource.js";
@@ -67,7 +74,10 @@ const RETIRE_MS = 120_000;
  * A console runs for days, so it opens a newer snapshot when the current one is older than
  * `refreshMs`, and closes the old one once the requests reading it are long done.
  */
-async function freshSource(options: AuditSourceOptions, refreshMs: number): Promise<{ current(): Promise<AuditSource>; close(): Promise<void> }> {
+async function freshSource(
+  options: AuditSourceOptions,
+  refreshMs: number,
+): Promise<{ current(): Promise<AuditSource>; close(): Promise<void> }> {
   let source = await openAuditSource(options);
   let openedAt = Date.now();
   let opening: Promise<AuditSource> | undefined;
@@ -75,14 +85,16 @@ async function freshSource(options: AuditSourceOptions, refreshMs: number): Prom
   return {
     async current() {
       if (Date.now() - openedAt < refreshMs) return source;
-      opening ??= openAuditSource(options).then((next) => {
-        const old = source;
-        retiring.add(old);
-        setTimeout(() => void old.close().finally(() => retiring.delete(old)), RETIRE_MS).unref();
-        source = next;
-        openedAt = Date.now();
-        return next;
-      }).finally(() => (opening = undefined));
+      opening ??= openAuditSource(options)
+        .then((next) => {
+          const old = source;
+          retiring.add(old);
+          setTimeout(() => void old.close().finally(() => retiring.delete(old)), RETIRE_MS).unref();
+          source = next;
+          openedAt = Date.now();
+          return next;
+        })
+        .finally(() => (opening = undefined));
       return opening;
     },
     async close() {
@@ -99,7 +111,10 @@ async function freshSource(options: AuditSourceOptions, refreshMs: number): Prom
  */
 export async function openConsoleData(options: AuditSourceOptions, refreshMs = REFRESH_MS): Promise<ConsoleData> {
   const kind = options.socket ? "socket" : "local";
-  const live = await freshSource(options, kind === "local" && !usesKafka(options) ? refreshMs : Number.POSITIVE_INFINITY);
+  const live = await freshSource(
+    options,
+    kind === "local" && !usesKafka(options) ? refreshMs : Number.POSITIVE_INFINITY,
+  );
   // Every call takes the newest snapshot; one request's pages all come from the one it started with.
   const source: AuditSource = {
     basis: async () => (await live.current()).basis(),
@@ -137,9 +152,14 @@ export async function openConsoleData(options: AuditSourceOptions, refreshMs = R
     poolState: (pool, atMs, domain) => source.poolState(pool, atMs, domain),
     attribute: (probes) => source.attribute(probes),
     verify: async (onRead) => {
-      if (kind === "socket") throw new LedgerError("INVALID_REQUEST", "verify reads the log itself: start the console with --data-dir or --kafka");
+      if (kind === "socket")
+        throw new LedgerError(
+          "INVALID_REQUEST",
+          "verify reads the log itself: start the console with --data-dir or --kafka",
+        );
       const dataDir = resolve(options.dataDir);
-      if (!usesKafka(options) && !existsSync(join(dataDir, PROJECTION_FILE))) throw new LedgerError("NOT_FOUND", `no ledger in ${dataDir}`);
+      if (!usesKafka(options) && !existsSync(join(dataDir, PROJECTION_FILE)))
+        throw new LedgerError("NOT_FOUND", `no ledger in ${dataDir}`);
       const log = await openCommandLog(options, dataDir);
       try {
         return await verifyLedger(countingLog(log, onRead));

@@ -18,21 +18,36 @@ const q = encodeURIComponent;
  */
 export async function resolveSearch(data: ConsoleData, text: string): Promise<SearchAnswer> {
   const query = text.trim();
-  if (query === "") return { kind: "none", url: null, message: "type an address, a CIDR, namespace/pod, a pod UID, a container id, a node or a pool" };
+  if (query === "")
+    return {
+      kind: "none",
+      url: null,
+      message: "type an address, a CIDR, namespace/pod, a pod UID, a container id, a node or a pool",
+    };
   if (parseAddress(query)) return { kind: "ip", url: `/ip/${q(query)}`, message: `the address ${query}` };
   if (parseCidr(query)) return { kind: "cidr", url: `/cidr?cidr=${q(query)}`, message: `the addresses of ${query}` };
   const parts = query.split("/");
-  if (parts.length === 2 && parts[0] && parts[1]) return { kind: "pod", url: `/pod?pod=${q(query)}`, message: `the pod ${query}` };
-  const any = async (filter: Parameters<ConsoleData["tenancies"]>[0]) => (await data.tenancies(filter, 1)).holders.length > 0;
-  if (await any({ podUid: query })) return { kind: "pod-uid", url: `/pod?podUid=${q(query)}`, message: `the pod with UID ${query}` };
-  if (await any({ containerId: query })) return { kind: "container", url: `/pod?container=${q(query)}`, message: `the sandbox ${query}` };
-  if (await any({ node: query })) return { kind: "node", url: `/changes?node=${q(query)}`, message: `the changes on node ${query}` };
+  if (parts.length === 2 && parts[0] && parts[1])
+    return { kind: "pod", url: `/pod?pod=${q(query)}`, message: `the pod ${query}` };
+  const any = async (filter: Parameters<ConsoleData["tenancies"]>[0]) =>
+    (await data.tenancies(filter, 1)).holders.length > 0;
+  if (await any({ podUid: query }))
+    return { kind: "pod-uid", url: `/pod?podUid=${q(query)}`, message: `the pod with UID ${query}` };
+  if (await any({ containerId: query }))
+    return { kind: "container", url: `/pod?container=${q(query)}`, message: `the sandbox ${query}` };
+  if (await any({ node: query }))
+    return { kind: "node", url: `/changes?node=${q(query)}`, message: `the changes on node ${query}` };
   try {
     await data.poolState(query, Date.now());
     return { kind: "pool", url: `/pool/${q(query)}`, message: `the pool ${query}` };
   } catch (error) {
-    if (isLedgerError(error) && error.code === "INVALID_REQUEST") return { kind: "pool", url: `/pool/${q(query)}`, message: `the pool ${query} (in several domains: pick one)` };
+    if (isLedgerError(error) && error.code === "INVALID_REQUEST")
+      return { kind: "pool", url: `/pool/${q(query)}`, message: `the pool ${query} (in several domains: pick one)` };
     if (!isLedgerError(error) || (error.code !== "UNKNOWN_POOL" && error.code !== "NOT_FOUND")) throw error;
   }
-  return { kind: "none", url: null, message: `nothing in the ledger is named ${query}: not an address, CIDR, pod, pod UID, container id, node or pool` };
+  return {
+    kind: "none",
+    url: null,
+    message: `nothing in the ledger is named ${query}: not an address, CIDR, pod, pod UID, container id, node or pool`,
+  };
 }

@@ -11,18 +11,26 @@ import type { ConsoleData } from "./consoleData.js";
 import { registerConsoleTools } from "./consoleTools.js";
 
 /** No inline script or style, nothing from another origin: the page can only talk to this server. */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/;
 
-const ASSETS: Record<string, string> = { "app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8" };
+const ASSETS: Record<string, string> = {
+  "app.js": "text/javascript; charset=utf-8",
+  "app.css": "text/css; charset=utf-8",
+};
 
 /** Where `npm run build` put the bundle: dist/console, next to dist/src. */
 export function assetDirectory(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [join(here, "../../console"), join(here, "../../dist/console")];
   const found = candidates.find((dir) => existsSync(join(dir, "index.html")));
-  if (!found) throw new LedgerError("NOT_FOUND", `the console's assets are not built (looked in ${candidates.join(", ")}); run npm run build`);
+  if (!found)
+    throw new LedgerError(
+      "NOT_FOUND",
+      `the console's assets are not built (looked in ${candidates.join(", ")}); run npm run build`,
+    );
   return found;
 }
 
@@ -50,14 +58,26 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
     reply.header("cache-control", "no-store");
     // Without a token, only a loopback Host is served: a rebound DNS name cannot read the console.
     if (!options.auth.required && !LOOPBACK_HOST.test(request.headers.host ?? "")) {
-      throw new LedgerError("FORBIDDEN", "this console runs without a token and answers to loopback addresses only (localhost, 127.0.0.1, [::1])");
+      throw new LedgerError(
+        "FORBIDDEN",
+        "this console runs without a token and answers to loopback addresses only (localhost, 127.0.0.1, [::1])",
+      );
     }
-    const open = !request.url.startsWith("/api/") || request.url.startsWith("/api/login") || request.url.startsWith("/api/session");
+    const open =
+      !request.url.startsWith("/api/") ||
+      request.url.startsWith("/api/login") ||
+      request.url.startsWith("/api/session");
     if (!open) options.auth.check(request.headers.authorization, request.headers.cookie);
   });
 
   app.setErrorHandler((error, _request, reply) => {
-    const ledgerError = (error as { statusCode?: number }).statusCode && !(error instanceof LedgerError) ? new LedgerError((error as { statusCode: number }).statusCode === 413 ? "REQUEST_TOO_LARGE" : "INVALID_REQUEST", error instanceof Error ? error.message : String(error)) : asLedgerError(error);
+    const ledgerError =
+      (error as { statusCode?: number }).statusCode && !(error instanceof LedgerError)
+        ? new LedgerError(
+            (error as { statusCode: number }).statusCode === 413 ? "REQUEST_TOO_LARGE" : "INVALID_REQUEST",
+            error instanceof Error ? error.message : String(error),
+          )
+        : asLedgerError(error);
     reply.status(HTTP_STATUSES[ledgerError.code]).send(problemBody(ledgerError));
   });
 
@@ -70,16 +90,23 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
 
   app.get("/api/session", async (request) => {
     try {
-      return { required: options.auth.required, subject: options.auth.check(request.headers.authorization, request.headers.cookie) };
+      return {
+        required: options.auth.required,
+        subject: options.auth.check(request.headers.authorization, request.headers.cookie),
+      };
     } catch {
       return { required: true, subject: null };
     }
   });
   app.post("/api/login", async (request, reply) => {
     const token = (request.body as { token?: unknown } | undefined)?.token;
-    if (typeof token !== "string") throw new LedgerError("INVALID_REQUEST", "send {\"token\": \"…\"}", { key: "token" });
+    if (typeof token !== "string") throw new LedgerError("INVALID_REQUEST", 'send {"token": "…"}', { key: "token" });
     const session = options.auth.login(token);
-    if (session.sessionId) reply.header("set-cookie", `${SESSION_COOKIE}=${session.sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${session.maxAgeSeconds}`);
+    if (session.sessionId)
+      reply.header(
+        "set-cookie",
+        `${SESSION_COOKIE}=${session.sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${session.maxAgeSeconds}`,
+      );
     return { subject: session.subject };
   });
   app.post("/api/logout", async (request, reply) => {
@@ -94,7 +121,8 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
     throw new LedgerError("NOT_FOUND", "no such API route");
   });
   app.setNotFoundHandler(async (request, reply) => {
-    if (request.method !== "GET" || request.url.startsWith("/api/")) return reply.status(404).send(problemBody(new LedgerError("NOT_FOUND", "no such route")));
+    if (request.method !== "GET" || request.url.startsWith("/api/"))
+      return reply.status(404).send(problemBody(new LedgerError("NOT_FOUND", "no such route")));
     return reply.header("content-type", "text/html; charset=utf-8").send(index);
   });
   return app;

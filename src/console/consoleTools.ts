@@ -17,8 +17,15 @@ const PREVIEW_LINES = 20;
 
 function attributeOptionsOf(query: Query): AttributeOptions {
   const format = query.format === "ndjson" ? "ndjson" : "csv";
-  if (!query.ipColumn || !query.timeColumn) throw new LedgerError("INVALID_REQUEST", "choose the address column and the time column", { key: "ipColumn" });
-  return { format, ipColumn: query.ipColumn, timeColumn: query.timeColumn, header: query.header === "1", ...(query.assumeZone ? { assumeZone: query.assumeZone } : {}) };
+  if (!query.ipColumn || !query.timeColumn)
+    throw new LedgerError("INVALID_REQUEST", "choose the address column and the time column", { key: "ipColumn" });
+  return {
+    format,
+    ipColumn: query.ipColumn,
+    timeColumn: query.timeColumn,
+    header: query.header === "1",
+    ...(query.assumeZone ? { assumeZone: query.assumeZone } : {}),
+  };
 }
 
 /** The first `lines` lines of a stream, then stops reading it. */
@@ -44,13 +51,19 @@ export function registerConsoleTools(app: FastifyInstance, data: ConsoleData): v
     const query = request.query as Query;
     const options = attributeOptionsOf(query);
     const input = request.body as Readable;
-    if (!input || typeof (input as Readable).pipe !== "function") throw new LedgerError("INVALID_REQUEST", `upload the file as one of ${UPLOAD_TYPES.join(", ")}`);
+    if (!input || typeof (input as Readable).pipe !== "function")
+      throw new LedgerError("INVALID_REQUEST", `upload the file as one of ${UPLOAD_TYPES.join(", ")}`);
     if (query.preview === "1") {
       const head = await firstLines(input, PREVIEW_LINES + (options.header ? 1 : 0));
       let text = "";
       const sink = new PassThrough();
       sink.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-      const stats = await attributeStream(PassThrough.from([head]) as unknown as Readable, sink, data.attribute, options);
+      const stats = await attributeStream(
+        PassThrough.from([head]) as unknown as Readable,
+        sink,
+        data.attribute,
+        options,
+      );
       sink.end();
       return { text, stats };
     }
@@ -60,7 +73,10 @@ export function registerConsoleTools(app: FastifyInstance, data: ConsoleData): v
       (error: Error) => output.destroy(error),
     );
     const name = `attributed.${options.format === "csv" ? "csv" : "ndjson"}`;
-    return reply.header("content-type", options.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson").header("content-disposition", `attachment; filename="${name}"`).send(output);
+    return reply
+      .header("content-type", options.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson")
+      .header("content-disposition", `attachment; filename="${name}"`)
+      .send(output);
   });
 
   app.get("/api/cli", async (request, reply) => {
@@ -71,17 +87,30 @@ export function registerConsoleTools(app: FastifyInstance, data: ConsoleData): v
       const ip = query.ip ?? "";
       const atMs = query.at ? parseInstant(query.at, "at") : Date.now();
       const holders = await data.who(ip, atMs);
-      if (holders.length === 0) return `${ip} was not allocated at ${new Date(atMs).toISOString()}\n${basisLine(basis)}\n`;
+      if (holders.length === 0)
+        return `${ip} was not allocated at ${new Date(atMs).toISOString()}\n${basisLine(basis)}\n`;
       return `${holdersTable(holders, WHO_COLUMNS)}\n${basisLine(basis)}\n`;
     }
     if (query.command === "history") {
-      const { holders } = await data.tenancies(filterOf({ ip: query.ip, pod: query.pod, since: query.since, until: query.until }), 100_000);
+      const { holders } = await data.tenancies(
+        filterOf({ ip: query.ip, pod: query.pod, since: query.since, until: query.until }),
+        100_000,
+      );
       return `${holdersTable(holders, HISTORY_COLUMNS)}\n${basisLine(basis)}\n`;
     }
     throw new LedgerError("INVALID_REQUEST", "command must be who or history", { key: "command" });
   });
 
-  let run: { state: "running" | "done" | "failed"; read: number; total: number; startedAt: string; report?: VerifyReport; error?: string } | undefined;
+  let run:
+    | {
+        state: "running" | "done" | "failed";
+        read: number;
+        total: number;
+        startedAt: string;
+        report?: VerifyReport;
+        error?: string;
+      }
+    | undefined;
 
   app.get("/api/integrity", async () => {
     const basis = await data.basis();
@@ -91,7 +120,15 @@ export function registerConsoleTools(app: FastifyInstance, data: ConsoleData): v
       basis,
       events: Object.values(basis).reduce((sum, next) => sum + next, 0),
       checkpoints: checkpoints.events.length,
-      lastCheckpoint: last ? { at: last.at, actor: last.actor, keyId: last.data.keyId ?? null, partition: last.data.partition ?? null, offset: last.data.offset ?? null } : null,
+      lastCheckpoint: last
+        ? {
+            at: last.at,
+            actor: last.actor,
+            keyId: last.data.keyId ?? null,
+            partition: last.data.partition ?? null,
+            offset: last.data.offset ?? null,
+          }
+        : null,
       verify: run ?? null,
       canVerify: data.kind === "local",
     };
@@ -102,10 +139,12 @@ export function registerConsoleTools(app: FastifyInstance, data: ConsoleData): v
     const total = Object.values(await data.basis()).reduce((sum, next) => sum + next, 0);
     const current: NonNullable<typeof run> = { state: "running", read: 0, total, startedAt: new Date().toISOString() };
     run = current;
-    data.verify((read) => (current.read = read)).then(
-      (report) => Object.assign(current, { state: "done", report }),
-      (error: Error) => Object.assign(current, { state: "failed", error: error.message }),
-    );
+    data
+      .verify((read) => (current.read = read))
+      .then(
+        (report) => Object.assign(current, { state: "done", report }),
+        (error: Error) => Object.assign(current, { state: "failed", error: error.message }),
+      );
     return current;
   });
 

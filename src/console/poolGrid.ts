@@ -22,11 +22,23 @@ export interface PoolGrid {
  */
 export function poolGrid(state: PoolState, recentlyEnded: readonly Holder[]): PoolGrid {
   const definition = state.definition;
-  const window = resolveWindow({ range: definition.range, rangeStart: definition.start, rangeEnd: definition.end, exclude: definition.exclude, key: "pool" }).window;
+  const window = resolveWindow({
+    range: definition.range,
+    rangeStart: definition.start,
+    rangeEnd: definition.end,
+    exclude: definition.exclude,
+    key: "pool",
+  }).window;
   const family = (parseAddress(definition.range.split("/")[0] ?? "")?.family ?? 4) as 4 | 6;
   const span = window.to - window.from + 1n;
   const first = formatAddress({ family, value: window.from });
-  if (span > BigInt(MAX_GRID_CELLS)) return { first, size: Number(span > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : span), cells: null, cooling: 0 };
+  if (span > BigInt(MAX_GRID_CELLS))
+    return {
+      first,
+      size: Number(span > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : span),
+      cells: null,
+      cooling: 0,
+    };
   const size = Number(span);
   const cells = new Uint8Array(size);
   const paint = (interval: Interval, value: number) => {

@@ -32,9 +32,21 @@ export interface Timeline {
  */
 export function shapeTimeline(holders: readonly Holder[], fromMs: number, toMs: number, offset = 0): Timeline {
   const lanes = [...new Set(holders.map((holder) => holder.domain))].sort();
-  const intervals = holders.map((holder) => ({ fromMs: Date.parse(holder.from), toMs: holder.to === null ? null : Date.parse(holder.to), label: `${holder.podNamespace}/${holder.podName}`, lane: lanes.indexOf(holder.domain) }));
+  const intervals = holders.map((holder) => ({
+    fromMs: Date.parse(holder.from),
+    toMs: holder.to === null ? null : Date.parse(holder.to),
+    label: `${holder.podNamespace}/${holder.podName}`,
+    lane: lanes.indexOf(holder.domain),
+  }));
   if (intervals.length <= MAX_BARS) {
-    return { fromMs, toMs, total: intervals.length, bars: intervals.map((bar, index) => ({ ...bar, index: offset + index })), density: null, lanes };
+    return {
+      fromMs,
+      toMs,
+      total: intervals.length,
+      bars: intervals.map((bar, index) => ({ ...bar, index: offset + index })),
+      density: null,
+      lanes,
+    };
   }
   const density = new Array<number>(BUCKETS).fill(0);
   const width = (toMs - fromMs) / BUCKETS;
@@ -66,7 +78,12 @@ export function historyWindow(holders: readonly Holder[], nowMs: number): { from
  * Held addresses over time from a pool's tenancies: a step function sampled at `points` equal
  * instants between `fromMs` and `toMs` (the maximum within each slice, so a short peak shows).
  */
-export function utilisation(holders: Iterable<Holder>, fromMs: number, toMs: number, points = 300): { at: number[]; held: number[] } {
+export function utilisation(
+  holders: Iterable<Holder>,
+  fromMs: number,
+  toMs: number,
+  points = 300,
+): { at: number[]; held: number[] } {
   const changes: [number, number][] = [];
   for (const holder of holders) {
     const start = Date.parse(holder.from);

@@ -23,11 +23,21 @@ const network = {
   cniVersion: "1.0.0",
   name: "demo-macvlan",
   type: "macvlan",
-  ipam: { type: "ipledger", range: "10.77.0.0/24", range_start: "10.77.0.2", exclude: ["10.77.0.10-10.77.0.19"], gateway: "10.77.0.1" },
+  ipam: {
+    type: "ipledger",
+    range: "10.77.0.0/24",
+    range_start: "10.77.0.2",
+    exclude: ["10.77.0.10-10.77.0.19"],
+    gateway: "10.77.0.1",
+  },
 };
 
 /** Runs a child without blocking: the agent may live in this very process. */
-function run(args: string[], env: NodeJS.ProcessEnv = process.env, input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  input?: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { env });
     let stdout = "";
@@ -51,11 +61,11 @@ async function cni(socket: string, command: "ADD" | "DEL", sandbox: string, pod:
   const env = {
     ...process.env,
     CNI_COMMAND: command,
-      CNI_CONTAINERID: containerId,
-      CNI_NETNS: `/var/run/netns/${containerId}`,
-      CNI_IFNAME: "net1",
-      CNI_PATH: "/opt/cni/bin",
-      CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${namespace};K8S_POD_NAME=${pod};K8S_POD_UID=uid-${containerId}`,
+    CNI_CONTAINERID: containerId,
+    CNI_NETNS: `/var/run/netns/${containerId}`,
+    CNI_IFNAME: "net1",
+    CNI_PATH: "/opt/cni/bin",
+    CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${namespace};K8S_POD_NAME=${pod};K8S_POD_UID=uid-${containerId}`,
   };
   const result = await run([plugin], env, JSON.stringify({ ...network, ipam: { ...network.ipam, socket } }));
   if (result.status !== 0) throw new Error(`ipledger-cni ${command} failed: ${result.stdout}${result.stderr}`);
@@ -68,12 +78,21 @@ function say(text: string): void {
 
 async function main(): Promise<void> {
   const shared = resolve(".ipledger/agent.sock");
-  const running = existsSync(shared) && (await askAgent(shared, "/healthz", { timeoutMs: 1000 }).then(() => true, () => false));
+  const running =
+    existsSync(shared) &&
+    (await askAgent(shared, "/healthz", { timeoutMs: 1000 }).then(
+      () => true,
+      () => false,
+    ));
   const scratch = running ? undefined : mkdtempSync(join(tmpdir(), "ipledger-demo-"));
-  const agent = scratch ? await startAgent({ dataDir: scratch, socket: join(scratch, "agent.sock"), node: "demo-node", quiet: true }) : undefined;
+  const agent = scratch
+    ? await startAgent({ dataDir: scratch, socket: join(scratch, "agent.sock"), node: "demo-node", quiet: true })
+    : undefined;
   const socket = agent?.socketPath ?? shared;
   const dataArgs = scratch ? ["--data-dir", scratch] : ["--socket", socket];
-  say(`Using the agent on ${socket}${scratch ? " (a temporary one; run `npm start` to keep the data)" : ""}; this run's pods live in namespace ${namespace}.\n`);
+  say(
+    `Using the agent on ${socket}${scratch ? " (a temporary one; run `npm start` to keep the data)" : ""}; this run's pods live in namespace ${namespace}.\n`,
+  );
   try {
     const steps: [string, "ADD" | "DEL", string, string][] = [
       ["web-0 starts", "ADD", "sandbox-web0-a", "web-0"],
@@ -87,7 +106,10 @@ async function main(): Promise<void> {
     ];
     for (const [what, command, sandbox, pod] of steps) {
       const output = await cni(socket, command, sandbox, pod);
-      const address = command === "ADD" ? (JSON.parse(output) as { ips: { address: string }[] }).ips.map((ip) => ip.address).join(", ") : "released";
+      const address =
+        command === "ADD"
+          ? (JSON.parse(output) as { ips: { address: string }[] }).ips.map((ip) => ip.address).join(", ")
+          : "released";
       say(`  ${what.padEnd(56)} → ${address}`);
       await new Promise((done) => setTimeout(done, 50));
     }
@@ -101,9 +123,15 @@ async function main(): Promise<void> {
     say(await cli(["history", "--pod", `${namespace}/web-0`, ...dataArgs]));
     say(`$ ipledger verify`);
     if (scratch) say(await cli(["verify", "--data-dir", scratch]));
-    else say("(skipped: verify reads the data directory; run `node dist/src/cli/bin.js verify --data-dir .ipledger`)\n");
+    else
+      say("(skipped: verify reads the data directory; run `node dist/src/cli/bin.js verify --data-dir .ipledger`)\n");
     // The demo's pods go away, so the next run finds the pool as this one did.
-    for (const [sandbox, pod] of [["sandbox-web0-b", "web-0"], ["sandbox-web1-b", "web-1"], ["sandbox-db0-a", "db-0"], ["sandbox-cache0-a", "cache-0"]] as const) {
+    for (const [sandbox, pod] of [
+      ["sandbox-web0-b", "web-0"],
+      ["sandbox-web1-b", "web-1"],
+      ["sandbox-db0-a", "db-0"],
+      ["sandbox-cache0-a", "cache-0"],
+    ] as const) {
       await cni(socket, "DEL", sandbox, pod);
     }
     say(`(the demo's pods are deleted: run it again for the same story)`);

@@ -1,6 +1,19 @@
 import {
-  attachmentKeyOf, decideAllocation, decideGarbageCollection, decideOperator, decideRelease, definePool, evolve, initialState,
-  isLedgerError, LedgerError, poolKeyOf, type LedgerEvent, type LedgerState, type TargetPool, type UnchainedEvent,
+  attachmentKeyOf,
+  decideAllocation,
+  decideGarbageCollection,
+  decideOperator,
+  decideRelease,
+  definePool,
+  evolve,
+  initialState,
+  isLedgerError,
+  LedgerError,
+  poolKeyOf,
+  type LedgerEvent,
+  type LedgerState,
+  type TargetPool,
+  type UnchainedEvent,
 } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import { exponentialMs, PoolPods, seededUuid, type GeneratedPod, type Random } from "./churnModel.js";
@@ -34,9 +47,15 @@ const DOMAINS = 8;
 export function generatedPool(index: number): TargetPool {
   const third = (index * 4) % 256;
   const second = 16 + Math.floor((index * 4) / 256);
-  if (second > 255) throw new LedgerError("INVALID_REQUEST", `--pools ${index + 1} is more than the generator lays out (15,360)`, { key: "--pools" });
+  if (second > 255)
+    throw new LedgerError("INVALID_REQUEST", `--pools ${index + 1} is more than the generator lays out (15,360)`, {
+      key: "--pools",
+    });
   const networkName = `net-${index % DOMAINS}`;
-  return definePool({ range: `10.${second}.${third}.0/22`, exclude: [], key: "generate" }, { networkName, reuseCooldownSeconds: index % 5 === 0 ? 30 : 0, overlappingRanges: true });
+  return definePool(
+    { range: `10.${second}.${third}.0/22`, exclude: [], key: "generate" },
+    { networkName, reuseCooldownSeconds: index % 5 === 0 ? 30 : 0, overlappingRanges: true },
+  );
 }
 
 /**
@@ -51,7 +70,11 @@ export function generatedPool(index: number): TargetPool {
 export async function generateChurn(log: EventLog, options: GenerateOptions): Promise<GenerateReport> {
   const ends = await log.endOffsets();
   if ([...ends.values()].some((end) => end > 0)) {
-    throw new LedgerError("INVALID_REQUEST", "the log is not empty; generate writes a history into a new data directory", { key: "--data-dir" });
+    throw new LedgerError(
+      "INVALID_REQUEST",
+      "the log is not empty; generate writes a history into a new data directory",
+      { key: "--data-dir" },
+    );
   }
   const random = seededRandom(options.seed);
   const state = initialState();
@@ -87,9 +110,15 @@ export async function generateChurn(log: EventLog, options: GenerateOptions): Pr
     for (const [domain, events] of pending) {
       const partition = partitions.get(domain) as number;
       const expected = (next.get(partition) ?? 0) - events.length;
-      appends.push(log.append(domain, events).then((result) => {
-        if (result.firstOffset !== expected) throw new LedgerError("INTERNAL", `another writer appended to partition ${partition} while generate ran; start again in a data directory nothing else uses`);
-      }));
+      appends.push(
+        log.append(domain, events).then((result) => {
+          if (result.firstOffset !== expected)
+            throw new LedgerError(
+              "INTERNAL",
+              `another writer appended to partition ${partition} while generate ran; start again in a data directory nothing else uses`,
+            );
+        }),
+      );
     }
     pending.clear();
     buffered = 0;
@@ -103,7 +132,8 @@ export async function generateChurn(log: EventLog, options: GenerateOptions): Pr
     clock += exponentialMs(random, options.meanGapMs ?? 864);
     const events = step(new Date(clock).toISOString(), options.events - written);
     if (events.length === 0) {
-      if ((idle += 1) > 10_000) throw new LedgerError("INTERNAL", "the generator cannot make progress; use more --pools");
+      if ((idle += 1) > 10_000)
+        throw new LedgerError("INTERNAL", "the generator cannot make progress; use more --pools");
       continue;
     }
     idle = 0;
@@ -117,7 +147,13 @@ export async function generateChurn(log: EventLog, options: GenerateOptions): Pr
 type Step = (now: string, room: number) => UnchainedEvent[];
 
 /** One random action on one random pool, decided against `state`; [] when it does not apply. */
-function makeStep(state: LedgerState, targets: readonly TargetPool[], pods: readonly PoolPods[], reservations: string[][], random: Random): Step {
+function makeStep(
+  state: LedgerState,
+  targets: readonly TargetPool[],
+  pods: readonly PoolPods[],
+  reservations: string[][],
+  random: Random,
+): Step {
   const ids = (count: number): string[] => Array.from({ length: count }, () => seededUuid(random));
   const capacity = 1022;
   return (now, room) => {
@@ -126,20 +162,49 @@ function makeStep(state: LedgerState, targets: readonly TargetPool[], pods: read
     const pool = pods[index] as PoolPods;
     const actor = (node: string, component = "agent") => ({ node, component });
     const add = (pod: GeneratedPod): UnchainedEvent[] => {
-      const decision = decideAllocation({ kind: "AllocateAddresses", now, actor: actor(pod.owner.node), eventIds: ids(2), owner: pod.owner, pools: [target], requested: [], sticky: pod.sticky, spread: 1, random: [], avoid: [] }, state);
+      const decision = decideAllocation(
+        {
+          kind: "AllocateAddresses",
+          now,
+          actor: actor(pod.owner.node),
+          eventIds: ids(2),
+          owner: pod.owner,
+          pools: [target],
+          requested: [],
+          sticky: pod.sticky,
+          spread: 1,
+          random: [],
+          avoid: [],
+        },
+        state,
+      );
       pool.live.push(pod);
       return [...decision.events];
     };
     const attempt = (): UnchainedEvent[] => {
       const roll = random();
-      const addChance = Math.min(0.95, Math.max(0.05, 0.5 + (OCCUPANCY * capacity - pool.live.length - pool.orphans.length) / (OCCUPANCY * capacity)));
+      const addChance = Math.min(
+        0.95,
+        Math.max(0.05, 0.5 + (OCCUPANCY * capacity - pool.live.length - pool.orphans.length) / (OCCUPANCY * capacity)),
+      );
       if (roll < 0.004) return operatorAction(state, target, pool, reservations[index] as string[], now, ids, random);
       if (roll < 0.006 && pool.orphans.length > 0) {
         const valid = pool.live.map((pod) => attachmentKeyOf(pod.owner));
         // A node's GC releases only its own holdings: one collection per node that lost pods.
         const nodes = [...new Set(pool.orphans.map((pod) => pod.owner.node))];
         const events = nodes.flatMap((node) =>
-          decideGarbageCollection({ kind: "CollectGarbage", now, actor: actor(node), node, eventIds: ids(pool.orphans.length), poolKeys: [poolKeyOf(target.domain, target.pool)], validAttachments: valid }, state),
+          decideGarbageCollection(
+            {
+              kind: "CollectGarbage",
+              now,
+              actor: actor(node),
+              node,
+              eventIds: ids(pool.orphans.length),
+              poolKeys: [poolKeyOf(target.domain, target.pool)],
+              validAttachments: valid,
+            },
+            state,
+          ),
         );
         if (events.length <= room) pool.orphans.length = 0;
         return events;
@@ -159,7 +224,18 @@ function makeStep(state: LedgerState, targets: readonly TargetPool[], pods: read
         return [];
       }
       if (pod.sticky) pool.stickyGone.push(pod);
-      return decideRelease({ kind: "ReleaseAttachment", now, actor: actor(pod.owner.node), eventIds: ids(1), containerId: pod.owner.containerId, ifName: pod.owner.ifName, reason: random() < 0.9 ? "cni-del" : "pod-deleted" }, state);
+      return decideRelease(
+        {
+          kind: "ReleaseAttachment",
+          now,
+          actor: actor(pod.owner.node),
+          eventIds: ids(1),
+          containerId: pod.owner.containerId,
+          ifName: pod.owner.ifName,
+          reason: random() < 0.9 ? "cni-del" : "pod-deleted",
+        },
+        state,
+      );
     };
     try {
       const events = attempt();
@@ -172,8 +248,21 @@ function makeStep(state: LedgerState, targets: readonly TargetPool[], pods: read
 }
 
 /** Operators at work: reserve a free address, lift an old reservation, release an address by hand. */
-function operatorAction(state: LedgerState, target: TargetPool, pool: PoolPods, reserved: string[], now: string, ids: (count: number) => string[], random: Random): UnchainedEvent[] {
-  const base = { now, actor: { node: "admin-host", component: "cli", user: "ops@example.org" }, eventIds: ids(1), reason: "ticket OPS-1234" };
+function operatorAction(
+  state: LedgerState,
+  target: TargetPool,
+  pool: PoolPods,
+  reserved: string[],
+  now: string,
+  ids: (count: number) => string[],
+  random: Random,
+): UnchainedEvent[] {
+  const base = {
+    now,
+    actor: { node: "admin-host", component: "cli", user: "ops@example.org" },
+    eventIds: ids(1),
+    reason: "ticket OPS-1234",
+  };
   const roll = random();
   if (roll < 0.4 && reserved.length > 0) {
     const lifted = PoolPods.takeRandom(reserved, random) as string;
@@ -183,7 +272,10 @@ function operatorAction(state: LedgerState, target: TargetPool, pool: PoolPods, 
     const [a, b, c] = target.definition.range.split(".").map(Number) as [number, number, number];
     const offset = 1 + Math.floor(random() * 1021);
     const ip = `${a}.${b}.${c + (offset >> 8)}.${offset & 255}`;
-    const events = decideOperator({ ...base, kind: "ReserveTarget", target: ip, pool: target.pool, force: false }, state).events;
+    const events = decideOperator(
+      { ...base, kind: "ReserveTarget", target: ip, pool: target.pool, force: false },
+      state,
+    ).events;
     reserved.push(ip);
     return [...events];
   }

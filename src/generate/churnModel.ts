@@ -14,7 +14,10 @@ export type Random = () => number;
 
 /** A seeded uuid-shaped id, so a seed gives the same log byte for byte. */
 export function seededUuid(random: Random): string {
-  const hex = (digits: number): string => Math.floor(random() * 16 ** digits).toString(16).padStart(digits, "0");
+  const hex = (digits: number): string =>
+    Math.floor(random() * 16 ** digits)
+      .toString(16)
+      .padStart(digits, "0");
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(random() * 4)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}`;
 }
 
@@ -30,7 +33,10 @@ export class PoolPods {
   readonly stickyGone: GeneratedPod[] = [];
   private serial = 0;
 
-  constructor(readonly index: number, private readonly nodes: number) {}
+  constructor(
+    readonly index: number,
+    private readonly nodes: number,
+  ) {}
 
   /** A new pod of this pool, named so that sticky pods keep their name across sandboxes. */
   newPod(random: Random, sticky: boolean): GeneratedPod {

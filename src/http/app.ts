@@ -45,10 +45,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook("onResponse", async (request, reply) => {
     // CNI verbs get their own label (ADD and DEL have different costs); other routes use their pattern.
     // Through the pipes every verb arrives at /v1/cni/exec; its command names the verb.
-    const exec = request.url.startsWith("/v1/cni/exec") ? (request.body as { command?: unknown } | undefined)?.command : undefined;
-    const execVerb = typeof exec === "string" && /^(ADD|DEL|CHECK|GC|STATUS)$/.test(exec) ? exec.toLowerCase() : undefined;
+    const exec = request.url.startsWith("/v1/cni/exec")
+      ? (request.body as { command?: unknown } | undefined)?.command
+      : undefined;
+    const execVerb =
+      typeof exec === "string" && /^(ADD|DEL|CHECK|GC|STATUS)$/.test(exec) ? exec.toLowerCase() : undefined;
     const verb = execVerb ?? /^\/v1\/cni\/(add|del|check|gc|status)\b/.exec(request.url)?.[1];
-    const route = verb ? `/v1/cni/${verb}` : request.routeOptions.url ?? "unknown";
+    const route = verb ? `/v1/cni/${verb}` : (request.routeOptions.url ?? "unknown");
     deps.metrics.requestSeconds.labels(route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
   });
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -56,7 +59,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (request.url.startsWith("/v1/cni/")) {
       const version = (request.body as { config?: { cniVersion?: string } } | undefined)?.config?.cniVersion ?? "1.0.0";
       const verb = /^\/v1\/cni\/(\w+)/.exec(request.url)?.[1] ?? "";
-      return reply.status(HTTP_STATUSES[ledgerError.code]).send(cniErrorBody(ledgerError, version, cniCodeOverride(verb, ledgerError.code)));
+      return reply
+        .status(HTTP_STATUSES[ledgerError.code])
+        .send(cniErrorBody(ledgerError, version, cniCodeOverride(verb, ledgerError.code)));
     }
     return reply.status(HTTP_STATUSES[ledgerError.code]).send(problemBody(ledgerError));
   });
@@ -65,7 +70,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // kubelet restarts the agent; a fold merely catching up does not.
   app.get("/healthz", async (_request, reply) => {
     const liveness = await deps.runner.liveness();
-    return reply.status(liveness.live ? 200 : 503).send({ ok: liveness.live, ...(liveness.reason ? { reason: liveness.reason } : {}) });
+    return reply
+      .status(liveness.live ? 200 : 503)
+      .send({ ok: liveness.live, ...(liveness.reason ? { reason: liveness.reason } : {}) });
   });
   app.get("/readyz", async (_request, reply) => {
     const ready = await deps.runner.caughtUp().catch(() => false);
@@ -84,10 +91,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 /** Fastify's own errors (body too large, bad JSON) become ledger errors with the right code. */
 function toLedgerError(error: unknown): LedgerError {
   const code = (error as { code?: string }).code;
-  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return new LedgerError("REQUEST_TOO_LARGE", `the request body is over ${BODY_LIMIT_BYTES} bytes; a CNI config must be smaller`);
-  if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || (error as { statusCode?: number }).statusCode === 400 && error instanceof SyntaxError) {
-    return new LedgerError("MALFORMED_JSON", `the network configuration is not valid JSON (${(error as Error).message}); fix the NetworkAttachmentDefinition or the file in /etc/cni/net.d`);
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE")
+    return new LedgerError(
+      "REQUEST_TOO_LARGE",
+      `the request body is over ${BODY_LIMIT_BYTES} bytes; a CNI config must be smaller`,
+    );
+  if (
+    code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
+    ((error as { statusCode?: number }).statusCode === 400 && error instanceof SyntaxError)
+  ) {
+    return new LedgerError(
+      "MALFORMED_JSON",
+      `the network configuration is not valid JSON (${(error as Error).message}); fix the NetworkAttachmentDefinition or the file in /etc/cni/net.d`,
+    );
   }
-  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return new LedgerError("INVALID_REQUEST", "send the request with Content-Type: application/json");
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE")
+    return new LedgerError("INVALID_REQUEST", "send the request with Content-Type: application/json");
   return asLedgerError(error);
 }

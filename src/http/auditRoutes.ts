@@ -27,7 +27,10 @@ function isTrue(value: string | undefined): boolean {
 async function settle(deps: AppDeps, query: Query): Promise<void> {
   if (!isTrue(query.consistent)) return;
   const timeoutMs = query.consistentTimeoutMs ? Number(query.consistentTimeoutMs) : 10_000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 120_000) throw new LedgerError("INVALID_REQUEST", "consistentTimeoutMs must be a whole number of ms from 0 to 120000", { key: "consistentTimeoutMs" });
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 0 || timeoutMs > 120_000)
+    throw new LedgerError("INVALID_REQUEST", "consistentTimeoutMs must be a whole number of ms from 0 to 120000", {
+      key: "consistentTimeoutMs",
+    });
   await deps.runner.waitForCatchUp(timeoutMs);
 }
 
@@ -59,7 +62,11 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     const at = new Date(atMs).toISOString();
     const domain = query.domain;
     if (query.cidr) {
-      const page = queries.holdersInCidr(query.cidr, atMs, { limit: limitOf(query), after: query.after, ...(domain !== undefined ? { domain } : {}) });
+      const page = queries.holdersInCidr(query.cidr, atMs, {
+        limit: limitOf(query),
+        after: query.after,
+        ...(domain !== undefined ? { domain } : {}),
+      });
       return retime({ cidr: query.cidr, at, holders: page.rows, next: page.next, basis: queries.basis() }, tz);
     }
     if (!query.ip) throw new LedgerError("INVALID_REQUEST", "who needs ?ip=ADDRESS or ?cidr=CIDR", { key: "ip" });
@@ -71,7 +78,12 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     const query = request.query;
     await settle(deps, query);
     const filter = filterOf(query);
-    if (isEmptyFilter(filter)) throw new LedgerError("INVALID_REQUEST", "history needs a filter: ip, cidr, pod, podUid, container, node, pool, domain, since or until", { key: "ip" });
+    if (isEmptyFilter(filter))
+      throw new LedgerError(
+        "INVALID_REQUEST",
+        "history needs a filter: ip, cidr, pod, podUid, container, node, pool, domain, since or until",
+        { key: "ip" },
+      );
     const page = queries.tenancyPage(filter, { limit: limitOf(query), after: query.after });
     return retime({ holders: page.rows, next: page.next, basis: queries.basis() }, timeZoneOf(query.tz, "tz"));
   });
@@ -79,15 +91,20 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<{ Querystring: Query }>("/v1/pool-state", async (request) => {
     const query = request.query;
     await settle(deps, query);
-    if (!query.pool) throw new LedgerError("INVALID_REQUEST", "pool-state needs ?pool=NAME (see /v1/pools)", { key: "pool" });
+    if (!query.pool)
+      throw new LedgerError("INVALID_REQUEST", "pool-state needs ?pool=NAME (see /v1/pools)", { key: "pool" });
     const atMs = query.at ? parseInstant(query.at, "at") : Date.now();
-    return retime({ ...queries.poolState(query.pool, atMs, query.domain), basis: queries.basis() }, timeZoneOf(query.tz, "tz"));
+    return retime(
+      { ...queries.poolState(query.pool, atMs, query.domain), basis: queries.basis() },
+      timeZoneOf(query.tz, "tz"),
+    );
   });
 
   app.get<{ Querystring: Query }>("/v1/changes", async (request) => {
     const query = request.query;
     await settle(deps, query);
-    if (!query.since) throw new LedgerError("INVALID_REQUEST", "changes needs ?since=TIME (and optionally until)", { key: "since" });
+    if (!query.since)
+      throw new LedgerError("INVALID_REQUEST", "changes needs ?since=TIME (and optionally until)", { key: "since" });
     const types = parseTypes(query.type, "type") ?? DEFAULT_CHANGE_TYPES;
     const filter = { ...filterOf(query), types, includeVoided: isTrue(query.includeVoided) };
     const page = queries.eventPage(filter, { limit: limitOf(query), after: query.after });
@@ -103,7 +120,10 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     const filter = { ...filterOf(query), ...(types ? { types } : {}), includeVoided: isTrue(query.includeVoided) };
     const writer = exportWriter(format, kind, timeZoneOf(query.tz, "tz"));
     const { source, close } = exportSource(queries);
-    const read = (after: string | undefined) => (kind === "tenancies" ? source.tenancyPage(filter, { limit: 5_000, after }) : source.eventPage(filter, { limit: 5_000, after }));
+    const read = (after: string | undefined) =>
+      kind === "tenancies"
+        ? source.tenancyPage(filter, { limit: 5_000, after })
+        : source.eventPage(filter, { limit: 5_000, after });
     const body = Readable.from(
       (function* () {
         try {
@@ -124,7 +144,11 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<{ Body: { probes?: unknown; tz?: string } }>("/v1/attribute", async (request) => {
     const probes = request.body?.probes;
     if (!Array.isArray(probes) || probes.length > MAX_PROBES) {
-      throw new LedgerError("INVALID_REQUEST", `attribute needs {"probes": [{"ip": ADDRESS, "at": TIME}, …]} with at most ${MAX_PROBES} probes`, { key: "probes" });
+      throw new LedgerError(
+        "INVALID_REQUEST",
+        `attribute needs {"probes": [{"ip": ADDRESS, "at": TIME}, …]} with at most ${MAX_PROBES} probes`,
+        { key: "probes" },
+      );
     }
     const results = answerAttribution(queries, probes as ProbeInput[]);
     return retime({ results, basis: queries.basis() }, timeZoneOf(request.body?.tz, "tz"));

@@ -5,7 +5,9 @@ import { LedgerError } from "../../ledger/core/index.js";
 export type Role = "admin" | "auditor";
 
 /** Who may call: `none` for the root-only unix socket, bearer tokens for TCP. */
-export type AuthPolicy = { readonly kind: "socket" } | { readonly kind: "tokens"; readonly tokens: readonly { digest: Buffer; role: Role; subject: string }[] };
+export type AuthPolicy =
+  | { readonly kind: "socket" }
+  | { readonly kind: "tokens"; readonly tokens: readonly { digest: Buffer; role: Role; subject: string }[] };
 
 const digest = (token: string): Buffer => createHash("sha256").update(token).digest();
 
@@ -18,11 +20,16 @@ export function loadTokenFile(path: string): AuthPolicy {
   let text: string;
   try {
     const mode = statSync(path).mode & 0o077;
-    if (mode !== 0) throw new LedgerError("INVALID_CONFIG", `token file ${path} is readable by group or others; chmod 600 it`, { key: "--token-file" });
+    if (mode !== 0)
+      throw new LedgerError("INVALID_CONFIG", `token file ${path} is readable by group or others; chmod 600 it`, {
+        key: "--token-file",
+      });
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (error instanceof LedgerError) throw error;
-    throw new LedgerError("INVALID_CONFIG", `cannot read token file ${path}: ${(error as Error).message}`, { key: "--token-file" });
+    throw new LedgerError("INVALID_CONFIG", `cannot read token file ${path}: ${(error as Error).message}`, {
+      key: "--token-file",
+    });
   }
   const tokens = text
     .split("\n")
@@ -30,11 +37,22 @@ export function loadTokenFile(path: string): AuthPolicy {
     .filter((line) => line !== "")
     .map((line, index) => {
       const [token = "", role = "admin", subject = `token-${index + 1}`] = line.split(/\s+/);
-      if (role !== "admin" && role !== "auditor") throw new LedgerError("INVALID_CONFIG", `token file ${path} line ${index + 1}: role must be admin or auditor`, { key: "--token-file" });
-      if (token.length < 16) throw new LedgerError("INVALID_CONFIG", `token file ${path} line ${index + 1}: tokens must be at least 16 characters`, { key: "--token-file" });
+      if (role !== "admin" && role !== "auditor")
+        throw new LedgerError("INVALID_CONFIG", `token file ${path} line ${index + 1}: role must be admin or auditor`, {
+          key: "--token-file",
+        });
+      if (token.length < 16)
+        throw new LedgerError(
+          "INVALID_CONFIG",
+          `token file ${path} line ${index + 1}: tokens must be at least 16 characters`,
+          { key: "--token-file" },
+        );
       return { digest: digest(token), role: role as Role, subject };
     });
-  if (tokens.length === 0) throw new LedgerError("INVALID_CONFIG", `token file ${path} holds no token; a TCP listener needs one`, { key: "--token-file" });
+  if (tokens.length === 0)
+    throw new LedgerError("INVALID_CONFIG", `token file ${path} holds no token; a TCP listener needs one`, {
+      key: "--token-file",
+    });
   return { kind: "tokens", tokens };
 }
 

@@ -30,14 +30,19 @@ export const HTTP_STATUSES: Readonly<Record<ErrorCode, number>> = {
 
 export function asLedgerError(error: unknown): LedgerError {
   if (isLedgerError(error)) return error;
-  return new LedgerError("INTERNAL", `internal error: ${(error as Error)?.message ?? String(error)}; see the agent's log`, { cause: error });
+  return new LedgerError(
+    "INTERNAL",
+    `internal error: ${(error as Error)?.message ?? String(error)}; see the agent's log`,
+    { cause: error },
+  );
 }
 
 /** A CNI error body: `{cniVersion, code, msg, details}`, what the plugin prints on stdout. */
 export function cniErrorBody(error: LedgerError, cniVersion: string, codeOverride?: number): Record<string, unknown> {
   const code = codeOverride ?? CNI_CODES[error.code];
   // The key at fault is always named, even when the message itself could not say it.
-  const details = error.key && !error.message.includes(error.key) ? `${error.message} (in ${error.key})` : error.message;
+  const details =
+    error.key && !error.message.includes(error.key) ? `${error.message} (in ${error.key})` : error.message;
   return { cniVersion, code, msg: CNI_MESSAGES[code] ?? error.code, details };
 }
 

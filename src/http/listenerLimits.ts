@@ -18,13 +18,25 @@ export interface ListenerLimits {
  * The TCP listener faces the network: few connections, short patience, so idle or slow clients
  * cannot take the file descriptors the unix socket (the CNI plugin's path) needs.
  */
-export const TCP_LIMITS: ListenerLimits = { maxConnections: 128, idleTimeoutMs: 15_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 };
+export const TCP_LIMITS: ListenerLimits = {
+  maxConnections: 128,
+  idleTimeoutMs: 15_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
 
 /**
  * The unix socket serves the plugin (one short connection per CNI call) and the CLI; an ADD may
  * wait for a slow log for up to a minute, so its request timeout is longer.
  */
-export const SOCKET_LIMITS: ListenerLimits = { maxConnections: 1_024, idleTimeoutMs: 120_000, headersTimeoutMs: 10_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5_000 };
+export const SOCKET_LIMITS: ListenerLimits = {
+  maxConnections: 1_024,
+  idleTimeoutMs: 120_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 5_000,
+};
 
 /**
  * Applies `limits` to a Node HTTP server before it listens.

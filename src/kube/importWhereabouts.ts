@@ -38,14 +38,28 @@ export interface ImportDeps {
 export async function importWhereabouts(deps: ImportDeps): Promise<ImportReport> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const { pools, reservations, pods, warnings } = deps.snapshot;
-  const plan = planImport({ pools, reservations, pods, state: deps.runner.state, defaultIfName: deps.defaultIfName, now, actor: deps.actor, newId: deps.newId ?? randomUUID });
+  const plan = planImport({
+    pools,
+    reservations,
+    pods,
+    state: deps.runner.state,
+    defaultIfName: deps.defaultIfName,
+    now,
+    actor: deps.actor,
+    newId: deps.newId ?? randomUUID,
+  });
   if (!deps.dryRun && plan.events.length > 0) {
     const outcomes = await appendAndWait(deps.log, deps.runner, plan.events, deps.appendTimeoutMs ?? 60_000);
     for (const row of plan.rows) {
       const outcome = row.eventId ? outcomes.get(row.eventId) : undefined;
       if (!outcome || outcome.status === "accepted") continue;
       row.status = "conflict";
-      plan.conflicts.push({ kind: "voided", source: row.ippool, ip: row.ip, detail: `the ledger voided the import: ${outcome.reason ?? outcome.status}` });
+      plan.conflicts.push({
+        kind: "voided",
+        source: row.ippool,
+        ip: row.ip,
+        detail: `the ledger voided the import: ${outcome.reason ?? outcome.status}`,
+      });
     }
   }
   const count = (status: ImportRow["status"]): number => plan.rows.filter((row) => row.status === status).length;

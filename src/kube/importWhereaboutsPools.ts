@@ -48,16 +48,40 @@ export function resolvePool(source: SourcePool, state: LedgerState): ResolvedPoo
   let networkName: string;
   if (source.name === normalized) networkName = "";
   else if (source.name.endsWith(`-${normalized}`)) networkName = source.name.slice(0, -normalized.length - 1);
-  else return `the name is neither "${normalized}" nor "<network_name>-${normalized}" (node-slice pools and renamed pools are not imported)`;
+  else
+    return `the name is neither "${normalized}" nor "<network_name>-${normalized}" (node-slice pools and renamed pools are not imported)`;
   const pool = poolNameOf(cidr, networkName);
-  const existing = state.pools.get(poolKeyOf(networkName, pool)) ?? [...state.pools.values()].find((record) => record.name === pool);
+  const existing =
+    state.pools.get(poolKeyOf(networkName, pool)) ?? [...state.pools.values()].find((record) => record.name === pool);
   if (existing) {
-    return { source, ref, pool, domain: existing.domain, networkName, cidr, base, window: existing.window, existing, definition: undefined };
+    return {
+      source,
+      ref,
+      pool,
+      domain: existing.domain,
+      networkName,
+      cidr,
+      base,
+      window: existing.window,
+      existing,
+      definition: undefined,
+    };
   }
   try {
     const spec = { range: source.range, exclude: [], key: `IPPool ${ref}` };
     const { definition } = definePool(spec, { networkName, reuseCooldownSeconds: 0, overlappingRanges: true });
-    return { source, ref, pool, domain: networkName, networkName, cidr, base, window: resolveWindow(spec), existing: undefined, definition };
+    return {
+      source,
+      ref,
+      pool,
+      domain: networkName,
+      networkName,
+      cidr,
+      base,
+      window: resolveWindow(spec),
+      existing: undefined,
+      definition,
+    };
   } catch (error) {
     return (error as Error).message;
   }

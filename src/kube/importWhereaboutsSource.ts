@@ -36,11 +36,22 @@ interface CustomList {
   metadata?: { _continue?: string };
 }
 
-async function listAll(api: CustomObjectsApi, namespace: string, plural: string): Promise<NonNullable<CustomList["items"]>> {
+async function listAll(
+  api: CustomObjectsApi,
+  namespace: string,
+  plural: string,
+): Promise<NonNullable<CustomList["items"]>> {
   const items: NonNullable<CustomList["items"]> = [];
   let next: string | undefined;
   do {
-    const page = (await api.listNamespacedCustomObject({ group: IPPOOL_GROUP, version: IPPOOL_VERSION, namespace, plural, limit: 500, ...(next ? { _continue: next } : {}) })) as CustomList;
+    const page = (await api.listNamespacedCustomObject({
+      group: IPPOOL_GROUP,
+      version: IPPOOL_VERSION,
+      namespace,
+      plural,
+      limit: 500,
+      ...(next ? { _continue: next } : {}),
+    })) as CustomList;
     items.push(...(page.items ?? []));
     next = page.metadata?._continue || undefined;
   } while (next);
@@ -62,7 +73,9 @@ export async function readWhereabouts(kubeConfig: KubeConfig, namespace: string)
   const orEmpty = async (plural: string) =>
     listAll(api, namespace, plural).catch((error: unknown) => {
       if (statusCodeOf(error) !== 404) throw error;
-      warnings.push(`no ${plural}.${IPPOOL_GROUP} resource on this apiserver (CRD not installed): nothing read from it`);
+      warnings.push(
+        `no ${plural}.${IPPOOL_GROUP} resource on this apiserver (CRD not installed): nothing read from it`,
+      );
       return [];
     });
   const [poolItems, reservationItems] = [await orEmpty("ippools"), await orEmpty("overlappingrangeipreservations")];
@@ -70,7 +83,9 @@ export async function readWhereabouts(kubeConfig: KubeConfig, namespace: string)
   try {
     pods = await createPodSource(kubeConfig).listPods();
   } catch (error) {
-    warnings.push(`cannot list pods (${describeKubeError(error)}): interface names and pod UIDs are not taken from network-status`);
+    warnings.push(
+      `cannot list pods (${describeKubeError(error)}): interface names and pod UIDs are not taken from network-status`,
+    );
   }
   return {
     pools: poolItems.map((item) => ({

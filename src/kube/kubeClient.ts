@@ -1,8 +1,18 @@
 import { existsSync } from "node:fs";
 import { ApiException, CustomObjectsApi, KubeConfig, Watch } from "@kubernetes/client-node";
 import { LedgerError } from "../../ledger/core/index.js";
-import { IPPOOL_GROUP, IPPOOL_PLURAL, IPPOOL_VERSION, type IPPoolObject } from "../../projections/kubernetes/ippoolObjects.js";
-import { IPPoolStoreError, type IPPoolStore, type StoredIPPool, type WatchEventType } from "../../projections/kubernetes/ippoolStore.js";
+import {
+  IPPOOL_GROUP,
+  IPPOOL_PLURAL,
+  IPPOOL_VERSION,
+  type IPPoolObject,
+} from "../../projections/kubernetes/ippoolObjects.js";
+import {
+  IPPoolStoreError,
+  type IPPoolStore,
+  type StoredIPPool,
+  type WatchEventType,
+} from "../../projections/kubernetes/ippoolStore.js";
 
 /**
  * The projector's connection to Kubernetes: loading a kubeconfig, reading HTTP statuses out of
@@ -18,15 +28,20 @@ import { IPPoolStoreError, type IPPoolStore, type StoredIPPool, type WatchEventT
  */
 export function loadKubeConfig(path?: string): KubeConfig {
   const kc = new KubeConfig();
-  const invalid = (message: string, cause?: unknown) => new LedgerError("INVALID_CONFIG", message, { key: "--kubeconfig", cause });
-  if (path && !existsSync(path)) throw invalid(`kubeconfig ${path} does not exist; pass --kubeconfig with a readable kubeconfig file`);
+  const invalid = (message: string, cause?: unknown) =>
+    new LedgerError("INVALID_CONFIG", message, { key: "--kubeconfig", cause });
+  if (path && !existsSync(path))
+    throw invalid(`kubeconfig ${path} does not exist; pass --kubeconfig with a readable kubeconfig file`);
   try {
     if (path) kc.loadFromFile(path);
     else kc.loadFromDefault();
   } catch (error) {
     throw invalid(`kubeconfig ${path ?? "(default)"} cannot be read: ${(error as Error).message}`, error);
   }
-  if (!kc.getCurrentCluster()) throw invalid(`kubeconfig ${path ?? "(default)"} has no current cluster; set current-context or pass --kubeconfig with another file`);
+  if (!kc.getCurrentCluster())
+    throw invalid(
+      `kubeconfig ${path ?? "(default)"} has no current cluster; set current-context or pass --kubeconfig with another file`,
+    );
   return kc;
 }
 
@@ -41,7 +56,8 @@ export function statusCodeOf(error: unknown): number | undefined {
 export function describeKubeError(error: unknown): string {
   if (error instanceof ApiException) {
     const body = error.body as { message?: string } | string | undefined;
-    const message = typeof body === "object" && body?.message ? body.message : typeof body === "string" ? body : error.message;
+    const message =
+      typeof body === "object" && body?.message ? body.message : typeof body === "string" ? body : error.message;
     return `HTTP ${error.code}: ${message}`;
   }
   return (error as Error)?.message ?? String(error);
@@ -50,7 +66,8 @@ export function describeKubeError(error: unknown): string {
 function storeError(error: unknown, what: string): unknown {
   const status = statusCodeOf(error);
   if (status === 409) return new IPPoolStoreError("conflict", `${what}: ${describeKubeError(error)}`, { cause: error });
-  if (status === 404) return new IPPoolStoreError("not-found", `${what}: ${describeKubeError(error)}`, { cause: error });
+  if (status === 404)
+    return new IPPoolStoreError("not-found", `${what}: ${describeKubeError(error)}`, { cause: error });
   return error;
 }
 
@@ -68,7 +85,10 @@ export function createKubeIPPoolStore(kc: KubeConfig, namespace: string): IPPool
   return {
     namespace,
     async list() {
-      const list = (await api.listNamespacedCustomObject(where)) as { items?: StoredIPPool[]; metadata?: { resourceVersion?: string } };
+      const list = (await api.listNamespacedCustomObject(where)) as {
+        items?: StoredIPPool[];
+        metadata?: { resourceVersion?: string };
+      };
       return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "" };
     },
     async get(name) {
@@ -88,7 +108,12 @@ export function createKubeIPPoolStore(kc: KubeConfig, namespace: string): IPPool
     },
     async replace(object, fieldManager) {
       try {
-        return (await api.replaceNamespacedCustomObject({ ...where, name: object.metadata.name, body: object, fieldManager })) as StoredIPPool;
+        return (await api.replaceNamespacedCustomObject({
+          ...where,
+          name: object.metadata.name,
+          body: object,
+          fieldManager,
+        })) as StoredIPPool;
       } catch (error) {
         throw storeError(error, `replace IPPool ${namespace}/${object.metadata.name}`);
       }
@@ -107,11 +132,16 @@ export function createKubeIPPoolStore(kc: KubeConfig, namespace: string): IPPool
           if (finished) return;
           if (type === "ERROR") {
             // e.g. 410 Gone: the resourceVersion is too old; the caller relists.
-            finish(Object.assign(new Error(`IPPool watch in ${namespace} ended: ${object.message ?? "error event"}`), { statusCode: object.code }));
+            finish(
+              Object.assign(new Error(`IPPool watch in ${namespace} ended: ${object.message ?? "error event"}`), {
+                statusCode: object.code,
+              }),
+            );
             controller?.abort();
             return;
           }
-          if (type === "ADDED" || type === "MODIFIED" || type === "DELETED" || type === "BOOKMARK") onEvent(type as WatchEventType, object);
+          if (type === "ADDED" || type === "MODIFIED" || type === "DELETED" || type === "BOOKMARK")
+            onEvent(type as WatchEventType, object);
         },
         (error: unknown) => finish(error),
       );

@@ -64,7 +64,8 @@ export function createLeaseElector(options: LeaseElectorOptions) {
   const leaseDurationMs = options.leaseDurationMs ?? 15_000;
   const renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
   const retryPeriodMs = options.retryPeriodMs ?? 2_000;
-  if (!(renewDeadlineMs < leaseDurationMs)) throw new Error("the renew deadline must be shorter than the lease duration");
+  if (!(renewDeadlineMs < leaseDurationMs))
+    throw new Error("the renew deadline must be shorter than the lease duration");
   const clock = options.clock ?? (() => performance.now());
   const durationSeconds = Math.max(1, Math.ceil(leaseDurationMs / 1000));
   let leading = false;
@@ -86,11 +87,18 @@ export function createLeaseElector(options: LeaseElectorOptions) {
     const now = new Date();
     const current = await store.get();
     if (!current) {
-      await store.create({ holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 });
+      await store.create({
+        holderIdentity: identity,
+        leaseDurationSeconds: durationSeconds,
+        acquireTime: now,
+        renewTime: now,
+        leaseTransitions: 0,
+      });
       validUntil = started + renewDeadlineMs;
       return true;
     }
-    if (observed?.resourceVersion !== current.resourceVersion) observed = { resourceVersion: current.resourceVersion, at: clock() };
+    if (observed?.resourceVersion !== current.resourceVersion)
+      observed = { resourceVersion: current.resourceVersion, at: clock() };
     const mine = current.holderIdentity === identity;
     const expired = clock() >= observed.at + current.leaseDurationSeconds * 1000;
     if (!mine && current.holderIdentity !== "" && !expired) {
@@ -99,7 +107,13 @@ export function createLeaseElector(options: LeaseElectorOptions) {
     }
     const record: LeaseRecord = mine
       ? { ...current, leaseDurationSeconds: durationSeconds, renewTime: now }
-      : { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: current.leaseTransitions + 1 };
+      : {
+          holderIdentity: identity,
+          leaseDurationSeconds: durationSeconds,
+          acquireTime: now,
+          renewTime: now,
+          leaseTransitions: current.leaseTransitions + 1,
+        };
     const stored = await store.replace(record, current.resourceVersion);
     observed = { resourceVersion: stored.resourceVersion, at: clock() };
     validUntil = started + renewDeadlineMs;
@@ -111,7 +125,10 @@ export function createLeaseElector(options: LeaseElectorOptions) {
     let patience: ReturnType<typeof setTimeout> | undefined;
     // client-node sets no request timeout: a hung call must not keep the loop from stepping down.
     const hung = new Promise<never>((_, reject) => {
-      patience = setTimeout(() => reject(new Error(`Lease request got no answer within ${retryPeriodMs + renewDeadlineMs} ms`)), retryPeriodMs + renewDeadlineMs);
+      patience = setTimeout(
+        () => reject(new Error(`Lease request got no answer within ${retryPeriodMs + renewDeadlineMs} ms`)),
+        retryPeriodMs + renewDeadlineMs,
+      );
     });
     try {
       held = await Promise.race([attempt(), hung]);
@@ -157,7 +174,10 @@ export function createLeaseElector(options: LeaseElectorOptions) {
         const current = await store.get();
         if (current?.holderIdentity === identity) {
           const now = new Date();
-          await store.replace({ ...current, holderIdentity: "", leaseDurationSeconds: 1, renewTime: now }, current.resourceVersion);
+          await store.replace(
+            { ...current, holderIdentity: "", leaseDurationSeconds: 1, renewTime: now },
+            current.resourceVersion,
+          );
         }
       } catch (error) {
         if (!(error instanceof LeaseConflict)) options.onError?.(error);

@@ -48,7 +48,9 @@ export function createKubeLeaseStore(kc: KubeConfig, namespace: string, name: st
     },
     async create(record) {
       try {
-        return toStored(await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: toSpec(record) } }));
+        return toStored(
+          await api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: toSpec(record) } }),
+        );
       } catch (error) {
         throw conflictOr(error);
       }

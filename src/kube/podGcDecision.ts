@@ -1,4 +1,10 @@
-import { EVENT_SCHEMA_VERSION, type Actor, type Holding, type LedgerState, type UnchainedEvent } from "../../ledger/core/index.js";
+import {
+  EVENT_SCHEMA_VERSION,
+  type Actor,
+  type Holding,
+  type LedgerState,
+  type UnchainedEvent,
+} from "../../ledger/core/index.js";
 
 /**
  * The pure half of pod garbage collection: given the pods that exist and the addresses the ledger
@@ -77,11 +83,18 @@ export function podKey(namespace: string, name: string): string {
 }
 
 /** Every holding of the ledger, optionally only those of one pod (by UID or by namespace/name). */
-export function* holdingsOf(state: LedgerState, pod?: { readonly uid?: string; readonly namespace: string; readonly name: string }): Generator<Holding> {
+export function* holdingsOf(
+  state: LedgerState,
+  pod?: { readonly uid?: string; readonly namespace: string; readonly name: string },
+): Generator<Holding> {
   for (const pool of state.pools.values()) {
     for (const holding of pool.byAttachment.values()) {
       const { owner } = holding;
-      if (pod && !((pod.uid && owner.podUid === pod.uid) || (owner.podNamespace === pod.namespace && owner.podName === pod.name))) continue;
+      if (
+        pod &&
+        !((pod.uid && owner.podUid === pod.uid) || (owner.podNamespace === pod.namespace && owner.podName === pod.name))
+      )
+        continue;
       yield holding;
     }
   }
@@ -94,14 +107,22 @@ export function* holdingsOf(state: LedgerState, pod?: { readonly uid?: string; r
  */
 export function podReleaseEvents(
   releases: readonly PodRelease[],
-  context: { readonly now: string; readonly actor: Actor; readonly eventIds: readonly string[]; readonly deletedPodUid?: string },
+  context: {
+    readonly now: string;
+    readonly actor: Actor;
+    readonly eventIds: readonly string[];
+    readonly deletedPodUid?: string;
+  },
 ): UnchainedEvent[] {
   return releases.map(({ holding, matchedBy }, index) => {
     const id = context.eventIds[index];
     if (id === undefined) throw new Error("podReleaseEvents needs one event id per release");
     const { owner } = holding;
     const uid = owner.podUid || context.deletedPodUid || "";
-    const why = matchedBy === "uid" ? `no pod with uid ${owner.podUid} exists` : `no pod named ${podKey(owner.podNamespace, owner.podName)} exists`;
+    const why =
+      matchedBy === "uid"
+        ? `no pod with uid ${owner.podUid} exists`
+        : `no pod named ${podKey(owner.podNamespace, owner.podName)} exists`;
     return {
       v: EVENT_SCHEMA_VERSION,
       id,
@@ -110,7 +131,12 @@ export function podReleaseEvents(
       pool: holding.pool,
       at: context.now,
       actor: context.actor,
-      data: { ip: holding.ip, owner, reason: "pod-deleted", note: `pod ${podKey(owner.podNamespace, owner.podName)}${uid ? ` (uid ${uid})` : ""} was deleted: ${why}` },
+      data: {
+        ip: holding.ip,
+        owner,
+        reason: "pod-deleted",
+        note: `pod ${podKey(owner.podNamespace, owner.podName)}${uid ? ` (uid ${uid})` : ""} was deleted: ${why}`,
+      },
     };
   });
 }

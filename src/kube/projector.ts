@@ -1,7 +1,16 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { EventLog } from "../../ledger/log/eventLog.js";
-import { createIPPoolApplier, type ApplierEvent, type IPPoolApplierOptions } from "../../projections/kubernetes/ippoolApplier.js";
-import { ippoolNameOf, ippoolObject, poolsByName, type IPPoolObject } from "../../projections/kubernetes/ippoolObjects.js";
+import {
+  createIPPoolApplier,
+  type ApplierEvent,
+  type IPPoolApplierOptions,
+} from "../../projections/kubernetes/ippoolApplier.js";
+import {
+  ippoolNameOf,
+  ippoolObject,
+  poolsByName,
+  type IPPoolObject,
+} from "../../projections/kubernetes/ippoolObjects.js";
 import type { IPPoolStore } from "../../projections/kubernetes/ippoolStore.js";
 import { recordPoolPositions, type PoolPosition } from "../../projections/kubernetes/poolPositions.js";
 import { createProjectionRunner } from "../../projections/runner.js";
@@ -41,13 +50,22 @@ function logApplierEvent(logger: ProjectorLogger, namespace: string, writer: str
   switch (event.kind) {
     case "created":
     case "replaced":
-      return logger.info({ pool: event.name, namespace, resourceVersion: event.resourceVersion, writer }, `IPPool ${event.kind}`);
+      return logger.info(
+        { pool: event.name, namespace, resourceVersion: event.resourceVersion, writer },
+        `IPPool ${event.kind}`,
+      );
     case "conflict":
       return logger.info({ pool: event.name, namespace }, "IPPool changed since read (409); re-reading");
     case "drift":
-      return logger.warn({ pool: event.name, namespace, change: event.change }, `IPPool ${event.change} outside ipledger; restoring it`);
+      return logger.warn(
+        { pool: event.name, namespace, change: event.change },
+        `IPPool ${event.change} outside ipledger; restoring it`,
+      );
     case "error":
-      return logger.error({ pool: event.name, namespace, error: describeKubeError(event.error) }, "IPPool projection failed; retrying");
+      return logger.error(
+        { pool: event.name, namespace, error: describeKubeError(event.error) },
+        "IPPool projection failed; retrying",
+      );
     default: {
       const unknown: never = event;
       return logger.error({ event: unknown }, "unknown applier event");
@@ -67,7 +85,10 @@ function logApplierEvent(logger: ProjectorLogger, namespace: string, writer: str
 export async function startProjector(options: ProjectorOptions) {
   const { namespace, identity } = options;
   const logger = options.logger ?? silent;
-  const runner = createProjectionRunner({ log: options.log, onError: (error) => logger.error({ error: String(error) }, "log tail failed; retrying") });
+  const runner = createProjectionRunner({
+    log: options.log,
+    onError: (error) => logger.error({ error: String(error) }, "log tail failed; retrying"),
+  });
   const positions = new Map<string, PoolPosition>();
   const names = (): Iterable<string> => poolsByName(runner.state.pools.values()).keys();
   const desired = (name: string): IPPoolObject | undefined => {
@@ -77,7 +98,9 @@ export async function startProjector(options: ProjectorOptions) {
 
   const elector = createLeaseElector({
     ...options.lease,
-    store: options.leaseStore ?? createKubeLeaseStore(options.kubeConfig, namespace, options.leaseName ?? "ipledger-projector"),
+    store:
+      options.leaseStore ??
+      createKubeLeaseStore(options.kubeConfig, namespace, options.leaseName ?? "ipledger-projector"),
     identity,
     onStartedLeading: () => {
       logger.info({ identity, namespace }, "holding the projector Lease: writing IPPools");
@@ -113,7 +136,10 @@ export async function startProjector(options: ProjectorOptions) {
   await runner.start();
   await runner.waitForCatchUp(options.catchUpTimeoutMs ?? 10 * 60_000);
   caughtUp = true;
-  logger.info({ identity, namespace, pools: runner.state.pools.size, position: Object.fromEntries(runner.position()) }, "folded the log; competing for the projector Lease");
+  logger.info(
+    { identity, namespace, pools: runner.state.pools.size, position: Object.fromEntries(runner.position()) },
+    "folded the log; competing for the projector Lease",
+  );
 
   // Phase 2: compete for the Lease; the applier writes only while it is held.
   elector.start();

@@ -15,15 +15,22 @@ async function createOrUpdate(api: ApiextensionsV1Api, crd: CrdManifest): Promis
     }
     try {
       if (!existing) {
-        await api.createCustomResourceDefinition({ body: crd as unknown as V1CustomResourceDefinition, fieldManager: "ipledger" });
+        await api.createCustomResourceDefinition({
+          body: crd as unknown as V1CustomResourceDefinition,
+          fieldManager: "ipledger",
+        });
         return "created";
       }
       // Our spec over theirs (e.g. Whereabouts' own install), conditional on what we read.
-      const body = { ...crd, metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion } } as unknown as V1CustomResourceDefinition;
+      const body = {
+        ...crd,
+        metadata: { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion },
+      } as unknown as V1CustomResourceDefinition;
       await api.replaceCustomResourceDefinition({ name, body, fieldManager: "ipledger" });
       return "updated";
     } catch (error) {
-      if (statusCodeOf(error) !== 409 || attempt >= 5) throw new Error(`cannot install CRD ${name}: ${describeKubeError(error)}`, { cause: error });
+      if (statusCodeOf(error) !== 409 || attempt >= 5)
+        throw new Error(`cannot install CRD ${name}: ${describeKubeError(error)}`, { cause: error });
     }
   }
 }
@@ -31,9 +38,14 @@ async function createOrUpdate(api: ApiextensionsV1Api, crd: CrdManifest): Promis
 async function waitEstablished(api: ApiextensionsV1Api, name: string, deadline: number): Promise<void> {
   for (;;) {
     const crd = await api.readCustomResourceDefinition({ name });
-    const established = crd.status?.conditions?.some((condition) => condition.type === "Established" && condition.status === "True");
+    const established = crd.status?.conditions?.some(
+      (condition) => condition.type === "Established" && condition.status === "True",
+    );
     if (established) return;
-    if (Date.now() > deadline) throw new Error(`CRD ${name} was installed but is not Established yet; look at its status conditions (kubectl get crd ${name} -o yaml)`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `CRD ${name} was installed but is not Established yet; look at its status conditions (kubectl get crd ${name} -o yaml)`,
+      );
     await sleep(100);
   }
 }
@@ -46,10 +58,14 @@ async function waitEstablished(api: ApiextensionsV1Api, name: string, deadline: 
  * @example
  *   await installWhereaboutsCrds(kc); // [{ name: "ippools.whereabouts.cni.cncf.io", action: "created" }, ...]
  */
-export async function installWhereaboutsCrds(kc: KubeConfig, options: { timeoutMs?: number } = {}): Promise<{ name: string; action: "created" | "updated" }[]> {
+export async function installWhereaboutsCrds(
+  kc: KubeConfig,
+  options: { timeoutMs?: number } = {},
+): Promise<{ name: string; action: "created" | "updated" }[]> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const results: { name: string; action: "created" | "updated" }[] = [];
-  for (const { crd } of WHEREABOUTS_CRDS) results.push({ name: crd.metadata.name, action: await createOrUpdate(api, crd) });
+  for (const { crd } of WHEREABOUTS_CRDS)
+    results.push({ name: crd.metadata.name, action: await createOrUpdate(api, crd) });
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (const { name } of results) await waitEstablished(api, name, deadline);
   return results;

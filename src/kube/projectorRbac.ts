@@ -5,7 +5,11 @@
  * Agents need none of this: they never write IPPools.
  */
 export const PROJECTOR_RULES = [
-  { apiGroups: ["whereabouts.cni.cncf.io"], resources: ["ippools"], verbs: ["get", "list", "watch", "create", "update"] },
+  {
+    apiGroups: ["whereabouts.cni.cncf.io"],
+    resources: ["ippools"],
+    verbs: ["get", "list", "watch", "create", "update"],
+  },
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
 ] as const;
 

@@ -20,14 +20,21 @@ export interface LedgerView {
  *   const view = await openLedgerView({ dataDir: "/var/lib/ipledger" });
  *   await view.close();
  */
-export async function openLedgerView(options: { dataDir: string; onError?: (error: unknown) => void; catchUpTimeoutMs?: number }): Promise<LedgerView> {
+export async function openLedgerView(options: {
+  dataDir: string;
+  onError?: (error: unknown) => void;
+  catchUpTimeoutMs?: number;
+}): Promise<LedgerView> {
   const dataDir = resolve(options.dataDir);
   if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   return foldLog(openSqliteEventLog({ path: join(dataDir, LOG_FILE) }), options);
 }
 
 /** Folds an already open log until caught up; `close()` stops the fold and closes the log. */
-export async function foldLog(log: EventLog, options: { onError?: (error: unknown) => void; catchUpTimeoutMs?: number } = {}): Promise<LedgerView> {
+export async function foldLog(
+  log: EventLog,
+  options: { onError?: (error: unknown) => void; catchUpTimeoutMs?: number } = {},
+): Promise<LedgerView> {
   const runner = createProjectionRunner({ log, ...(options.onError ? { onError: options.onError } : {}) });
   try {
     await runner.start();

@@ -40,8 +40,13 @@ export async function startReconcileLoop(options: ReconcileLoopOptions): Promise
   let retry: NodeJS.Timeout | undefined;
 
   const logReport = (report: ReconcileReport): void => {
-    for (const released of report.released) logger.info({ ...released, trigger: report.trigger }, "released the address of a deleted pod");
-    if (report.voided > 0) logger.info({ voided: report.voided, trigger: report.trigger }, "some releases were voided: the addresses were already released");
+    for (const released of report.released)
+      logger.info({ ...released, trigger: report.trigger }, "released the address of a deleted pod");
+    if (report.voided > 0)
+      logger.info(
+        { voided: report.voided, trigger: report.trigger },
+        "some releases were voided: the addresses were already released",
+      );
   };
 
   async function sweep(trigger: string): Promise<void> {
@@ -59,14 +64,18 @@ export async function startReconcileLoop(options: ReconcileLoopOptions): Promise
     restartDelayMs: retryMs,
     onDeleted: (pod) => {
       reconciler.podDeleted(pod).then(logReport, (error: unknown) => {
-        logger.warn({ error: describeKubeError(error), pod: `${pod.namespace}/${pod.name}` }, "releasing a deleted pod's addresses failed; the next sweep retries");
+        logger.warn(
+          { error: describeKubeError(error), pod: `${pod.namespace}/${pod.name}` },
+          "releasing a deleted pod's addresses failed; the next sweep retries",
+        );
       });
     },
     onRestarted: (why) => {
       logger.warn({ why }, "pod watch restarted; sweeping for deletions it may have missed");
       void sweep("watch-restart");
     },
-    onError: (error) => logger.warn({ error: describeKubeError(error) }, `pod watch failed; restarting in ${retryMs} ms`),
+    onError: (error) =>
+      logger.warn({ error: describeKubeError(error) }, `pod watch failed; restarting in ${retryMs} ms`),
   });
 
   // Sweep once the informer listens, so no deletion falls between the two; a hung apiserver must not block start-up.
@@ -75,7 +84,8 @@ export async function startReconcileLoop(options: ReconcileLoopOptions): Promise
   clearTimeout(waited);
   await sweep("start-up");
   const resync = setInterval(() => {
-    if (Date.now() - watch.lastActivityMs() > stallMs) watch.restart(`no pod event for ${Math.round(stallMs / 1000)} s`);
+    if (Date.now() - watch.lastActivityMs() > stallMs)
+      watch.restart(`no pod event for ${Math.round(stallMs / 1000)} s`);
     else void sweep("resync");
   }, options.resyncMs);
 

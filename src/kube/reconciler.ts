@@ -58,9 +58,18 @@ export function createPodReconciler(deps: ReconcilerDeps) {
     return result;
   }
 
-  async function release(trigger: string, releases: readonly PodRelease[], deletedPodUid?: string): Promise<ReconcileReport> {
+  async function release(
+    trigger: string,
+    releases: readonly PodRelease[],
+    deletedPodUid?: string,
+  ): Promise<ReconcileReport> {
     if (releases.length === 0) return { trigger, released: [], voided: 0 };
-    const events = podReleaseEvents(releases, { now: now().toISOString(), actor: deps.actor, eventIds: releases.map(() => newId()), ...(deletedPodUid ? { deletedPodUid } : {}) });
+    const events = podReleaseEvents(releases, {
+      now: now().toISOString(),
+      actor: deps.actor,
+      eventIds: releases.map(() => newId()),
+      ...(deletedPodUid ? { deletedPodUid } : {}),
+    });
     const outcomes = await appendAndWait(deps.log, deps.runner, events, deps.appendTimeoutMs ?? 10_000);
     const done = releases.filter((_, index) => outcomes.get(events[index]?.id ?? "")?.status === "accepted");
     await announce(done, deletedPodUid);
@@ -84,7 +93,9 @@ export function createPodReconciler(deps: ReconcilerDeps) {
     await Promise.all(
       [...byPod.values()].map((holdings) => {
         const { owner } = holdings[0] as Holding;
-        const list = holdings.map((holding) => `${holding.ip} (pool ${holding.pool}, interface ${holding.owner.ifName})`).join(", ");
+        const list = holdings
+          .map((holding) => `${holding.ip} (pool ${holding.pool}, interface ${holding.owner.ifName})`)
+          .join(", ");
         return deps.events.podEvent(
           { namespace: owner.podNamespace, name: owner.podName, uid: owner.podUid || deletedPodUid || "" },
           { reason: RELEASED_EVENT_REASON, message: `ipledger released ${list}: the pod no longer exists` },
@@ -116,7 +127,11 @@ export function createPodReconciler(deps: ReconcilerDeps) {
         const holdings = [...holdingsOf(deps.runner.state, pod)];
         if (holdings.length === 0) return { trigger: "pod-deleted", released: [], voided: 0 };
         const current = await deps.pods.getPod(pod.namespace, pod.name);
-        return release("pod-deleted", decidePodReleases({ livePods: current ? [current] : [], holdings, cutoff }), pod.uid);
+        return release(
+          "pod-deleted",
+          decidePodReleases({ livePods: current ? [current] : [], holdings, cutoff }),
+          pod.uid,
+        );
       });
     },
   };

@@ -29,9 +29,16 @@ function compareAddresses(a: string, b: string): number {
  * Builds the list from the ledger's holders, keeping only the pods a label selector picked when
  * one was given (matched by pod UID; by namespace/name for entries recorded without a UID).
  */
-export function buildAllowlist(holders: readonly AllowHolder[], options: { selector: Allowlist["selector"]; atMs?: number; pods?: SelectedPods }): Allowlist {
+export function buildAllowlist(
+  holders: readonly AllowHolder[],
+  options: { selector: Allowlist["selector"]; atMs?: number; pods?: SelectedPods },
+): Allowlist {
   const { pods } = options;
-  const kept = pods ? holders.filter((holder) => (holder.podUid ? pods.uids.has(holder.podUid) : pods.names.has(`${holder.podNamespace}/${holder.podName}`))) : [...holders];
+  const kept = pods
+    ? holders.filter((holder) =>
+        holder.podUid ? pods.uids.has(holder.podUid) : pods.names.has(`${holder.podNamespace}/${holder.podName}`),
+      )
+    : [...holders];
   const sorted = [...kept].sort((a, b) => compareAddresses(a.ip, b.ip));
   const addresses = [...new Set(sorted.map((holder) => holder.ip))];
   return {

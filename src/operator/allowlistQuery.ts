@@ -32,13 +32,25 @@ export function createAllowlistQueries(db: Database.Database) {
       const clauses: string[] = [];
       const params: Record<string, unknown> = {};
       if (selector.pool !== undefined) {
-        if (!poolExists.get(selector.pool)) throw new LedgerError("UNKNOWN_POOL", `the ledger has no pool ${JSON.stringify(selector.pool)}; see "ipledger pools"`, { key: "pool" });
+        if (!poolExists.get(selector.pool))
+          throw new LedgerError(
+            "UNKNOWN_POOL",
+            `the ledger has no pool ${JSON.stringify(selector.pool)}; see "ipledger pools"`,
+            { key: "pool" },
+          );
         clauses.push("x.pool = @pool");
         params.pool = selector.pool;
       }
       if (selector.network !== undefined) {
-        if (!networkExists.get(selector.network)) throw new LedgerError("UNKNOWN_POOL", `no pool of the ledger has network_name ${JSON.stringify(selector.network)}; see "ipledger pools"`, { key: "network" });
-        clauses.push("EXISTS (SELECT 1 FROM pools p WHERE p.domain = x.domain AND p.pool = x.pool AND p.network_name = @network)");
+        if (!networkExists.get(selector.network))
+          throw new LedgerError(
+            "UNKNOWN_POOL",
+            `no pool of the ledger has network_name ${JSON.stringify(selector.network)}; see "ipledger pools"`,
+            { key: "network" },
+          );
+        clauses.push(
+          "EXISTS (SELECT 1 FROM pools p WHERE p.domain = x.domain AND p.pool = x.pool AND p.network_name = @network)",
+        );
         params.network = selector.network;
       }
       if (selector.namespace !== undefined) {
@@ -51,11 +63,18 @@ export function createAllowlistQueries(db: Database.Database) {
       }
       const table = atMs === undefined ? "allocations" : "tenancies";
       const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
-      return db.prepare(`SELECT ${COLUMNS} FROM ${table} x ${where} ORDER BY x.ip_blob, x.domain`).all(params) as AllowHolder[];
+      return db
+        .prepare(`SELECT ${COLUMNS} FROM ${table} x ${where} ORDER BY x.ip_blob, x.domain`)
+        .all(params) as AllowHolder[];
     },
     /** The log positions the projection reflects. */
     basis(): Record<string, number> {
-      return Object.fromEntries((basis.all() as { partition: number; nextOffset: number }[]).map((row) => [String(row.partition), row.nextOffset]));
+      return Object.fromEntries(
+        (basis.all() as { partition: number; nextOffset: number }[]).map((row) => [
+          String(row.partition),
+          row.nextOffset,
+        ]),
+      );
     },
   };
 }

@@ -29,11 +29,16 @@ export interface AllowlistSourceOptions extends LogOptions {
  * @example const source = await openAllowlistSource({ dataDir: "/var/lib/ipledger", topic: "ipledger-events", kafkaPartitions: 6 });
  */
 export async function openAllowlistSource(options: AllowlistSourceOptions): Promise<AllowlistSource> {
-  if (options.socket && usesKafka(options)) throw new LedgerError("INVALID_REQUEST", "pass either --socket (ask an agent) or --kafka (read the log), not both");
+  if (options.socket && usesKafka(options))
+    throw new LedgerError("INVALID_REQUEST", "pass either --socket (ask an agent) or --kafka (read the log), not both");
   if (options.socket) return agentSource(options.socket);
   if (usesKafka(options)) return kafkaSource(options);
   const path = join(resolve(options.dataDir), PROJECTION_FILE);
-  if (!existsSync(path)) throw new LedgerError("NOT_FOUND", `no projection at ${path}; pass the agent's --data-dir, --socket to ask a running agent, or --kafka`);
+  if (!existsSync(path))
+    throw new LedgerError(
+      "NOT_FOUND",
+      `no projection at ${path}; pass the agent's --data-dir, --socket to ask a running agent, or --kafka`,
+    );
   const db = new Database(path, { readonly: true, fileMustExist: true });
   const queries = createAllowlistQueries(db);
   return { holders: async (selector, atMs) => queries.holders(selector, atMs), close: async () => void db.close() };

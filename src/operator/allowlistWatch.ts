@@ -6,7 +6,11 @@ import { setTimeout as sleep } from "node:timers/promises";
  *
  * @example await watchLists(() => currentList(), (text) => process.stdout.write(text), { intervalMs: 1000, signal });
  */
-export async function watchLists(render: () => Promise<string>, write: (text: string) => void, options: { intervalMs: number; signal: AbortSignal }): Promise<number> {
+export async function watchLists(
+  render: () => Promise<string>,
+  write: (text: string) => void,
+  options: { intervalMs: number; signal: AbortSignal },
+): Promise<number> {
   let previous: string | undefined;
   let printed = 0;
   while (!options.signal.aborted) {

@@ -12,7 +12,9 @@ export function collapseCidrs(addresses: readonly string[]): string[] {
     const address = parseAddress(text);
     if (address) byFamily[address.family].push(address.value);
   }
-  return ([4, 6] as const).flatMap((family) => runsOf(byFamily[family]).flatMap(([from, to]) => blocksOf(family, from, to)));
+  return ([4, 6] as const).flatMap((family) =>
+    runsOf(byFamily[family]).flatMap(([from, to]) => blocksOf(family, from, to)),
+  );
 }
 
 /** Sorted, de-duplicated values as inclusive runs of consecutive values. */
@@ -35,7 +37,12 @@ function blocksOf(family: Family, from: bigint, to: bigint): string[] {
   while (start <= to) {
     let hostBits = 0;
     // Grow the block while `start` stays aligned to it and it still ends inside the run.
-    while (hostBits < bits && start % (1n << BigInt(hostBits + 1)) === 0n && start + (1n << BigInt(hostBits + 1)) - 1n <= to) hostBits += 1;
+    while (
+      hostBits < bits &&
+      start % (1n << BigInt(hostBits + 1)) === 0n &&
+      start + (1n << BigInt(hostBits + 1)) - 1n <= to
+    )
+      hostBits += 1;
     blocks.push(formatCidr({ family, network: start, prefix: bits - hostBits }));
     start += 1n << BigInt(hostBits);
   }

@@ -25,7 +25,11 @@ export function withOperatorOptions(command: Command): Command {
       .requiredOption("--reason <text>", "why: recorded in every event it appends, with who you are")
       .option("--dry-run", "print the exact events it would append (JSON) and append nothing")
       .option("--socket <path>", "act through the agent on this unix socket (its admin API)")
-      .option("--data-dir <dir>", "without --socket: append to the embedded log in this data directory", DEFAULT_DATA_DIR)
+      .option(
+        "--data-dir <dir>",
+        "without --socket: append to the embedded log in this data directory",
+        DEFAULT_DATA_DIR,
+      )
       .option("--output <format>", "table or json", parseOutput, "table"),
   );
 }
@@ -48,7 +52,12 @@ export async function openOperatorTarget(options: OperatorCliOptions): Promise<O
   if (options.socket) {
     const socket = options.socket;
     return {
-      run: (action, body) => askAgent<OperatorResult>(socket, `/v1/admin/${action}`, { method: "POST", body: { ...body, user }, timeoutMs: 60_000 }),
+      run: (action, body) =>
+        askAgent<OperatorResult>(socket, `/v1/admin/${action}`, {
+          method: "POST",
+          body: { ...body, user },
+          timeoutMs: 60_000,
+        }),
       close: async () => undefined,
     };
   }
@@ -64,7 +73,12 @@ export function commonBody(options: OperatorCliOptions): Record<string, unknown>
 }
 
 /** Runs one action, prints it, and sets the exit code (1 when the fold voided any event). */
-export async function runOperatorCommand(action: OperatorAction, body: Record<string, unknown>, options: OperatorCliOptions, exit: { code: number }): Promise<void> {
+export async function runOperatorCommand(
+  action: OperatorAction,
+  body: Record<string, unknown>,
+  options: OperatorCliOptions,
+  exit: { code: number },
+): Promise<void> {
   try {
     const target = await openOperatorTarget(options);
     try {

@@ -26,10 +26,24 @@ export function renderOperatorResult(result: OperatorResult, output: OutputForma
   const rows = result.events.map((event, index) => {
     const outcome = result.outcomes[index];
     const node = event.type === "AddressReleased" ? event.data.owner.node || "-" : "-";
-    const what = event.type === "AddressReleased" ? event.data.ip : event.type === "AddressReserved" || event.type === "ReservationLifted" ? event.data.target : "-";
-    return { status: outcome?.status ?? "?", event: event.type, pool: event.pool, address: what, holder: holderOf(event), node, detail: outcome?.reason ?? "" };
+    const what =
+      event.type === "AddressReleased"
+        ? event.data.ip
+        : event.type === "AddressReserved" || event.type === "ReservationLifted"
+          ? event.data.target
+          : "-";
+    return {
+      status: outcome?.status ?? "?",
+      event: event.type,
+      pool: event.pool,
+      address: what,
+      holder: holderOf(event),
+      node,
+      detail: outcome?.reason ?? "",
+    };
   });
-  const lines = rows.length > 0 ? [renderTable(rows, ["status", "event", "pool", "address", "holder", "node", "detail"])] : [];
+  const lines =
+    rows.length > 0 ? [renderTable(rows, ["status", "event", "pool", "address", "holder", "node", "detail"])] : [];
   lines.push(...result.notes.map((note) => `note: ${note}`));
   const user = result.actor.user ?? "?";
   const appended = result.events.length === 0 ? "nothing appended" : `${result.events.length} event(s) appended`;

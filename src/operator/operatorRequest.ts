@@ -49,13 +49,19 @@ export function parseOperatorRequest<A extends OperatorAction>(action: A, body: 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.join(".") || "body";
-    throw new LedgerError("INVALID_REQUEST", `${action}: field ${field} ${issue?.message ?? "is invalid"}`, { key: field });
+    throw new LedgerError("INVALID_REQUEST", `${action}: field ${field} ${issue?.message ?? "is invalid"}`, {
+      key: field,
+    });
   }
   return parsed.data as OperatorRequest<A>;
 }
 
 /** The core command for a validated request, stamped with time, actor and event ids. */
-export function commandOf(action: OperatorAction, request: OperatorRequest, stamp: { now: string; actor: Actor; eventIds: string[] }): OperatorCommand {
+export function commandOf(
+  action: OperatorAction,
+  request: OperatorRequest,
+  stamp: { now: string; actor: Actor; eventIds: string[] },
+): OperatorCommand {
   const common = { ...stamp, reason: request.reason };
   const poolOf = (value: { pool?: string | undefined }) => (value.pool === undefined ? {} : { pool: value.pool });
   switch (action) {
@@ -65,7 +71,14 @@ export function commandOf(action: OperatorAction, request: OperatorRequest, stam
     }
     case "reserve": {
       const r = request as OperatorRequest<"reserve">;
-      return { ...common, kind: "ReserveTarget", target: r.target, force: r.force === true, ...poolOf(r), ...(r.ipam ? { define: poolsOfIpam(r.ipam) } : {}) };
+      return {
+        ...common,
+        kind: "ReserveTarget",
+        target: r.target,
+        force: r.force === true,
+        ...poolOf(r),
+        ...(r.ipam ? { define: poolsOfIpam(r.ipam) } : {}),
+      };
     }
     case "unreserve": {
       const r = request as OperatorRequest<"unreserve">;

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { decideOperator, LedgerError, operatorIdsNeeded, type Actor, type OperatorCommand, type UnchainedEvent } from "../../ledger/core/index.js";
+import {
+  decideOperator,
+  LedgerError,
+  operatorIdsNeeded,
+  type Actor,
+  type OperatorCommand,
+  type UnchainedEvent,
+} from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
 import { appendAndWait } from "../cni/appendAndWait.js";

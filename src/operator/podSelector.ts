@@ -24,7 +24,12 @@ export async function selectPods(kubeConfig: KubeConfig, namespace: string, sele
   let next: string | undefined;
   try {
     do {
-      const page = await core.listNamespacedPod({ namespace, labelSelector: selector, limit: 500, ...(next ? { _continue: next } : {}) });
+      const page = await core.listNamespacedPod({
+        namespace,
+        labelSelector: selector,
+        limit: 500,
+        ...(next ? { _continue: next } : {}),
+      });
       for (const pod of page.items) {
         if (pod.metadata?.uid) uids.add(pod.metadata.uid);
         names.add(`${namespace}/${pod.metadata?.name ?? ""}`);
@@ -32,7 +37,11 @@ export async function selectPods(kubeConfig: KubeConfig, namespace: string, sele
       next = page.metadata?._continue || undefined;
     } while (next);
   } catch (error) {
-    throw new LedgerError("AGENT_UNREACHABLE", `cannot list pods of namespace ${namespace} with labels ${JSON.stringify(selector)}: ${describeKubeError(error)}; check --kubeconfig and that it may list pods there`, { cause: error });
+    throw new LedgerError(
+      "AGENT_UNREACHABLE",
+      `cannot list pods of namespace ${namespace} with labels ${JSON.stringify(selector)}: ${describeKubeError(error)}; check --kubeconfig and that it may list pods there`,
+      { cause: error },
+    );
   }
   return { uids, names };
 }

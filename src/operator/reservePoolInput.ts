@@ -26,11 +26,18 @@ const invalid = (message: string, key: string) => new LedgerError("INVALID_CONFI
  */
 export async function ipamOfFlags(flags: PoolFlags): Promise<Record<string, unknown> | undefined> {
   const fromFlags = flags.range !== undefined;
-  const others = (["rangeStart", "rangeEnd", "exclude", "gateway", "networkName"] as const).filter((key) => flags[key] !== undefined);
-  if (flags.nad !== undefined && (fromFlags || others.length > 0)) throw invalid("--nad defines the pool by itself: drop --range and its companions, or drop --nad", "--nad");
+  const others = (["rangeStart", "rangeEnd", "exclude", "gateway", "networkName"] as const).filter(
+    (key) => flags[key] !== undefined,
+  );
+  if (flags.nad !== undefined && (fromFlags || others.length > 0))
+    throw invalid("--nad defines the pool by itself: drop --range and its companions, or drop --nad", "--nad");
   if (flags.nad !== undefined) return ipamOfNad(await readSmallFile(flags.nad), flags.nad);
   if (!fromFlags) {
-    if (others.length > 0) throw invalid(`--${others[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} describes a pool: it needs --range`, "--range");
+    if (others.length > 0)
+      throw invalid(
+        `--${others[0]?.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} describes a pool: it needs --range`,
+        "--range",
+      );
     return undefined;
   }
   return {
@@ -55,7 +62,11 @@ async function readSmallFile(path: string): Promise<string> {
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw invalid(`--nad ${path} is not a regular file`, "--nad");
-    if (stat.size > NAD_MAX_BYTES) throw invalid(`--nad ${path} is ${stat.size} bytes; a NetworkAttachmentDefinition is far smaller (limit ${NAD_MAX_BYTES})`, "--nad");
+    if (stat.size > NAD_MAX_BYTES)
+      throw invalid(
+        `--nad ${path} is ${stat.size} bytes; a NetworkAttachmentDefinition is far smaller (limit ${NAD_MAX_BYTES})`,
+        "--nad",
+      );
     return await handle.readFile("utf8");
   } finally {
     await handle.close();
@@ -82,7 +93,10 @@ async function ipamOfNad(text: string, path: string): Promise<Record<string, unk
   } catch {
     throw invalid(`spec.config of --nad ${path} is not JSON`, "spec.config");
   }
-  const ipam = config?.ipam ?? (Array.isArray(config?.plugins) ? config.plugins.find((plugin) => plugin?.ipam !== undefined)?.ipam : undefined);
-  if (typeof ipam !== "object" || ipam === null || Array.isArray(ipam)) throw invalid(`spec.config of --nad ${path} has no ipam object`, "spec.config.ipam");
+  const ipam =
+    config?.ipam ??
+    (Array.isArray(config?.plugins) ? config.plugins.find((plugin) => plugin?.ipam !== undefined)?.ipam : undefined);
+  if (typeof ipam !== "object" || ipam === null || Array.isArray(ipam))
+    throw invalid(`spec.config of --nad ${path} has no ipam object`, "spec.config.ipam");
   return ipam as Record<string, unknown>;
 }

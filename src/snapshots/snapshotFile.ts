@@ -13,7 +13,11 @@ import { restoreState, snapshotRecords, type LedgerState, type SnapshotRecord } 
 const FLUSH_BYTES = 1 << 20;
 
 /** Writes `state` (synchronously: the fold cannot move while it is captured). */
-export function writeSnapshotFile(path: string, state: LedgerState, heads: ReadonlyMap<number, string>): { records: number; bytes: number } {
+export function writeSnapshotFile(
+  path: string,
+  state: LedgerState,
+  heads: ReadonlyMap<number, string>,
+): { records: number; bytes: number } {
   const temp = `${path}.tmp-${process.pid}`;
   const fd = openSync(temp, "w", 0o600);
   const hash = createHash("sha256");
@@ -97,7 +101,8 @@ export function readSnapshotFile(path: string): { state: LedgerState; heads: Map
     count += 1;
   }
   if (!trailer) throw new Error("no trailer: the file was cut short");
-  if (trailer.records !== count || trailer.sha256 !== hash.digest("hex")) throw new Error("checksum mismatch: the file was damaged or edited");
+  if (trailer.records !== count || trailer.sha256 !== hash.digest("hex"))
+    throw new Error("checksum mismatch: the file was damaged or edited");
   function* parsed(): Generator<SnapshotRecord> {
     for (const line of linesOf(path)) if (!line.startsWith('{"k":"end"')) yield JSON.parse(line) as SnapshotRecord;
   }

@@ -28,7 +28,11 @@ const eventsOf = (state: LedgerState): number => [...state.applied.values()].red
  */
 export function openSnapshotStore(dir: string) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const list = (): string[] => readdirSync(dir).filter((name) => NAME.test(name)).sort().reverse();
+  const list = (): string[] =>
+    readdirSync(dir)
+      .filter((name) => NAME.test(name))
+      .sort()
+      .reverse();
   return {
     dir,
     list: (): string[] => list().map((name) => join(dir, name)),
@@ -45,7 +49,11 @@ export function openSnapshotStore(dir: string) {
      * log's own: a snapshot of another log, of a log since rewritten, or ahead of the log is
      * refused with a warning and the next older one is tried. Undefined: fold from the start.
      */
-    async loadNewest(log: EventLog, warn: (message: string) => void, accept: (loaded: LoadedSnapshot) => string | undefined = () => undefined): Promise<LoadedSnapshot | undefined> {
+    async loadNewest(
+      log: EventLog,
+      warn: (message: string) => void,
+      accept: (loaded: LoadedSnapshot) => string | undefined = () => undefined,
+    ): Promise<LoadedSnapshot | undefined> {
       const ends = await log.endOffsets();
       // A write killed half-way leaves its temp file: never read, swept here.
       for (const name of readdirSync(dir)) if (name.includes(".tmp-")) rmSync(join(dir, name), { force: true });
@@ -62,7 +70,9 @@ export function openSnapshotStore(dir: string) {
           }
           return loaded;
         } catch (error) {
-          warn(`snapshot ${path} discarded: ${(error as Error).message}; trying an older one or folding from the start`);
+          warn(
+            `snapshot ${path} discarded: ${(error as Error).message}; trying an older one or folding from the start`,
+          );
           renameSync(path, `${path}.discarded`);
         }
       }
@@ -73,12 +83,23 @@ export function openSnapshotStore(dir: string) {
 
 export type SnapshotStore = ReturnType<typeof openSnapshotStore>;
 
-async function checkAgainstLog(log: EventLog, ends: ReadonlyMap<number, number>, state: LedgerState, heads: ReadonlyMap<number, string>): Promise<void> {
+async function checkAgainstLog(
+  log: EventLog,
+  ends: ReadonlyMap<number, number>,
+  state: LedgerState,
+  heads: ReadonlyMap<number, string>,
+): Promise<void> {
   for (const [partition, next] of state.applied) {
     if (next === 0) continue;
-    if ((ends.get(partition) ?? 0) < next) throw new Error(`it covers partition ${partition} up to offset ${next - 1} but the log ends at ${(ends.get(partition) ?? 0) - 1}`);
+    if ((ends.get(partition) ?? 0) < next)
+      throw new Error(
+        `it covers partition ${partition} up to offset ${next - 1} but the log ends at ${(ends.get(partition) ?? 0) - 1}`,
+      );
     const [last] = await log.read(partition, next - 1, 1);
     const expected = heads.get(partition);
-    if (!last || last.event.hash !== expected) throw new Error(`its chain head at partition ${partition} offset ${next - 1} is not the log's (${String(expected).slice(0, 12)}… vs ${String(last?.event.hash).slice(0, 12)}…)`);
+    if (!last || last.event.hash !== expected)
+      throw new Error(
+        `its chain head at partition ${partition} offset ${next - 1} is not the log's (${String(expected).slice(0, 12)}… vs ${String(last?.event.hash).slice(0, 12)}…)`,
+      );
   }
 }

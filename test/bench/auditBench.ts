@@ -53,7 +53,11 @@ function generateProjection(path: string, count: number): { seconds: number; ins
     db.pragma("synchronous = OFF");
     db.pragma("cache_size = -262144");
     db.pragma("temp_store = MEMORY");
-    const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tenancies' AND sql IS NOT NULL").all() as { name: string; sql: string }[];
+    const indexes = db
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tenancies' AND sql IS NOT NULL",
+      )
+      .all() as { name: string; sql: string }[];
     for (const { name } of indexes) db.exec(`DROP INDEX ${name}`);
     const rounds = Math.ceil(count / ADDRESSES);
     const span = (365 * DAY) / rounds;
@@ -94,7 +98,10 @@ function whoLatencies(path: string, probes: number): { p50: number; p99: number;
   try {
     const random = seeded(11);
     const probe = () => {
-      const ip = random() < 0.9 ? ipOf(Math.floor(random() * ADDRESSES)) : `10.129.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`;
+      const ip =
+        random() < 0.9
+          ? ipOf(Math.floor(random() * ADDRESSES))
+          : `10.129.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`;
       return { ip, at: YEAR_START + Math.floor(random() * 365 * DAY) };
     };
     for (let index = 0; index < 1_000; index += 1) {
@@ -142,7 +149,10 @@ async function readAndParseRate(path: string): Promise<number> {
   let count = 0;
   let rest = "";
   let lastText = "";
-  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+  for await (const chunk of createReadStream(path, {
+    encoding: "utf8",
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<string>) {
     const lines = (rest + chunk).split("\n");
     rest = lines.pop() ?? "";
     for (const line of lines) {
@@ -160,17 +170,25 @@ async function readAndParseRate(path: string): Promise<number> {
 }
 
 /** Lines per second through `attribute` (the same stream the CLI runs), output written to /dev/null. */
-async function attributeRate(projectionPath: string, logPath: string): Promise<{ rate: number; held: number; cached: number }> {
+async function attributeRate(
+  projectionPath: string,
+  logPath: string,
+): Promise<{ rate: number; held: number; cached: number }> {
   const snapshot = openProjectionSnapshot(projectionPath);
   const resolver = snapshot.queries.attributionResolver();
   const out = createWriteStream("/dev/null");
   try {
     const started = process.hrtime.bigint();
-    const stats = await attributeStream(createReadStream(logPath, { encoding: "utf8", highWaterMark: 1 << 20 }), out, async (probes) => probes.map((probe) => resolver.resolve(probe.ip, probe.atMs)), {
-      format: "csv",
-      ipColumn: "2",
-      timeColumn: "1",
-    });
+    const stats = await attributeStream(
+      createReadStream(logPath, { encoding: "utf8", highWaterMark: 1 << 20 }),
+      out,
+      async (probes) => probes.map((probe) => resolver.resolve(probe.ip, probe.atMs)),
+      {
+        format: "csv",
+        ipColumn: "2",
+        timeColumn: "1",
+      },
+    );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { rate: stats.lines / seconds, held: stats.attributed, cached: resolver.size() };
   } finally {
@@ -187,9 +205,13 @@ export async function reportAuditBenchmarks(runs: number, report: (line: string)
   try {
     const projection = join(dir, "projection.db");
     const built = generateProjection(projection, tenancies);
-    report(`audit     generated projection: ${tenancies.toLocaleString("en-US")} tenancies over a /16 and a year, bulk-inserted (${built.inserted.toFixed(0)} s, then ${(built.seconds - built.inserted).toFixed(0)} s of indexes; ${(statSync(projection).size / 1e9).toFixed(2)} GB)`);
+    report(
+      `audit     generated projection: ${tenancies.toLocaleString("en-US")} tenancies over a /16 and a year, bulk-inserted (${built.inserted.toFixed(0)} s, then ${(built.seconds - built.inserted).toFixed(0)} s of indexes; ${(statSync(projection).size / 1e9).toFixed(2)} GB)`,
+    );
     const who = whoLatencies(projection, 10_000);
-    report(`audit     who <ip> --at T, 10,000 random probes (${who.held} held)             p50 ${who.p50.toFixed(3)} ms  p99 ${who.p99.toFixed(3)} ms  max ${who.max.toFixed(2)} ms  (target p99 ≤ 5 ms)`);
+    report(
+      `audit     who <ip> --at T, 10,000 random probes (${who.held} held)             p50 ${who.p50.toFixed(3)} ms  p99 ${who.p99.toFixed(3)} ms  max ${who.max.toFixed(2)} ms  (target p99 ≤ 5 ms)`,
+    );
 
     const firewall = join(dir, "firewall.csv");
     writeFirewallLog(firewall, lines);
@@ -204,8 +226,12 @@ export async function reportAuditBenchmarks(runs: number, report: (line: string)
     }
     const base = median(parse);
     const rate = median(attribute);
-    report(`baseline  read + parse ${lines.toLocaleString("en-US")} firewall log lines (address and time)   ${formatRate(base)} lines/s`);
-    report(`audit     attribute ${lines.toLocaleString("en-US")} lines (${last.held.toLocaleString("en-US")} held, ${last.cached.toLocaleString("en-US")} addresses cached)       ${formatRate(rate)} lines/s  (${(rate / base).toFixed(2)}× read + parse; target ≥ 100,000 lines/s)`);
+    report(
+      `baseline  read + parse ${lines.toLocaleString("en-US")} firewall log lines (address and time)   ${formatRate(base)} lines/s`,
+    );
+    report(
+      `audit     attribute ${lines.toLocaleString("en-US")} lines (${last.held.toLocaleString("en-US")} held, ${last.cached.toLocaleString("en-US")} addresses cached)       ${formatRate(rate)} lines/s  (${(rate / base).toFixed(2)}× read + parse; target ≥ 100,000 lines/s)`,
+    );
   } finally {
     if (process.env.BENCH_KEEP) process.stderr.write(`kept ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
@@ -214,8 +240,10 @@ export async function reportAuditBenchmarks(runs: number, report: (line: string)
 
 // `node dist/test/bench/auditBench.js` runs these figures alone.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  reportAuditBenchmarks(Number(process.env.BENCH_RUNS ?? 3), (line) => process.stdout.write(`${line}\n`)).catch((error: unknown) => {
-    process.stderr.write(`audit bench failed: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  });
+  reportAuditBenchmarks(Number(process.env.BENCH_RUNS ?? 3), (line) => process.stdout.write(`${line}\n`)).catch(
+    (error: unknown) => {
+      process.stderr.write(`audit bench failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

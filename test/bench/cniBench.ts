@@ -8,7 +8,11 @@ import { pluginAddDelFigures } from "./pluginAddDel.js";
 /** Milliseconds for one run of `file` (CNI VERSION), start to exit. */
 function startMilliseconds(file: string, args: readonly string[]): number {
   const started = process.hrtime.bigint();
-  spawnSync(file, args, { env: { CNI_COMMAND: "VERSION" }, input: '{"cniVersion":"1.0.0"}', stdio: ["pipe", "ignore", "ignore"] });
+  spawnSync(file, args, {
+    env: { CNI_COMMAND: "VERSION" },
+    input: '{"cniVersion":"1.0.0"}',
+    stdio: ["pipe", "ignore", "ignore"],
+  });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
@@ -26,29 +30,47 @@ function burstLine(label: string, figures: BurstFigures): string {
  * 50 in parallel, through the native pipe into one agent on the embedded log and on Kafka, and
  * through the node pipe for contrast (target: the pipes take under half of the CPU).
  */
-export async function reportCniBenchmarks(root: string, runs: number, brokers: readonly string[], report: (line: string) => void): Promise<void> {
+export async function reportCniBenchmarks(
+  root: string,
+  runs: number,
+  brokers: readonly string[],
+  report: (line: string) => void,
+): Promise<void> {
   const execs = pipeExecs(root);
   const nodeStart = median(await repeat(runs * 3, async () => processMilliseconds(["-e", "0"])));
-  const nativeStart = median(await repeat(runs * 3, async () => startMilliseconds(execs.native.file, execs.native.args)));
+  const nativeStart = median(
+    await repeat(runs * 3, async () => startMilliseconds(execs.native.file, execs.native.args)),
+  );
   const nodePipeStart = median(await repeat(runs * 3, async () => startMilliseconds(execs.node.file, execs.node.args)));
   report(`baseline  node -e 0                                                   ${nodeStart.toFixed(1)} ms`);
   report(`plugin    VERSION, native pipe dist/ipledger-cni                       ${nativeStart.toFixed(1)} ms`);
-  report(`plugin    VERSION, node pipe dist/plugin/bin.js                        ${nodePipeStart.toFixed(1)} ms  (${(nodePipeStart / nativeStart).toFixed(1)}× the native pipe)`);
+  report(
+    `plugin    VERSION, node pipe dist/plugin/bin.js                        ${nodePipeStart.toFixed(1)} ms  (${(nodePipeStart / nativeStart).toFixed(1)}× the native pipe)`,
+  );
 
   const pods = Number(process.env.BENCH_PODS ?? 50);
   const perPod = await pluginAddDelFigures(root, pods, runs);
   const base = perPod.hostLocal;
-  const versus = (wall: number, cpu: number): string => (base ? `  (${(wall / base.wallMs).toFixed(2)}× host-local wall, ${(cpu / base.cpuMs).toFixed(2)}× its CPU)` : "");
-  if (base) report(`baseline  Debian host-local, ADD+DEL per pod (median of ${pods})               ${base.wallMs.toFixed(1)} ms wall, ${base.cpuMs.toFixed(1)} ms CPU`);
+  const versus = (wall: number, cpu: number): string =>
+    base ? `  (${(wall / base.wallMs).toFixed(2)}× host-local wall, ${(cpu / base.cpuMs).toFixed(2)}× its CPU)` : "";
+  if (base)
+    report(
+      `baseline  Debian host-local, ADD+DEL per pod (median of ${pods})               ${base.wallMs.toFixed(1)} ms wall, ${base.cpuMs.toFixed(1)} ms CPU`,
+    );
   else report("baseline  Debian host-local: not installed (apt-get install containernetworking-plugins)");
-  report(`plugin    ADD+DEL per pod, native pipe                                ${perPod.native.wallMs.toFixed(1)} ms wall, ${perPod.native.cpuMs.toFixed(1)} ms CPU${versus(perPod.native.wallMs, perPod.native.cpuMs)}; agent ${perPod.native.agentCpuMs.toFixed(1)} ms CPU`);
-  report(`plugin    ADD+DEL per pod, node pipe                                  ${perPod.node.wallMs.toFixed(1)} ms wall, ${perPod.node.cpuMs.toFixed(1)} ms CPU${versus(perPod.node.wallMs, perPod.node.cpuMs)}; agent ${perPod.node.agentCpuMs.toFixed(1)} ms CPU`);
+  report(
+    `plugin    ADD+DEL per pod, native pipe                                ${perPod.native.wallMs.toFixed(1)} ms wall, ${perPod.native.cpuMs.toFixed(1)} ms CPU${versus(perPod.native.wallMs, perPod.native.cpuMs)}; agent ${perPod.native.agentCpuMs.toFixed(1)} ms CPU`,
+  );
+  report(
+    `plugin    ADD+DEL per pod, node pipe                                  ${perPod.node.wallMs.toFixed(1)} ms wall, ${perPod.node.cpuMs.toFixed(1)} ms CPU${versus(perPod.node.wallMs, perPod.node.cpuMs)}; agent ${perPod.node.agentCpuMs.toFixed(1)} ms CPU`,
+  );
 
   const burstPods = Number(process.env.BENCH_BURST_PODS ?? 1000);
   const parallel = 50;
   report(`burst     ${burstPods} ADDs, ${parallel} in parallel, into one fresh agent process`);
   report(burstLine("native pipe, embedded log", await pipeBurst(root, execs.native, burstPods, parallel)));
-  if (brokers.length > 0) report(burstLine("native pipe, Kafka log", await pipeBurst(root, execs.native, burstPods, parallel, brokers)));
+  if (brokers.length > 0)
+    report(burstLine("native pipe, Kafka log", await pipeBurst(root, execs.native, burstPods, parallel, brokers)));
   else report("burst     native pipe, Kafka log: skipped (set IPLEDGER_KAFKA_BROKERS)");
   report(burstLine("node pipe, embedded log (contrast)", await pipeBurst(root, execs.node, burstPods, parallel)));
 }

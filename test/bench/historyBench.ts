@@ -23,9 +23,22 @@ export async function reportHistoryBenchmarks(events: number, report: (line: str
   try {
     let started = process.hrtime.bigint();
     await generateChurn(log, { events, pools: 64, seed: 1 });
-    report(`history   generate ${events} churn events (decider + embedded log)          ${formatRate(events / seconds(started))} events/s`);
+    report(
+      `history   generate ${events} churn events (decider + embedded log)          ${formatRate(events / seconds(started))} events/s`,
+    );
 
-    const bodies = new Database(join(dir, "ledger.db"), { readonly: true }).prepare('SELECT "partition", "offset", id, type, domain, pool, at, body FROM events').all() as { partition: number; offset: number; id: string; type: string; domain: string; pool: string; at: string; body: string }[];
+    const bodies = new Database(join(dir, "ledger.db"), { readonly: true })
+      .prepare('SELECT "partition", "offset", id, type, domain, pool, at, body FROM events')
+      .all() as {
+      partition: number;
+      offset: number;
+      id: string;
+      type: string;
+      domain: string;
+      pool: string;
+      at: string;
+      body: string;
+    }[];
     const bare = bareBulkInsertPerSecond(join(dir, "bare.db"), bodies);
     report(`baseline  bare better-sqlite3 bulk insert of the same ${events} rows        ${formatRate(bare)} rows/s`);
     started = process.hrtime.bigint();
@@ -39,13 +52,17 @@ export async function reportHistoryBenchmarks(events: number, report: (line: str
     await replayLog(log, projection);
     const replay = events / seconds(started);
     projection.close();
-    report(`history   replay ${events} events into SQLite                         ${formatRate(replay)} events/s  (${(replay / bare).toFixed(2)}× the bare bulk insert)`);
+    report(
+      `history   replay ${events} events into SQLite                         ${formatRate(replay)} events/s  (${(replay / bare).toFixed(2)}× the bare bulk insert)`,
+    );
 
     started = process.hrtime.bigint();
     const verified = await verifyLedger(log);
     const verify = events / seconds(started);
     if (!verified.ok) throw new Error(`verify failed on a generated log: ${verified.problem}`);
-    report(`history   verify ${events} events (chain + replay + invariants)          ${formatRate(verify)} events/s  (${(verify / sha).toFixed(2)}× sha256 of the bytes)`);
+    report(
+      `history   verify ${events} events (chain + replay + invariants)          ${formatRate(verify)} events/s  (${(verify / sha).toFixed(2)}× sha256 of the bytes)`,
+    );
     return dir;
   } finally {
     await log.close();
@@ -53,15 +70,43 @@ export async function reportHistoryBenchmarks(events: number, report: (line: str
   }
 }
 
-function bareBulkInsertPerSecond(path: string, rows: readonly { partition: number; offset: number; id: string; type: string; domain: string; pool: string; at: string; body: string }[]): number {
+function bareBulkInsertPerSecond(
+  path: string,
+  rows: readonly {
+    partition: number;
+    offset: number;
+    id: string;
+    type: string;
+    domain: string;
+    pool: string;
+    at: string;
+    body: string;
+  }[],
+): number {
   const db = new Database(path);
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = OFF");
-    db.exec(`CREATE TABLE events (partition INTEGER NOT NULL, "offset" INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, domain TEXT NOT NULL, pool TEXT NOT NULL, at TEXT NOT NULL, effective_ms INTEGER NOT NULL, actor TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, body TEXT NOT NULL, PRIMARY KEY (partition, "offset"))`);
+    db.exec(
+      `CREATE TABLE events (partition INTEGER NOT NULL, "offset" INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, domain TEXT NOT NULL, pool TEXT NOT NULL, at TEXT NOT NULL, effective_ms INTEGER NOT NULL, actor TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, body TEXT NOT NULL, PRIMARY KEY (partition, "offset"))`,
+    );
     const insert = db.prepare("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     const chunk = db.transaction((slice: typeof rows) => {
-      for (const row of slice) insert.run(row.partition, row.offset, row.id, row.type, row.domain, row.pool, row.at, 0, "{}", "accepted", null, row.body);
+      for (const row of slice)
+        insert.run(
+          row.partition,
+          row.offset,
+          row.id,
+          row.type,
+          row.domain,
+          row.pool,
+          row.at,
+          0,
+          "{}",
+          "accepted",
+          null,
+          row.body,
+        );
     });
     const started = process.hrtime.bigint();
     for (let index = 0; index < rows.length; index += 20_000) chunk(rows.slice(index, index + 20_000));

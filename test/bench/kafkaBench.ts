@@ -24,7 +24,11 @@ export function percentile(values: readonly number[], q: number): number {
 }
 
 /** Runs `count` operations with `concurrency` in flight, timing each. */
-async function timed(count: number, concurrency: number, operation: (index: number) => Promise<void>): Promise<LatencyRun> {
+async function timed(
+  count: number,
+  concurrency: number,
+  operation: (index: number) => Promise<void>,
+): Promise<LatencyRun> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -42,7 +46,11 @@ async function timed(count: number, concurrency: number, operation: (index: numb
 
 /** Removes a bench topic from the shared broker. */
 export async function deleteTopic(brokers: readonly string[], topic: string): Promise<void> {
-  const admin = new Kafka({ clientId: "ipledger-bench-cleanup", brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: "ipledger-bench-cleanup",
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
@@ -56,15 +64,31 @@ export async function deleteTopic(brokers: readonly string[], topic: string): Pr
  * ADD decides, appends with acks=-1 and waits until the agent's tail has folded the event. Also
  * returns the size of the agent's AddressAllocated records, for the raw-produce baseline.
  */
-export async function kafkaAgentAllocations(brokers: readonly string[], count: number, concurrency: number): Promise<LatencyRun & { recordBytes: number }> {
+export async function kafkaAgentAllocations(
+  brokers: readonly string[],
+  count: number,
+  concurrency: number,
+): Promise<LatencyRun & { recordBytes: number }> {
   const dir = mkdtempSync(join(tmpdir(), "ipledger-bench-kafka-"));
   const topic = `ipledger-bench-${randomUUID().slice(0, 8)}`;
   const log = await openKafkaEventLog({ brokers, topic, clientId: "ipledger-bench", partitions: 3 });
   const agent = await startAgent({ dataDir: dir, socket: join(dir, "agent.sock"), node: "bench", log, quiet: true });
   try {
-    const config = { cniVersion: "1.0.0", name: "bench", type: "macvlan", ipam: { type: "ipledger", range: "10.128.0.0/16" } };
-    const body = (index: number) => ({ config, containerId: `bench-${index}`, ifName: "net1", netns: "/x", args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}` });
-    if ((await postToSocket(agent.socketPath, "/v1/cni/add", body(-1))) !== 200) throw new Error("the warm-up ADD failed"); // defines the pool
+    const config = {
+      cniVersion: "1.0.0",
+      name: "bench",
+      type: "macvlan",
+      ipam: { type: "ipledger", range: "10.128.0.0/16" },
+    };
+    const body = (index: number) => ({
+      config,
+      containerId: `bench-${index}`,
+      ifName: "net1",
+      netns: "/x",
+      args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}`,
+    });
+    if ((await postToSocket(agent.socketPath, "/v1/cni/add", body(-1))) !== 200)
+      throw new Error("the warm-up ADD failed"); // defines the pool
     const run = await timed(count, concurrency, async (index) => {
       const status = await postToSocket(agent.socketPath, "/v1/cni/add", body(index));
       if (status !== 200) throw new Error(`ADD ${index} answered ${status}`);
@@ -82,7 +106,12 @@ export async function kafkaAgentAllocations(brokers: readonly string[], count: n
 }
 
 /** The baseline: raw kafkajs `send` of one `bytes`-byte record each, acks=-1, to one partition. */
-export async function rawKafkaProduce(brokers: readonly string[], count: number, concurrency: number, bytes: number): Promise<LatencyRun> {
+export async function rawKafkaProduce(
+  brokers: readonly string[],
+  count: number,
+  concurrency: number,
+  bytes: number,
+): Promise<LatencyRun> {
   const topic = `ipledger-bench-raw-${randomUUID().slice(0, 8)}`;
   const kafka = new Kafka({ clientId: "ipledger-bench-raw", brokers: [...brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
@@ -108,7 +137,12 @@ export async function rawKafkaProduce(brokers: readonly string[], count: number,
  * records of the same size at the same concurrency. Rates are medians of `runs` runs; p50/p99
  * are over every operation of those runs.
  */
-export async function reportKafkaBenchmarks(brokers: readonly string[], runs: number, count: number, report: (line: string) => void): Promise<void> {
+export async function reportKafkaBenchmarks(
+  brokers: readonly string[],
+  runs: number,
+  count: number,
+  report: (line: string) => void,
+): Promise<void> {
   const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(8);
   for (const concurrency of [1, 16, 64]) {
     const agentRuns: (LatencyRun & { recordBytes: number })[] = [];
@@ -118,12 +152,20 @@ export async function reportKafkaBenchmarks(brokers: readonly string[], runs: nu
     for (let run = 0; run < runs; run += 1) rawRuns.push(await rawKafkaProduce(brokers, count, concurrency, bytes));
     const summary = (list: readonly LatencyRun[]) => {
       const all = list.flatMap((entry) => entry.latencies);
-      return { rate: median(list.map((entry) => entry.perSecond)), p50: percentile(all, 0.5), p99: percentile(all, 0.99) };
+      return {
+        rate: median(list.map((entry) => entry.perSecond)),
+        p50: percentile(all, 0.5),
+        p99: percentile(all, 0.99),
+      };
     };
     const agent = summary(agentRuns);
     const raw = summary(rawRuns);
     const inFlight = String(concurrency).padStart(2);
-    report(`baseline  raw kafkajs produce, acks=-1, ${bytes}-byte records, ${inFlight} in flight      ${formatRate(raw.rate)} records/s  p50 ${ms(raw.p50)}  p99 ${ms(raw.p99)}`);
-    report(`kafka     ADD through the agent API, Kafka log, ${inFlight} in flight        ${formatRate(agent.rate)} allocations/s  p50 ${ms(agent.p50)}  p99 ${ms(agent.p99)}  (${(agent.rate / raw.rate).toFixed(3)}× raw produce)`);
+    report(
+      `baseline  raw kafkajs produce, acks=-1, ${bytes}-byte records, ${inFlight} in flight      ${formatRate(raw.rate)} records/s  p50 ${ms(raw.p50)}  p99 ${ms(raw.p99)}`,
+    );
+    report(
+      `kafka     ADD through the agent API, Kafka log, ${inFlight} in flight        ${formatRate(agent.rate)} allocations/s  p50 ${ms(agent.p50)}  p99 ${ms(agent.p99)}  (${(agent.rate / raw.rate).toFixed(3)}× raw produce)`,
+    );
   }
 }

@@ -31,7 +31,12 @@ async function untilIPPoolsServed(kc: KubeConfig, namespace: string): Promise<vo
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      await api.listNamespacedCustomObject({ group: "whereabouts.cni.cncf.io", version: "v1alpha1", namespace, plural: "ippools" });
+      await api.listNamespacedCustomObject({
+        group: "whereabouts.cni.cncf.io",
+        version: "v1alpha1",
+        namespace,
+        plural: "ippools",
+      });
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -46,7 +51,11 @@ async function untilIPPoolsServed(kc: KubeConfig, namespace: string): Promise<vo
  * `kubeconfig`. A watch stamps when each IPPool version arrives, so the lag is what a
  * `kubectl get ippools -w` user would see.
  */
-export async function kubeProjectionBurst(kubeconfig: string, allocations: number, pools = 10): Promise<KubeBurstFigures> {
+export async function kubeProjectionBurst(
+  kubeconfig: string,
+  allocations: number,
+  pools = 10,
+): Promise<KubeBurstFigures> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   await installWhereaboutsCrds(kc);
@@ -60,7 +69,11 @@ export async function kubeProjectionBurst(kubeconfig: string, allocations: numbe
     `/apis/whereabouts.cni.cncf.io/v1alpha1/namespaces/${namespace}/ippools`,
     {},
     (type: string, object: StoredIPPool) => {
-      if (type === "ADDED" || type === "MODIFIED") arrived.set(object.metadata.name, { position: object.metadata.annotations?.[LOG_POSITION_ANNOTATION] ?? "", at: performance.now() });
+      if (type === "ADDED" || type === "MODIFIED")
+        arrived.set(object.metadata.name, {
+          position: object.metadata.annotations?.[LOG_POSITION_ANNOTATION] ?? "",
+          at: performance.now(),
+        });
     },
     () => undefined,
   );
@@ -68,15 +81,23 @@ export async function kubeProjectionBurst(kubeconfig: string, allocations: numbe
     while (!projector.elector.isLeader()) await sleep(10);
     const driver = createLedgerDriver(agent.app, "bench");
     const started = performance.now();
-    await driver.burst(Array.from({ length: allocations }, (_, index) => () => driver.add(`pod-${index}`, ranges[index % pools] as DriverPool)), 16);
+    await driver.burst(
+      Array.from(
+        { length: allocations },
+        (_, index) => () => driver.add(`pod-${index}`, ranges[index % pools] as DriverPool),
+      ),
+      16,
+    );
     const lastAppended = performance.now();
     // The position each IPPool must reach: the last event of its pool in the log.
     const events = await agent.events();
     const targets = new Map(ranges.map((range) => [ippoolName(range), ""]));
-    for (const { partition, offset, event } of events) if (targets.has(event.pool)) targets.set(event.pool, `${partition}:${offset}`);
+    for (const { partition, offset, event } of events)
+      if (targets.has(event.pool)) targets.set(event.pool, `${partition}:${offset}`);
     const deadline = Date.now() + 60_000;
     while (![...targets].every(([name, position]) => arrived.get(name)?.position === position)) {
-      if (Date.now() > deadline) throw new Error(`the IPPools did not reflect the burst within 60 s: ${JSON.stringify([...arrived])}`);
+      if (Date.now() > deadline)
+        throw new Error(`the IPPools did not reflect the burst within 60 s: ${JSON.stringify([...arrived])}`);
       await sleep(5);
     }
     const reflected = Math.max(...[...targets.keys()].map((name) => arrived.get(name)?.at ?? 0));

@@ -18,8 +18,21 @@ const run = promisify(execFile);
 const REPLICAS = Number(process.env["IPLEDGER_NODE_BURST"] ?? 200);
 
 function hostLocalNad(name: string, bridge: string, dataDir: string): string {
-  const config = { cniVersion: "0.4.0", name, type: "bridge", bridge, isGateway: false, ipMasq: false, ipam: { type: "host-local", dataDir, ranges: [[{ subnet: "10.139.0.0/24" }]] } };
-  return JSON.stringify({ apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name }, spec: { config: JSON.stringify(config) } });
+  const config = {
+    cniVersion: "0.4.0",
+    name,
+    type: "bridge",
+    bridge,
+    isGateway: false,
+    ipMasq: false,
+    ipam: { type: "host-local", dataDir, ranges: [[{ subnet: "10.139.0.0/24" }]] },
+  };
+  return JSON.stringify({
+    apiVersion: "k8s.cni.cncf.io/v1",
+    kind: "NetworkAttachmentDefinition",
+    metadata: { name },
+    spec: { config: JSON.stringify(config) },
+  });
 }
 
 function row(name: string, r: BurstResult): string {
@@ -31,7 +44,10 @@ function row(name: string, r: BurstResult): string {
 async function main(): Promise<void> {
   const node = findNodeService("bench:node");
   const brokers = process.env["IPLEDGER_KAFKA_BROKERS"];
-  if (!node || !brokers) throw new Error("bench:node needs IPLEDGER_NODE_KUBECONFIG (test/services/node/start) and IPLEDGER_KAFKA_BROKERS (test/services/kafka/start)");
+  if (!node || !brokers)
+    throw new Error(
+      "bench:node needs IPLEDGER_NODE_KUBECONFIG (test/services/node/start) and IPLEDGER_KAFKA_BROKERS (test/services/kafka/start)",
+    );
   const kubectl = kubectlFor(node);
   await buildAndImportImage(node);
   await undeployIpledger(node);
@@ -41,12 +57,19 @@ async function main(): Promise<void> {
   await kubectl(["create", "namespace", namespace]);
   try {
     await kubectl.apply(bridgeNad("bench-ipledger", bridges[0] as string, { range: "10.138.0.0/24" }), namespace);
-    await kubectl.apply(hostLocalNad("bench-host-local", bridges[1] as string, `${node.stateDir}/cni/bench-host-local`), namespace);
+    await kubectl.apply(
+      hostLocalNad("bench-host-local", bridges[1] as string, `${node.stateDir}/cni/bench-host-local`),
+      namespace,
+    );
     const hostLocal = await scaleUpAndDown(node, kubectl, namespace, "host-local", "bench-host-local", REPLICAS);
     const agent = await agentContainer(kubectl);
-    const ipledger = await scaleUpAndDown(node, kubectl, namespace, "ipledger", "bench-ipledger", REPLICAS, { pid: await agentPid(node, agent.containerId) });
+    const ipledger = await scaleUpAndDown(node, kubectl, namespace, "ipledger", "bench-ipledger", REPLICAS, {
+      pid: await agentPid(node, agent.containerId),
+    });
     console.log(`\n${REPLICAS} pods of one Deployment, scaled up then down, on one node (2 cores, shared)\n`);
-    console.log("| IPAM | pods | up: all Running (s) | down: all gone (s) | agent ADD mean | agent CPU (s) | CNI plugins' CPU (s) |");
+    console.log(
+      "| IPAM | pods | up: all Running (s) | down: all gone (s) | agent ADD mean | agent CPU (s) | CNI plugins' CPU (s) |",
+    );
     console.log("|---|---|---|---|---|---|---|");
     console.log(row("host-local (floor)", hostLocal));
     console.log(row("ipledger", ipledger));

@@ -25,12 +25,27 @@ function percentile(sorted: readonly number[], p: number): number {
  * into a fresh agent on the embedded log, or on a fresh Kafka topic when `brokers` are given.
  * Latency is per ADD, spawn to exit.
  */
-export async function pipeBurst(root: string, exec: CniExec, pods: number, parallel: number, brokers?: readonly string[]): Promise<BurstFigures> {
+export async function pipeBurst(
+  root: string,
+  exec: CniExec,
+  pods: number,
+  parallel: number,
+  brokers?: readonly string[],
+): Promise<BurstFigures> {
   const dir = mkdtempSync(join(tmpdir(), "ipledger-bench-burst-"));
   const topic = `ipledger-bench-pipe-${randomUUID().slice(0, 8)}`;
-  const agent = await startBenchAgent(root, join(dir, "data"), brokers ? ["--kafka", brokers.join(","), "--topic", topic, "--kafka-partitions", "3"] : []);
+  const agent = await startBenchAgent(
+    root,
+    join(dir, "data"),
+    brokers ? ["--kafka", brokers.join(","), "--topic", topic, "--kafka-partitions", "3"] : [],
+  );
   try {
-    const config = { cniVersion: "1.0.0", name: "burst", type: "macvlan", ipam: { type: "ipledger", range: "10.140.0.0/16", socket: agent.socketPath, agent_timeout_seconds: 120 } };
+    const config = {
+      cniVersion: "1.0.0",
+      name: "burst",
+      type: "macvlan",
+      ipam: { type: "ipledger", range: "10.140.0.0/16", socket: agent.socketPath, agent_timeout_seconds: 120 },
+    };
     // A generous deadline: 50 node pipes starting at once on a small machine queue for CPU, and a code 11 would end the run.
     const latencies: number[] = [];
     const pipeBefore = cpuSeconds("self").children;

@@ -17,7 +17,13 @@ export interface PluginFigures {
   readonly node: PerPod;
 }
 
-async function perPod(exec: CniExec, config: unknown, pods: number, prefix: string, agentPid?: number): Promise<PerPod> {
+async function perPod(
+  exec: CniExec,
+  config: unknown,
+  pods: number,
+  prefix: string,
+  agentPid?: number,
+): Promise<PerPod> {
   const times: number[] = [];
   const cpuBefore = cpuSeconds("self").children;
   const agentBefore = agentPid === undefined ? 0 : cpuSeconds(agentPid).own;
@@ -28,7 +34,11 @@ async function perPod(exec: CniExec, config: unknown, pods: number, prefix: stri
     times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   const agentCpu = agentPid === undefined ? 0 : cpuSeconds(agentPid).own - agentBefore;
-  return { wallMs: median(times), cpuMs: ((cpuSeconds("self").children - cpuBefore) * 1000) / pods, agentCpuMs: (agentCpu * 1000) / pods };
+  return {
+    wallMs: median(times),
+    cpuMs: ((cpuSeconds("self").children - cpuBefore) * 1000) / pods,
+    agentCpuMs: (agentCpu * 1000) / pods,
+  };
 }
 
 /**
@@ -42,17 +52,36 @@ export async function pluginAddDelFigures(root: string, pods: number, runs: numb
   const agent = await startBenchAgent(root, join(dir, "data"));
   const execs = pipeExecs(root);
   try {
-    const ledgerConfig = { cniVersion: "1.0.0", name: "bench", type: "macvlan", ipam: { type: "ipledger", range: "10.129.0.0/16", socket: agent.socketPath, agent_timeout_seconds: 60 } };
-    const hostLocalConfig = { cniVersion: "1.0.0", name: "bench", type: "macvlan", ipam: { type: "host-local", ranges: [[{ subnet: "10.130.0.0/16" }]], dataDir: join(dir, "host-local") } };
+    const ledgerConfig = {
+      cniVersion: "1.0.0",
+      name: "bench",
+      type: "macvlan",
+      ipam: { type: "ipledger", range: "10.129.0.0/16", socket: agent.socketPath, agent_timeout_seconds: 60 },
+    };
+    const hostLocalConfig = {
+      cniVersion: "1.0.0",
+      name: "bench",
+      type: "macvlan",
+      ipam: { type: "host-local", ranges: [[{ subnet: "10.130.0.0/16" }]], dataDir: join(dir, "host-local") },
+    };
     const samples: Record<"hostLocal" | "native" | "node", PerPod[]> = { hostLocal: [], native: [], node: [] };
     for (let run = 0; run < runs; run += 1) {
       // Interleaved, so drift on a shared machine hits all three alike.
-      if (existsSync(execs.hostLocal.file)) samples.hostLocal.push(await perPod(execs.hostLocal, hostLocalConfig, pods, `hl${run}`));
+      if (existsSync(execs.hostLocal.file))
+        samples.hostLocal.push(await perPod(execs.hostLocal, hostLocalConfig, pods, `hl${run}`));
       samples.native.push(await perPod(execs.native, ledgerConfig, pods, `nat${run}`, agent.pid));
       samples.node.push(await perPod(execs.node, ledgerConfig, pods, `node${run}`, agent.pid));
     }
-    const mid = (list: PerPod[]): PerPod => ({ wallMs: median(list.map((p) => p.wallMs)), cpuMs: median(list.map((p) => p.cpuMs)), agentCpuMs: median(list.map((p) => p.agentCpuMs)) });
-    return { ...(samples.hostLocal.length > 0 ? { hostLocal: mid(samples.hostLocal) } : {}), native: mid(samples.native), node: mid(samples.node) };
+    const mid = (list: PerPod[]): PerPod => ({
+      wallMs: median(list.map((p) => p.wallMs)),
+      cpuMs: median(list.map((p) => p.cpuMs)),
+      agentCpuMs: median(list.map((p) => p.agentCpuMs)),
+    });
+    return {
+      ...(samples.hostLocal.length > 0 ? { hostLocal: mid(samples.hostLocal) } : {}),
+      native: mid(samples.native),
+      node: mid(samples.node),
+    };
   } finally {
     await agent.stop();
     rmSync(dir, { recursive: true, force: true });

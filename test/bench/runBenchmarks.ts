@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`);
   };
   report(`ipledger benchmarks: median of ${RUNS} runs, node ${process.version}, ${ALLOCATIONS} allocations per run`);
-  const kafkaBrokers = process.env.IPLEDGER_KAFKA_BROKERS?.split(",").map((broker) => broker.trim()).filter(Boolean) ?? [];
+  const kafkaBrokers =
+    process.env.IPLEDGER_KAFKA_BROKERS?.split(",")
+      .map((broker) => broker.trim())
+      .filter(Boolean) ?? [];
   if (process.env.BENCH_ONLY === "cni") {
     await reportCniBenchmarks(root, RUNS, kafkaBrokers, report);
     return;
@@ -34,12 +37,17 @@ async function main(): Promise<void> {
   report(`baseline  bare better-sqlite3 insert (WAL, synchronous=FULL, 1 row/txn)  ${formatRate(bare)} rows/s`);
   for (const concurrency of [1, 16]) {
     const rate = median(await repeat(RUNS, () => agentAllocationsPerSecond(ALLOCATIONS, concurrency)));
-    report(`ledger    ADD through the agent API, embedded log, ${String(concurrency).padStart(2)} in flight     ${formatRate(rate)} allocations/s  (${(rate / bare).toFixed(3)}× the bare insert)`);
+    report(
+      `ledger    ADD through the agent API, embedded log, ${String(concurrency).padStart(2)} in flight     ${formatRate(rate)} allocations/s  (${(rate / bare).toFixed(3)}× the bare insert)`,
+    );
   }
 
   // The Kafka backend, next to raw kafkajs produce, when a broker is given (test/services/kafka/start).
   if (kafkaBrokers.length > 0) await reportKafkaBenchmarks(kafkaBrokers, RUNS, ALLOCATIONS, report);
-  else report("kafka     skipped: set IPLEDGER_KAFKA_BROKERS (e.g. $(test/services/kafka/start | tail -n1)) to benchmark the Kafka log");
+  else
+    report(
+      "kafka     skipped: set IPLEDGER_KAFKA_BROKERS (e.g. $(test/services/kafka/start | tail -n1)) to benchmark the Kafka log",
+    );
 
   // The CNI call: both pipes against host-local, and the 1000-pod burst (BENCH_ONLY=cni runs just this part).
   await reportCniBenchmarks(root, RUNS, kafkaBrokers, report);
@@ -56,7 +64,9 @@ async function main(): Promise<void> {
 
   const kubeconfig = process.env.IPLEDGER_KUBECONFIG;
   if (!kubeconfig) {
-    report("projector skipped: set IPLEDGER_KUBECONFIG=$(test/services/kube/start | tail -n1) for the IPPool projection figures");
+    report(
+      "projector skipped: set IPLEDGER_KUBECONFIG=$(test/services/kube/start | tail -n1) for the IPPool projection figures",
+    );
     return;
   }
   const bursts: KubeBurstFigures[] = [];
@@ -64,8 +74,12 @@ async function main(): Promise<void> {
   const lag = median(bursts.map((burst) => burst.lagMs));
   const writes = median(bursts.map((burst) => burst.writes));
   const events = median(bursts.map((burst) => burst.events));
-  report(`projector ${ALLOCATIONS} ADDs over 10 pools → IPPools reflect the last event   ${lag.toFixed(0)} ms after it was appended (burst to converged ${median(bursts.map((burst) => burst.totalMs)).toFixed(0)} ms)`);
-  report(`projector IPPool API writes for that burst                         ${writes} writes for ${events} events (${(writes / events).toFixed(3)} per event; ${median(bursts.map((burst) => burst.conflicts))} refused with 409)`);
+  report(
+    `projector ${ALLOCATIONS} ADDs over 10 pools → IPPools reflect the last event   ${lag.toFixed(0)} ms after it was appended (burst to converged ${median(bursts.map((burst) => burst.totalMs)).toFixed(0)} ms)`,
+  );
+  report(
+    `projector IPPool API writes for that burst                         ${writes} writes for ${events} events (${(writes / events).toFixed(3)} per event; ${median(bursts.map((burst) => burst.conflicts))} refused with 409)`,
+  );
 }
 
 main().catch((error: unknown) => {

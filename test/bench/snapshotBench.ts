@@ -1,7 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decideAllocation, definePool, evolve, initialState, type LedgerState, type TargetPool } from "../../ledger/core/index.js";
+import {
+  decideAllocation,
+  definePool,
+  evolve,
+  initialState,
+  type LedgerState,
+  type TargetPool,
+} from "../../ledger/core/index.js";
 import { openSqliteEventLog } from "../../ledger/log/sqliteEventLog.js";
 import { LOG_FILE, startAgent } from "../../src/agent.js";
 import { generateChurn } from "../../src/generate/churnGenerator.js";
@@ -23,7 +30,11 @@ async function readyMs(dataDir: string, socket: string): Promise<{ ms: number; f
  * restart from the snapshot the first start left at shutdown. Then the fold's state with many
  * live allocations in one /64: heap it takes, and the decide step of an ADD next to an empty /24.
  */
-export async function reportSnapshotBenchmarks(events: number, liveAllocations: number, report: (line: string) => void): Promise<void> {
+export async function reportSnapshotBenchmarks(
+  events: number,
+  liveAllocations: number,
+  report: (line: string) => void,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ipledger-bench-snap-"));
   try {
     const empty = join(dir, "empty");
@@ -35,9 +46,13 @@ export async function reportSnapshotBenchmarks(events: number, liveAllocations: 
     await generateChurn(log, { events, pools: 64, seed: 2 });
     await log.close();
     const first = await readyMs(data, join(dir, "d.sock"));
-    report(`snapshot  agent ready, ${events} events, no snapshot (full fold)          ${first.ms.toFixed(0)} ms  (${formatRate(events / (first.ms / 1000))} events/s)`);
+    report(
+      `snapshot  agent ready, ${events} events, no snapshot (full fold)          ${first.ms.toFixed(0)} ms  (${formatRate(events / (first.ms / 1000))} events/s)`,
+    );
     const second = await readyMs(data, join(dir, "d.sock"));
-    report(`snapshot  agent ready, ${events} events, from its snapshot${second.fromSnapshot ? "" : " (NOT USED)"}              ${second.ms.toFixed(0)} ms  (${(second.ms / emptyReady.ms).toFixed(2)}× the empty log)`);
+    report(
+      `snapshot  agent ready, ${events} events, from its snapshot${second.fromSnapshot ? "" : " (NOT USED)"}              ${second.ms.toFixed(0)} ms  (${(second.ms / emptyReady.ms).toFixed(2)}× the empty log)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,14 +64,21 @@ export async function reportSnapshotBenchmarks(events: number, liveAllocations: 
   const big = stateWith(v6, liveAllocations);
   global.gc?.();
   const heapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
-  report(`snapshot  fold state with ${liveAllocations} live allocations (one /64)        ${heapMb.toFixed(0)} MB of heap${global.gc ? "" : " (run node --expose-gc for a settled figure)"}`);
+  report(
+    `snapshot  fold state with ${liveAllocations} live allocations (one /64)        ${heapMb.toFixed(0)} MB of heap${global.gc ? "" : " (run node --expose-gc for a settled figure)"}`,
+  );
   const small = stateWith(v4, 0);
   const [p99Big, p99Small] = [decideP99(big, v6), decideP99(small, v4)];
-  report(`snapshot  ADD decide p99, /64 with ${liveAllocations} allocations vs empty /24   ${p99Big.toFixed(3)} ms vs ${p99Small.toFixed(3)} ms  (${(p99Big / p99Small).toFixed(2)}×)`);
+  report(
+    `snapshot  ADD decide p99, /64 with ${liveAllocations} allocations vs empty /24   ${p99Big.toFixed(3)} ms vs ${p99Small.toFixed(3)} ms  (${(p99Big / p99Small).toFixed(2)}×)`,
+  );
 }
 
 function target(range: string): TargetPool {
-  return definePool({ range, exclude: [], key: "bench" }, { networkName: `bench-${range}`, reuseCooldownSeconds: 0, overlappingRanges: true });
+  return definePool(
+    { range, exclude: [], key: "bench" },
+    { networkName: `bench-${range}`, reuseCooldownSeconds: 0, overlappingRanges: true },
+  );
 }
 
 /** A state whose pool holds `count` allocations, built by folding the events an agent would log. */
@@ -67,9 +89,20 @@ function stateWith(pool: TargetPool, count: number): LedgerState {
   evolve(state, { partition: 0, offset: 0, event: { ...base, id: "def", type: "PoolDefined", data: pool.definition } });
   const prefix = pool.definition.range.split("/")[0]!.replace(/::$/, ":");
   for (let index = 1; index <= count; index += 1) {
-    const owner = { containerId: `c${index.toString(16).padStart(12, "0")}`, ifName: "net1", podNamespace: "bench", podName: `pod-${index}`, podUid: `uid-${index}`, node: `node-${index % 500}` };
+    const owner = {
+      containerId: `c${index.toString(16).padStart(12, "0")}`,
+      ifName: "net1",
+      podNamespace: "bench",
+      podName: `pod-${index}`,
+      podUid: `uid-${index}`,
+      node: `node-${index % 500}`,
+    };
     const ip = pool.definition.range.includes(":") ? `${prefix}:${index.toString(16)}` : "";
-    evolve(state, { partition: 0, offset: index, event: { ...base, id: `a${index}`, type: "AddressAllocated", data: { ip, owner, requested: false, basis: {} } } });
+    evolve(state, {
+      partition: 0,
+      offset: index,
+      event: { ...base, id: `a${index}`, type: "AddressAllocated", data: { ip, owner, requested: false, basis: {} } },
+    });
   }
   return state;
 }
@@ -77,9 +110,31 @@ function stateWith(pool: TargetPool, count: number): LedgerState {
 function decideP99(state: LedgerState, pool: TargetPool): number {
   const samples: number[] = [];
   for (let index = 0; index < 2_000; index += 1) {
-    const owner = { containerId: `new-${index}`, ifName: "net1", podNamespace: "bench", podName: `new-${index}`, podUid: `u-${index}`, node: "bench" };
+    const owner = {
+      containerId: `new-${index}`,
+      ifName: "net1",
+      podNamespace: "bench",
+      podName: `new-${index}`,
+      podUid: `u-${index}`,
+      node: "bench",
+    };
     const started = process.hrtime.bigint();
-    decideAllocation({ kind: "AllocateAddresses", now: "2026-01-02T00:00:00.000Z", actor: { node: "bench", component: "agent" }, eventIds: ["x", "y"], owner, pools: [pool], requested: [], sticky: false, spread: 1, random: [], avoid: [] }, state);
+    decideAllocation(
+      {
+        kind: "AllocateAddresses",
+        now: "2026-01-02T00:00:00.000Z",
+        actor: { node: "bench", component: "agent" },
+        eventIds: ["x", "y"],
+        owner,
+        pools: [pool],
+        requested: [],
+        sticky: false,
+        spread: 1,
+        random: [],
+        avoid: [],
+      },
+      state,
+    );
     samples.push(ms(started));
   }
   samples.sort((a, b) => a - b);

@@ -15,8 +15,10 @@ import { startConsole, type ConsoleProcess } from "../support/console/consolePro
 // The console in a real browser (Debian's Chromium via playwright-core) over a data directory
 // the real agent filled: the auditor's known-answer scenario, plus a pod with a hostile name.
 const MISSING = !chromiumInstalled();
-if (MISSING && process.env.CI) throw new Error("Debian's chromium is missing: .ci/run installs it (apt-get install -y chromium)");
-if (MISSING) console.warn("SKIPPING the console's browser tests: install Debian's chromium (apt-get install -y chromium)");
+if (MISSING && process.env.CI)
+  throw new Error("Debian's chromium is missing: .ci/run installs it (apt-get install -y chromium)");
+if (MISSING)
+  console.warn("SKIPPING the console's browser tests: install Debian's chromium (apt-get install -y chromium)");
 
 const HOSTILE = "<img src=x onerror=alert(1)>";
 const IMAGES = join(REPO_ROOT, "docs/images");
@@ -56,12 +58,23 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
     const blue = NETWORKS.blue;
     // CNI_ARGS cannot carry "=", so the name goes in through the decider and the log directly.
     const writer = deciderWriter(world.agent, world.clock.now);
-    [hostileIp] = (await writer.allocate(cniBody({ name: blue.name, ipam: { ...blue.ipam }, pod: { namespace: "shop", name: "placeholder", uid: "uid-hostile" }, containerId: "c-hostile" }), { podName: HOSTILE })) as [string];
+    [hostileIp] = (await writer.allocate(
+      cniBody({
+        name: blue.name,
+        ipam: { ...blue.ipam },
+        pod: { namespace: "shop", name: "placeholder", uid: "uid-hostile" },
+        containerId: "c-hostile",
+      }),
+      { podName: HOSTILE },
+    )) as [string];
     await world.agent.runner.waitForCatchUp(10_000);
     await expectLedgerSound(world.agent.log, world.agent.projection);
     server = await startConsole(dataArgs());
     chromium = await launchChromium();
-    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const context = await chromium.browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      acceptDownloads: true,
+    });
     page = await context.newPage();
     page.on("console", (message) => {
       if (message.type() === "error" && !/status of 40[14]/.test(message.text())) pageErrors.push(message.text());
@@ -119,7 +132,11 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
     await open(`/ip/${ip}`);
     await page.waitForSelector("table.holders tbody tr");
     const rows = await page.$$eval("table.holders tbody tr", (trs) =>
-      trs.map((tr) => ({ container: tr.getAttribute("data-container"), from: tr.querySelector("td.from time")?.getAttribute("datetime") ?? null, to: tr.querySelector("td.to time")?.getAttribute("datetime") ?? null })),
+      trs.map((tr) => ({
+        container: tr.getAttribute("data-container"),
+        from: tr.querySelector("td.from time")?.getAttribute("datetime") ?? null,
+        to: tr.querySelector("td.to time")?.getAttribute("datetime") ?? null,
+      })),
     );
     const blue = world.expected.filter((t) => t.ip === ip && t.domain !== "").length;
     expect(rows.length).toBe(expected.length + blue);
@@ -131,44 +148,77 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
     await shoot("console-timeline.png");
   });
 
-  it("the cursor's \"who at T\" agrees with ipledger who --at, by clicking and by a pasted URL", async () => {
+  it('the cursor\'s "who at T" agrees with ipledger who --at, by clicking and by a pasted URL', async () => {
     const ip = busiest();
-    const tenancies = world.expected.filter((t) => t.ip === ip && t.domain === "" && t.toMs !== null && t.toMs > t.fromMs);
-    const instants = [...tenancies.slice(0, 4).flatMap((t) => [t.fromMs, Math.floor((t.fromMs + (t.toMs as number)) / 2), (t.toMs as number) - 1, t.toMs as number])];
+    const tenancies = world.expected.filter(
+      (t) => t.ip === ip && t.domain === "" && t.toMs !== null && t.toMs > t.fromMs,
+    );
+    const instants = [
+      ...tenancies
+        .slice(0, 4)
+        .flatMap((t) => [
+          t.fromMs,
+          Math.floor((t.fromMs + (t.toMs as number)) / 2),
+          (t.toMs as number) - 1,
+          t.toMs as number,
+        ]),
+    ];
     for (const ms of instants) {
       const cli = await ipledgerHereJson<{ holders: Holder[] }>(["who", ip, "--at", at(ms), ...dataArgs()]);
       await open(`/ip/${ip}?at=${encodeURIComponent(at(ms))}`);
       await page.waitForSelector("#who-at [data-holder]");
-      const shown = await page.$$eval("#who-at [data-holder]", (items) => items.map((item) => item.getAttribute("data-holder")).filter((id) => id !== ""));
+      const shown = await page.$$eval("#who-at [data-holder]", (items) =>
+        items.map((item) => item.getAttribute("data-holder")).filter((id) => id !== ""),
+      );
       expect(shown, `who ${ip} at ${at(ms)}`).toEqual(cli.holders.map((h) => h.containerId));
     }
     // Clicking the axis moves the cursor; the answer then is the CLI's at the instant the URL names.
     await open(`/ip/${ip}`);
-    const box = (await page.locator(".timeline canvas").boundingBox()) as { x: number; y: number; width: number; height: number };
+    const box = (await page.locator(".timeline canvas").boundingBox()) as {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
     await page.mouse.click(box.x + box.width * 0.37, box.y + 40);
     await page.waitForURL(/at=/);
     await page.waitForSelector("#who-at [data-holder]");
     const clicked = new URL(page.url()).searchParams.get("at") as string;
     const cli = await ipledgerJson<{ holders: Holder[] }>(["who", ip, "--at", clicked, ...dataArgs()]);
-    const shown = await page.$$eval("#who-at [data-holder]", (items) => items.map((item) => item.getAttribute("data-holder")).filter((id) => id !== ""));
+    const shown = await page.$$eval("#who-at [data-holder]", (items) =>
+      items.map((item) => item.getAttribute("data-holder")).filter((id) => id !== ""),
+    );
     expect(shown).toEqual(cli.holders.map((h) => h.containerId));
-    const cliText = await page.evaluate(async (href) => (await fetch(href)).text(), (await page.getAttribute("#who-at .cli a", "href")) as string);
+    const cliText = await page.evaluate(
+      async (href) => (await fetch(href)).text(),
+      (await page.getAttribute("#who-at .cli a", "href")) as string,
+    );
     expect(cliText).toBe((await ipledger(["who", ip, "--at", clicked, ...dataArgs()])).stdout);
     await shoot("console-who-at.png");
   });
 
   it("the pool grid at T agrees with pool-state --at, cell by cell", async () => {
     const pool = NETWORKS.main.pool;
-    const held = world.expected.filter((t) => t.pool === pool && t.fromMs > world.stories.redefinedMs && t.toMs !== null && t.toMs - t.fromMs > 3_600_000);
-    const ms = ((held[0] as { fromMs: number }).fromMs + 1_800_000);
-    const cli = await ipledgerJson<{ counts: Record<string, number>; holders: Holder[]; otherPools: Holder[]; definition: { exclude: string[] } }>(["pool-state", pool, "--at", at(ms), ...dataArgs()]);
+    const held = world.expected.filter(
+      (t) =>
+        t.pool === pool && t.fromMs > world.stories.redefinedMs && t.toMs !== null && t.toMs - t.fromMs > 3_600_000,
+    );
+    const ms = (held[0] as { fromMs: number }).fromMs + 1_800_000;
+    const cli = await ipledgerJson<{
+      counts: Record<string, number>;
+      holders: Holder[];
+      otherPools: Holder[];
+      definition: { exclude: string[] };
+    }>(["pool-state", pool, "--at", at(ms), ...dataArgs()]);
     expect(cli.holders.length).toBeGreaterThan(0);
     await open(`/pool/${pool}?at=${encodeURIComponent(at(ms))}`);
     await page.waitForSelector("#pool-grid");
     for (const name of ["window", "held", "free", "reserved", "excluded"]) {
       expect(await page.textContent(`[data-count=${name}]`), name).toBe(String(cli.counts[name]));
     }
-    const listed = await page.$$eval("table.holders tbody tr", (trs) => trs.map((tr) => tr.getAttribute("data-container")));
+    const listed = await page.$$eval("table.holders tbody tr", (trs) =>
+      trs.map((tr) => tr.getAttribute("data-container")),
+    );
     expect(listed).toEqual(cli.holders.map((h) => h.containerId));
     // Read the drawn cells back from the canvas: held exactly where pool-state says.
     const colours = await page.evaluate<string[]>(`(() => {
@@ -188,7 +238,13 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
     const OTHER = "142,68,173";
     for (let index = 0; index < 12; index += 1) {
       const ip = `10.30.0.${index + 1}`;
-      const expected = cli.holders.some((h) => h.ip === ip) ? HELD : cli.definition.exclude.includes(ip) ? EXCLUDED : cli.otherPools.some((h) => h.ip === ip) ? OTHER : undefined;
+      const expected = cli.holders.some((h) => h.ip === ip)
+        ? HELD
+        : cli.definition.exclude.includes(ip)
+          ? EXCLUDED
+          : cli.otherPools.some((h) => h.ip === ip)
+            ? OTHER
+            : undefined;
       if (expected) expect(colours[index], ip).toBe(expected);
       else expect([HELD, EXCLUDED, OTHER], ip).not.toContain(colours[index]);
     }
@@ -197,10 +253,27 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
 
   it("attribution of an uploaded CSV equals ipledger attribute, downloaded through the progress bar", async () => {
     const dir = freshDir("ipledger-console-attr-");
-    const lines = ["time,src_ip,action", ...world.expected.slice(0, 60).flatMap((t) => [`${at(t.fromMs)},${t.ip},allow`, `${at(t.fromMs + 60_000)},${t.ip},deny`]), "not-a-time,10.30.0.5,allow", `${at(world.endMs)},10.99.0.1,allow`];
+    const lines = [
+      "time,src_ip,action",
+      ...world.expected
+        .slice(0, 60)
+        .flatMap((t) => [`${at(t.fromMs)},${t.ip},allow`, `${at(t.fromMs + 60_000)},${t.ip},deny`]),
+      "not-a-time,10.30.0.5,allow",
+      `${at(world.endMs)},10.99.0.1,allow`,
+    ];
     const input = join(dir, "firewall.csv");
     writeFileSync(input, `${lines.join("\n")}\n`);
-    const cli = await ipledger(["attribute", "--input", input, "--header", "--ip-column", "src_ip", "--time-column", "time", ...dataArgs()]);
+    const cli = await ipledger([
+      "attribute",
+      "--input",
+      input,
+      "--header",
+      "--ip-column",
+      "src_ip",
+      "--time-column",
+      "time",
+      ...dataArgs(),
+    ]);
     expect(cli.status).toBe(0);
     await open("/attribute");
     await page.setInputFiles("input[type=file]", input);
@@ -250,7 +323,10 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
       const api = `${guarded.url}api/search?q=${busiest()}`;
       expect((await fetch(api)).status).toBe(401);
       expect((await fetch(api, { headers: { authorization: "Bearer not-the-right-token-at-all" } })).status).toBe(401);
-      expect((await fetch(`${guarded.url}api/ip?ip=${busiest()}`, { headers: { cookie: "ipledger_console=forged" } })).status).toBe(401);
+      expect(
+        (await fetch(`${guarded.url}api/ip?ip=${busiest()}`, { headers: { cookie: "ipledger_console=forged" } }))
+          .status,
+      ).toBe(401);
       expect((await fetch(api, { headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } })).status).toBe(200);
       const context = await chromium.browser.newContext();
       const guest = await context.newPage();
@@ -274,8 +350,19 @@ describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_00
 
   it("no route changes the ledger: every console request leaves the log's end where it was", async () => {
     const before = await world.agent.logSize();
-    for (const path of ["/api/verify", "/api/attribute?format=csv&ipColumn=1&timeColumn=2", "/api/login", "/api/logout"]) await fetch(`${server.url}${path.slice(1)}`, { method: "POST", body: "x", headers: { "content-type": "text/plain" } });
-    for (const method of ["PUT", "DELETE", "PATCH"]) expect((await fetch(`${server.url}api/ip?ip=10.30.0.1`, { method })).status).toBe(404);
+    for (const path of [
+      "/api/verify",
+      "/api/attribute?format=csv&ipColumn=1&timeColumn=2",
+      "/api/login",
+      "/api/logout",
+    ])
+      await fetch(`${server.url}${path.slice(1)}`, {
+        method: "POST",
+        body: "x",
+        headers: { "content-type": "text/plain" },
+      });
+    for (const method of ["PUT", "DELETE", "PATCH"])
+      expect((await fetch(`${server.url}api/ip?ip=10.30.0.1`, { method })).status).toBe(404);
     expect(await world.agent.logSize()).toBe(before);
   });
 });

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { Cleanup } from "../support/e2e/cleanup.js";
 import { podArgs, type CniCall } from "../support/e2e/cniExec.js";
 import { startWorld, type E2eWorld } from "../support/e2e/e2eWorld.js";
-import { addressesIn, createNetns, deleteLinkLater, ip, linkExists, netnsPath, uniqueName } from "../support/e2e/network.js";
+import {
+  addressesIn,
+  createNetns,
+  deleteLinkLater,
+  ip,
+  linkExists,
+  netnsPath,
+  uniqueName,
+} from "../support/e2e/network.js";
 import { BRIDGE } from "../support/e2e/repoPaths.js";
 import { describeE2e } from "../support/e2e/suite.js";
 
@@ -21,7 +29,12 @@ function bridgeConfig(bridge: string, subnet: number): Record<string, unknown> {
     bridge,
     isGateway: false,
     ipMasq: false,
-    ipam: { type: "ipledger", range: `10.99.${subnet}.0/24`, gateway: `10.99.${subnet}.1`, exclude: [`10.99.${subnet}.1/32`] },
+    ipam: {
+      type: "ipledger",
+      range: `10.99.${subnet}.0/24`,
+      gateway: `10.99.${subnet}.1`,
+      exclude: [`10.99.${subnet}.1/32`],
+    },
   };
 }
 
@@ -45,13 +58,20 @@ describeE2e("bridge with ipledger IPAM", (pipe) => {
   });
 
   /** One pod attachment in a fresh namespace behind a fresh bridge. */
-  async function attachment(cleanup: Cleanup, subnet: number, pod: string): Promise<{ ns: string; call: Omit<CniCall, "command"> }> {
+  async function attachment(
+    cleanup: Cleanup,
+    subnet: number,
+    pod: string,
+  ): Promise<{ ns: string; call: Omit<CniCall, "command"> }> {
     const ns = await createNetns(uniqueName("n"), cleanup);
     const bridge = uniqueName("br");
     deleteLinkLater(bridge, cleanup);
     const containerId = `e2e-${ns}`;
     const config = bridgeConfig(bridge, subnet);
-    return { ns, call: { config, containerId, ifName: "eth0", netns: netnsPath(ns), args: podArgs("e2e", pod, containerId) } };
+    return {
+      ns,
+      call: { config, containerId, ifName: "eth0", netns: netnsPath(ns), args: podArgs("e2e", pod, containerId) },
+    };
   }
 
   it("ADD puts the address the result reports and the agent records on eth0; DEL twice releases it", async () => {
@@ -67,7 +87,9 @@ describeE2e("bridge with ipledger IPAM", (pipe) => {
 
       expect(await addressesIn(ns, "eth0", 4)).toEqual([entry?.address]);
       const held = (await world.agent.allocations()).filter((row) => row.containerId === call.containerId);
-      expect(held).toMatchObject([{ ip: "10.99.1.2", containerId: call.containerId, ifName: "eth0", podNamespace: "e2e", podName: "pod-bridge" }]);
+      expect(held).toMatchObject([
+        { ip: "10.99.1.2", containerId: call.containerId, ifName: "eth0", podNamespace: "e2e", podName: "pod-bridge" },
+      ]);
       expect(held[0]?.pool).toEqual(expect.any(String));
 
       for (const attempt of [1, 2]) {

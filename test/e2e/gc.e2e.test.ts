@@ -21,7 +21,10 @@ describeE2e("GC and STATUS through the ipledger plugin", (pipe) => {
   const ipam = { type: "ipledger", range: "10.99.7.0/24", exclude: ["10.99.7.1/32"] };
 
   it("STATUS at 1.1.0 succeeds while the agent is up", async () => {
-    const status = await world.cni(world.ipledger, { command: "STATUS", config: { cniVersion: "1.1.0", name: "e2e-gc", type: "macvlan", ipam } });
+    const status = await world.cni(world.ipledger, {
+      command: "STATUS",
+      config: { cniVersion: "1.1.0", name: "e2e-gc", type: "macvlan", ipam },
+    });
     expect(status.code, status.describe()).toBe(0);
     expect(status.stdout).toBe("");
   });
@@ -35,18 +38,29 @@ describeE2e("GC and STATUS through the ipledger plugin", (pipe) => {
         ["kept", "leaked"].map(async (role) => {
           const ns = await createNetns(uniqueName("n"), cleanup);
           const containerId = `e2e-${role}-${ns}`;
-          return { role, containerId, ifName: "net1", netns: netnsPath(ns), args: podArgs("e2e", `pod-${role}`, containerId) };
+          return {
+            role,
+            containerId,
+            ifName: "net1",
+            netns: netnsPath(ns),
+            args: podArgs("e2e", `pod-${role}`, containerId),
+          };
         }),
       );
       for (const attachment of attachments) {
         const add = await world.cni(MACVLAN, { ...attachment, config, command: "ADD" });
         expect(add.code, add.describe()).toBe(0);
       }
-      const ours = async () => (await world.agent.allocations()).filter((row) => attachments.some((a) => a.containerId === row.containerId));
+      const ours = async () =>
+        (await world.agent.allocations()).filter((row) => attachments.some((a) => a.containerId === row.containerId));
       expect(await ours()).toHaveLength(2);
 
       const [kept, leaked] = attachments;
-      const gcConfig = { ...config, cniVersion: "1.1.0", "cni.dev/valid-attachments": [{ containerID: kept?.containerId, ifname: "net1" }] };
+      const gcConfig = {
+        ...config,
+        cniVersion: "1.1.0",
+        "cni.dev/valid-attachments": [{ containerID: kept?.containerId, ifname: "net1" }],
+      };
       const gc = await world.cni(world.ipledger, { command: "GC", config: gcConfig });
       expect(gc.code, gc.describe()).toBe(0);
       expect(gc.stdout).toBe("");
@@ -63,7 +77,10 @@ describeE2e("GC and STATUS through the ipledger plugin", (pipe) => {
   });
 
   it("GC below cniVersion 1.1.0 is refused by the plugin with code 1", async () => {
-    const gc = await world.cni(world.ipledger, { command: "GC", config: { cniVersion: "1.0.0", name: "e2e-gc", type: "macvlan", ipam } });
+    const gc = await world.cni(world.ipledger, {
+      command: "GC",
+      config: { cniVersion: "1.0.0", name: "e2e-gc", type: "macvlan", ipam },
+    });
     expect(gc.code).toBe(1);
     expect(gc.json()).toMatchObject({ code: 1, msg: expect.stringContaining("GC") });
   });

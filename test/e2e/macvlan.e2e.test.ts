@@ -5,12 +5,28 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { Cleanup } from "../support/e2e/cleanup.js";
 import { podArgs } from "../support/e2e/cniExec.js";
 import { startWorld, type E2eWorld } from "../support/e2e/e2eWorld.js";
-import { addressesIn, canonicalIp, createDummy, createNetns, createNetnsBatch, linkExists, netnsPath, uniqueName } from "../support/e2e/network.js";
+import {
+  addressesIn,
+  canonicalIp,
+  createDummy,
+  createNetns,
+  createNetnsBatch,
+  linkExists,
+  netnsPath,
+  uniqueName,
+} from "../support/e2e/network.js";
 import { MACVLAN } from "../support/e2e/repoPaths.js";
 import { describeE2e } from "../support/e2e/suite.js";
 
 function macvlanConfig(master: string, ipam: Record<string, unknown>): Record<string, unknown> {
-  return { cniVersion: "1.0.0", name: `e2e-${master}`, type: "macvlan", master, mode: "bridge", ipam: { type: "ipledger", ...ipam } };
+  return {
+    cniVersion: "1.0.0",
+    name: `e2e-${master}`,
+    type: "macvlan",
+    master,
+    mode: "bridge",
+    ipam: { type: "ipledger", ...ipam },
+  };
 }
 
 function addressesOf(result: Record<string, unknown>): string[] {
@@ -70,7 +86,11 @@ describeE2e("macvlan with ipledger IPAM", (pipe) => {
       const ns = await createNetns(uniqueName("n"), cleanup);
       const containerId = `e2e-${ns}`;
       const call = {
-        config: macvlanConfig(master, { range: "10.99.3.0/24", exclude: ["10.99.3.1/32"], ipRanges: [{ range: "fd00:99::/64" }] }),
+        config: macvlanConfig(master, {
+          range: "10.99.3.0/24",
+          exclude: ["10.99.3.1/32"],
+          ipRanges: [{ range: "fd00:99::/64" }],
+        }),
         containerId,
         ifName: "net1",
         netns: netnsPath(ns),
@@ -99,44 +119,58 @@ describeE2e("macvlan with ipledger IPAM", (pipe) => {
     }
   });
 
-  it("50 parallel ADDs into 50 namespaces get 50 distinct addresses, exactly the agent's allocations", { timeout: 300_000 }, async () => {
-    const cleanup = new Cleanup();
-    try {
-      const master = await createDummy(uniqueName("d"), cleanup);
-      const namespaces = Array.from({ length: 50 }, () => uniqueName("p"));
-      await createNetnsBatch(namespaces, cleanup);
-      // Generous deadline: 50 plugin processes start at once on a small machine.
-      const config = macvlanConfig(master, { range: "10.99.4.0/24", exclude: ["10.99.4.1/32"], agent_timeout_seconds: 60 });
-      const calls = namespaces.map((ns, index) => ({
-        config,
-        containerId: `e2e-${ns}`,
-        ifName: "net1",
-        netns: netnsPath(ns),
-        args: podArgs("e2e", `pod-${index}`, `e2e-${ns}`),
-      }));
-      cleanup.defer("DEL the 50 attachments", () => Promise.all(calls.map((call) => world.cni(MACVLAN, { ...call, command: "DEL" }))));
+  it(
+    "50 parallel ADDs into 50 namespaces get 50 distinct addresses, exactly the agent's allocations",
+    { timeout: 300_000 },
+    async () => {
+      const cleanup = new Cleanup();
+      try {
+        const master = await createDummy(uniqueName("d"), cleanup);
+        const namespaces = Array.from({ length: 50 }, () => uniqueName("p"));
+        await createNetnsBatch(namespaces, cleanup);
+        // Generous deadline: 50 plugin processes start at once on a small machine.
+        const config = macvlanConfig(master, {
+          range: "10.99.4.0/24",
+          exclude: ["10.99.4.1/32"],
+          agent_timeout_seconds: 60,
+        });
+        const calls = namespaces.map((ns, index) => ({
+          config,
+          containerId: `e2e-${ns}`,
+          ifName: "net1",
+          netns: netnsPath(ns),
+          args: podArgs("e2e", `pod-${index}`, `e2e-${ns}`),
+        }));
+        cleanup.defer("DEL the 50 attachments", () =>
+          Promise.all(calls.map((call) => world.cni(MACVLAN, { ...call, command: "DEL" }))),
+        );
 
-      const adds = await Promise.all(calls.map((call) => world.cni(MACVLAN, { ...call, command: "ADD" })));
-      for (const add of adds) expect(add.code, add.describe()).toBe(0);
-      const reported = adds.map((add) => addressesOf(add.json()));
-      for (const addresses of reported) expect(addresses).toHaveLength(1);
-      const assigned = reported.map((addresses) => addresses[0] ?? "");
-      expect(new Set(assigned).size).toBe(50);
-      for (const address of assigned) expect(address).toMatch(/^10\.99\.4\.(\d+)\/24$/);
-      expect(assigned).not.toContain("10.99.4.1/24");
+        const adds = await Promise.all(calls.map((call) => world.cni(MACVLAN, { ...call, command: "ADD" })));
+        for (const add of adds) expect(add.code, add.describe()).toBe(0);
+        const reported = adds.map((add) => addressesOf(add.json()));
+        for (const addresses of reported) expect(addresses).toHaveLength(1);
+        const assigned = reported.map((addresses) => addresses[0] ?? "");
+        expect(new Set(assigned).size).toBe(50);
+        for (const address of assigned) expect(address).toMatch(/^10\.99\.4\.(\d+)\/24$/);
+        expect(assigned).not.toContain("10.99.4.1/24");
 
-      const configured = await Promise.all(namespaces.map((ns) => addressesIn(ns, "net1", 4)));
-      expect(configured).toEqual(reported);
-      const held = (await world.agent.allocations()).filter((row) => calls.some((call) => call.containerId === row.containerId));
-      expect(held.map((row) => `${row.containerId} ${row.ip}`).sort()).toEqual(
-        calls.map((call, index) => `${call.containerId} ${withoutPrefix(assigned[index] ?? "")}`).sort(),
-      );
+        const configured = await Promise.all(namespaces.map((ns) => addressesIn(ns, "net1", 4)));
+        expect(configured).toEqual(reported);
+        const held = (await world.agent.allocations()).filter((row) =>
+          calls.some((call) => call.containerId === row.containerId),
+        );
+        expect(held.map((row) => `${row.containerId} ${row.ip}`).sort()).toEqual(
+          calls.map((call, index) => `${call.containerId} ${withoutPrefix(assigned[index] ?? "")}`).sort(),
+        );
 
-      const dels = await Promise.all(calls.map((call) => world.cni(MACVLAN, { ...call, command: "DEL" })));
-      for (const del of dels) expect(del.code, del.describe()).toBe(0);
-      expect((await world.agent.allocations()).filter((row) => calls.some((call) => call.containerId === row.containerId))).toEqual([]);
-    } finally {
-      await cleanup.run();
-    }
-  });
+        const dels = await Promise.all(calls.map((call) => world.cni(MACVLAN, { ...call, command: "DEL" })));
+        for (const del of dels) expect(del.code, del.describe()).toBe(0);
+        expect(
+          (await world.agent.allocations()).filter((row) => calls.some((call) => call.containerId === row.containerId)),
+        ).toEqual([]);
+      } finally {
+        await cleanup.run();
+      }
+    },
+  );
 });

@@ -32,12 +32,25 @@ describeE2e("seed scenario: a specific IP from runtimeConfig.ips", (pipe) => {
         master,
         mode: "bridge",
         runtimeConfig: { ips: ["192.168.50.150/24"] },
-        ipam: { type: "ipledger", range: "192.168.50.0/24", range_start: "192.168.50.100", range_end: "192.168.50.200" },
+        ipam: {
+          type: "ipledger",
+          range: "192.168.50.0/24",
+          range_start: "192.168.50.100",
+          range_end: "192.168.50.200",
+        },
       };
-      const call = { config, containerId, ifName: "net1", netns: netnsPath(ns), args: podArgs("default", "static-pod", containerId) };
+      const call = {
+        config,
+        containerId,
+        ifName: "net1",
+        netns: netnsPath(ns),
+        args: podArgs("default", "static-pod", containerId),
+      };
       const add = await world.cni(MACVLAN, { ...call, command: "ADD" });
       expect(add.code, add.describe()).toBe(0);
-      expect(((add.json()["ips"] ?? []) as { address: string }[]).map((ip) => ip.address)).toEqual(["192.168.50.150/24"]);
+      expect(((add.json()["ips"] ?? []) as { address: string }[]).map((ip) => ip.address)).toEqual([
+        "192.168.50.150/24",
+      ]);
       expect(await addressesIn(ns, "net1", 4)).toEqual(["192.168.50.150/24"]);
       expect((await world.agent.allocations()).filter((row) => row.containerId === containerId)).toMatchObject([
         { ip: "192.168.50.150", podName: "static-pod", requested: true },
@@ -45,7 +58,13 @@ describeE2e("seed scenario: a specific IP from runtimeConfig.ips", (pipe) => {
 
       // A second pod asking for the same address is refused, naming the holder, and gets nothing.
       const other = await createNetns(uniqueName("n"), cleanup);
-      const clash = await world.cni(MACVLAN, { ...call, containerId: `e2e-${other}`, netns: netnsPath(other), args: podArgs("default", "intruder", `e2e-${other}`), command: "ADD" });
+      const clash = await world.cni(MACVLAN, {
+        ...call,
+        containerId: `e2e-${other}`,
+        netns: netnsPath(other),
+        args: podArgs("default", "intruder", `e2e-${other}`),
+        command: "ADD",
+      });
       expect(clash.code).not.toBe(0);
       expect(clash.stdout).toMatch(/default\/static-pod/);
       expect(await addressesIn(other, "net1", 4).catch(() => [])).toEqual([]);

@@ -26,7 +26,15 @@ describe.skipIf(!hasKafka)(SCENARIO, () => {
     const own = broker;
     const topic = freshTopic("fault-outage");
     const logArgs = ["--kafka", own.brokers.join(","), "--topic", topic, "--kafka-partitions", "3"];
-    const options = { scenario: SCENARIO, purpose: "broker", range: "10.86.0.0/20", agentArgs: [...logArgs, "--append-timeout", "2000"], verifyArgs: logArgs, recoveryBoundMs: 60_000, readyTimeoutMs: 60_000 };
+    const options = {
+      scenario: SCENARIO,
+      purpose: "broker",
+      range: "10.86.0.0/20",
+      agentArgs: [...logArgs, "--append-timeout", "2000"],
+      verifyArgs: logArgs,
+      recoveryBoundMs: 60_000,
+      readyTimeoutMs: 60_000,
+    };
     let failedWhileDown = 0;
     const findings = await runFaultScenario(context, options, async (run) => {
       let down = true;
@@ -44,6 +52,9 @@ describe.skipIf(!hasKafka)(SCENARIO, () => {
     });
     await deleteTopics([topic], own.brokers);
     expectKeptPromises(findings);
-    expect(failedWhileDown, "calls failed while the broker was down (else the scenario tested nothing)").toBeGreaterThan(0);
+    expect(
+      failedWhileDown,
+      "calls failed while the broker was down (else the scenario tested nothing)",
+    ).toBeGreaterThan(0);
   });
 });

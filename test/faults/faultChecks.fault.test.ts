@@ -20,7 +20,12 @@ describe("the fault checks", () => {
     const socketPath = join(dataDir, "agent.sock");
     const start = () => superviseAgent({ dataDir, socketPath, node: "fault-control" });
     let supervisor: Supervisor = start();
-    const workload = createWorkload({ socketPath, random: context.random, ipam: { range: "10.88.0.0/20" }, network: "fault-control" });
+    const workload = createWorkload({
+      socketPath,
+      random: context.random,
+      ipam: { range: "10.88.0.0/20" },
+      network: "fault-control",
+    });
     try {
       await supervisor.waitServing(30_000);
       await workload.burstFor(1_500);
@@ -30,7 +35,15 @@ describe("the fault checks", () => {
       expect(held, "the burst left addresses held").toBeGreaterThan(0);
 
       await supervisor.stop({ kill: true });
-      for (const file of ["ledger.db", "ledger.db-wal", "ledger.db-shm", "projection.db", "projection.db-wal", "projection.db-shm"]) rmSync(join(dataDir, file), { force: true });
+      for (const file of [
+        "ledger.db",
+        "ledger.db-wal",
+        "ledger.db-shm",
+        "projection.db",
+        "projection.db-wal",
+        "projection.db-shm",
+      ])
+        rmSync(join(dataDir, file), { force: true });
       supervisor = start();
       const after = await checkServedState(supervisor, workload);
       expect(after.lost).toHaveLength(held);

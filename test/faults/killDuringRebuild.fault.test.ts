@@ -11,9 +11,16 @@ import { expectKeptPromises, runFaultScenario } from "../support/faults/faultSce
 const RUNS = 2;
 
 /** `ipledger replay` on a stopped agent's data directory, SIGKILLed after `killAfterMs` unless it ended first. */
-async function replayKilledAfter(dataDir: string, socketPath: string, killAfterMs: number): Promise<{ killed: boolean; ms: number }> {
+async function replayKilledAfter(
+  dataDir: string,
+  socketPath: string,
+  killAfterMs: number,
+): Promise<{ killed: boolean; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [AGENT_BIN, "replay", "--data-dir", dataDir, "--socket", socketPath], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [AGENT_BIN, "replay", "--data-dir", dataDir, "--socket", socketPath], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
@@ -47,7 +54,8 @@ describe.each([
           if (replay.killed) hits += 1;
           run.startAgent();
         } else {
-          for (const suffix of ["", "-wal", "-shm"]) rmSync(join(run.dataDir, `projection.db${suffix}`), { force: true });
+          for (const suffix of ["", "-wal", "-shm"])
+            rmSync(join(run.dataDir, `projection.db${suffix}`), { force: true });
           const started = Date.now();
           const supervisor = run.startAgent();
           if (round === 0) {

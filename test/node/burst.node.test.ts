@@ -20,17 +20,33 @@ describeNode("a burst of pods on a real node", (node) => {
     await world.kubectl.apply(bridgeNad("burst", world.bridge("brst"), { range: "10.136.0.0/24" }), world.namespace);
     const agent = await agentContainer(world.kubectl);
     const seen: number[] = [];
-    const result = await scaleUpAndDown(node, world.kubectl, world.namespace, "burst", "burst", REPLICAS, { pid: await agentPid(node, agent.containerId) }, async () => {
-      seen.push((await whoCidr("10.136.0.0/24")).length);
-    });
-    console.log(`burst of ${REPLICAS}: all Running in ${result.upSeconds.toFixed(1)} s, all gone in ${result.downSeconds.toFixed(1)} s; ` +
-      `agent ADD mean ${((result.agentAdd?.meanSeconds ?? 0) * 1000).toFixed(1)} ms over ${result.agentAdd?.count} ADDs; ` +
-      `agent CPU ${result.agentCpuSeconds?.toFixed(2)} s; CNI plugins' CPU ${result.cniCpuSeconds.toFixed(2)} s`);
+    const result = await scaleUpAndDown(
+      node,
+      world.kubectl,
+      world.namespace,
+      "burst",
+      "burst",
+      REPLICAS,
+      { pid: await agentPid(node, agent.containerId) },
+      async () => {
+        seen.push((await whoCidr("10.136.0.0/24")).length);
+      },
+    );
+    console.log(
+      `burst of ${REPLICAS}: all Running in ${result.upSeconds.toFixed(1)} s, all gone in ${result.downSeconds.toFixed(1)} s; ` +
+        `agent ADD mean ${((result.agentAdd?.meanSeconds ?? 0) * 1000).toFixed(1)} ms over ${result.agentAdd?.count} ADDs; ` +
+        `agent CPU ${result.agentCpuSeconds?.toFixed(2)} s; CNI plugins' CPU ${result.cniCpuSeconds.toFixed(2)} s`,
+    );
 
     // At the top, ipledger held one address per replica; afterwards none.
     expect(seen).toEqual([REPLICAS]);
     expect(result.agentAdd?.count).toBeGreaterThanOrEqual(REPLICAS);
-    await waitUntil("every address of 10.136.0.0/24 back", 120_000, async () => ((await whoCidr("10.136.0.0/24")).length === 0 ? true : undefined), 2_000);
+    await waitUntil(
+      "every address of 10.136.0.0/24 back",
+      120_000,
+      async () => ((await whoCidr("10.136.0.0/24")).length === 0 ? true : undefined),
+      2_000,
+    );
 
     const scratch = mkdtempSync(join(tmpdir(), "ipledger-node-verify-"));
     try {

@@ -21,8 +21,15 @@ const image = layout as Layout;
 
 /** The final stage of the Dockerfile, with continuation lines joined. */
 function finalStage(): string[] {
-  const lines = readFileSync(join(REPO, "Dockerfile"), "utf8").replace(/\\\n/g, " ").split("\n").map((l) => l.trim());
-  const from = lines.map((l, i) => (l.startsWith("FROM ") ? i : -1)).filter((i) => i >= 0).pop() ?? 0;
+  const lines = readFileSync(join(REPO, "Dockerfile"), "utf8")
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim());
+  const from =
+    lines
+      .map((l, i) => (l.startsWith("FROM ") ? i : -1))
+      .filter((i) => i >= 0)
+      .pop() ?? 0;
   return lines.slice(from).filter((l) => l && !l.startsWith("#"));
 }
 
@@ -33,32 +40,50 @@ function repoSource(source: string): string {
 }
 
 function dockerfileCopies(workdir: string): { source: string; target: string }[] {
-  return finalStage().filter((l) => l.startsWith("COPY ")).map((l) => {
-    const words = l.split(/\s+/).slice(1).filter((w) => !w.startsWith("--"));
-    const target = words.pop() as string;
-    const source = words[0] as string;
-    const absolute = target.startsWith("/") ? target : `${workdir}/${target.replace(/^\.\/?/, source.split("/").pop() ?? "")}`;
-    return { source: repoSource(source), target: absolute.replace(/\/$/, "") };
-  });
+  return finalStage()
+    .filter((l) => l.startsWith("COPY "))
+    .map((l) => {
+      const words = l
+        .split(/\s+/)
+        .slice(1)
+        .filter((w) => !w.startsWith("--"));
+      const target = words.pop() as string;
+      const source = words[0] as string;
+      const absolute = target.startsWith("/")
+        ? target
+        : `${workdir}/${target.replace(/^\.\/?/, source.split("/").pop() ?? "")}`;
+      return { source: repoSource(source), target: absolute.replace(/\/$/, "") };
+    });
 }
 
 describe("the image's layout", () => {
   it("has the Dockerfile's working directory and entry point", () => {
     const stage = finalStage();
     expect(stage.find((l) => l.startsWith("WORKDIR "))).toBe(`WORKDIR ${image.WORKDIR}`);
-    expect(JSON.parse((stage.find((l) => l.startsWith("ENTRYPOINT ")) as string).slice("ENTRYPOINT ".length))).toEqual(image.ENTRYPOINT);
+    expect(JSON.parse((stage.find((l) => l.startsWith("ENTRYPOINT ")) as string).slice("ENTRYPOINT ".length))).toEqual(
+      image.ENTRYPOINT,
+    );
   });
 
   it("copies the same sources to the same paths as the Dockerfile's final stage", () => {
-    const sort = (list: { source: string; target: string }[]) => [...list].sort((a, b) => a.target.localeCompare(b.target));
+    const sort = (list: { source: string; target: string }[]) =>
+      [...list].sort((a, b) => a.target.localeCompare(b.target));
     expect(sort(dockerfileCopies(image.WORKDIR))).toEqual(sort(image.COPIES));
   });
 
   it("makes the same links and executables as the Dockerfile's RUN step", () => {
-    const run = finalStage().filter((l) => l.startsWith("RUN ")).join(" ");
+    const run = finalStage()
+      .filter((l) => l.startsWith("RUN "))
+      .join(" ");
     const links = [...run.matchAll(/ln -s (\S+) (\S+)/g)].map((m) => ({ link: m[2], target: m[1] }));
-    expect(links.sort((a, b) => String(a.link).localeCompare(String(b.link)))).toEqual([...image.LINKS].sort((a, b) => a.link.localeCompare(b.link)));
-    const chmod = run.match(/chmod 0755 ([^&]+)/)?.[1]?.trim().split(/\s+/) ?? [];
+    expect(links.sort((a, b) => String(a.link).localeCompare(String(b.link)))).toEqual(
+      [...image.LINKS].sort((a, b) => a.link.localeCompare(b.link)),
+    );
+    const chmod =
+      run
+        .match(/chmod 0755 ([^&]+)/)?.[1]
+        ?.trim()
+        .split(/\s+/) ?? [];
     // The plugin is executable where it is built; the assembler sets it explicitly.
     expect([...chmod, "/usr/local/lib/ipledger/ipledger-cni"].sort()).toEqual([...image.EXECUTABLES].sort());
   });

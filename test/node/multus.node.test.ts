@@ -10,10 +10,14 @@ describeNode("pods through Multus on a real node", (node) => {
 
   it("gives each annotated pod net1 in the range, and the annotation, `ipledger who` and the IPPool CR agree", async () => {
     // Given a bridge NAD whose addresses come from ipledger
-    await world.kubectl.apply(bridgeNad("blue", world.bridge("blue"), { range: "10.125.0.0/24", range_start: "10.125.0.10" }), world.namespace);
+    await world.kubectl.apply(
+      bridgeNad("blue", world.bridge("blue"), { range: "10.125.0.0/24", range_start: "10.125.0.10" }),
+      world.namespace,
+    );
 
     // When five pods ask for it
-    for (let i = 0; i < 5; i++) await world.kubectl.apply(podManifest(`blue-${i}`, { app: "blue" }, "blue"), world.namespace);
+    for (let i = 0; i < 5; i++)
+      await world.kubectl.apply(podManifest(`blue-${i}`, { app: "blue" }, "blue"), world.namespace);
     const pods = await waitPodsRunning(world.kubectl, world.namespace, "app=blue", 5);
 
     // Then each has a distinct net1 address in the range, held by that pod in ipledger and in the IPPool CR
@@ -24,7 +28,13 @@ describeNode("pods through Multus on a real node", (node) => {
       expect(ip).toMatch(/^10\.125\.0\.\d+$/);
       expect(Number(ip.split(".")[3])).toBeGreaterThanOrEqual(10);
       const holder = await who(ip);
-      expect(holder).toMatchObject({ podNamespace: world.namespace, podName: pod.metadata.name, podUid: pod.metadata.uid, ifName: "net1", node: node.nodeName });
+      expect(holder).toMatchObject({
+        podNamespace: world.namespace,
+        podName: pod.metadata.name,
+        podUid: pod.metadata.uid,
+        ifName: "net1",
+        node: node.nodeName,
+      });
     }
     await waitUntil("the IPPool CR to list the five pods", 60_000, async () => {
       const crs = await ippoolAllocations(world.kubectl);

@@ -3,7 +3,15 @@
 import { expect, it } from "vitest";
 import { ipledger, AGENT_SOCKET, who } from "../support/node/agentOnHost.js";
 import { waitUntil } from "../support/node/kubectl.js";
-import { bridgeNad, net1, podManifest, podTemplate, secondaryAddresses, waitPodsRunning, type PodView } from "../support/node/multusPods.js";
+import {
+  bridgeNad,
+  net1,
+  podManifest,
+  podTemplate,
+  secondaryAddresses,
+  waitPodsRunning,
+  type PodView,
+} from "../support/node/multusPods.js";
 import { describeNode } from "../support/node/describeNode.js";
 import { nodeWorld } from "../support/node/nodeWorld.js";
 
@@ -14,8 +22,14 @@ describeNode("the tutorial's scenarios on a real node", (node) => {
   const world = nodeWorld(node, "tutorial");
 
   it("gives a pod the specific address it asks for through the ips request form", async () => {
-    await world.kubectl.apply(bridgeNad("static", world.bridge("stat"), { range: "10.126.0.0/24", range_start: "10.126.0.100" }), world.namespace);
-    await world.kubectl.apply(podManifest("static-demo", { app: "static" }, JSON.stringify([{ name: "static", ips: ["10.126.0.150/24"] }])), world.namespace);
+    await world.kubectl.apply(
+      bridgeNad("static", world.bridge("stat"), { range: "10.126.0.0/24", range_start: "10.126.0.100" }),
+      world.namespace,
+    );
+    await world.kubectl.apply(
+      podManifest("static-demo", { app: "static" }, JSON.stringify([{ name: "static", ips: ["10.126.0.150/24"] }])),
+      world.namespace,
+    );
     const [pod] = await waitPodsRunning(world.kubectl, world.namespace, "app=static", 1);
     // network-status lists addresses without their prefix length.
     expect(net1(pod as PodView)).toBe("10.126.0.150");
@@ -23,13 +37,24 @@ describeNode("the tutorial's scenarios on a real node", (node) => {
   });
 
   it("keeps a StatefulSet pod's address when the pod is deleted and re-created (sticky)", async () => {
-    await world.kubectl.apply(bridgeNad("sticky", world.bridge("stky"), { range: "10.127.0.0/24", exclude: ["10.127.0.1"], sticky: true }), world.namespace);
-    await world.kubectl.apply(JSON.stringify({
-      apiVersion: "apps/v1",
-      kind: "StatefulSet",
-      metadata: { name: "web" },
-      spec: { serviceName: "web", replicas: 2, selector: { matchLabels: { app: "web" } }, template: podTemplate({ app: "web" }, "sticky") },
-    }), world.namespace);
+    await world.kubectl.apply(
+      bridgeNad("sticky", world.bridge("stky"), { range: "10.127.0.0/24", exclude: ["10.127.0.1"], sticky: true }),
+      world.namespace,
+    );
+    await world.kubectl.apply(
+      JSON.stringify({
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: "web" },
+        spec: {
+          serviceName: "web",
+          replicas: 2,
+          selector: { matchLabels: { app: "web" } },
+          template: podTemplate({ app: "web" }, "sticky"),
+        },
+      }),
+      world.namespace,
+    );
     const before = await waitPodsRunning(world.kubectl, world.namespace, "app=web", 2);
     const web0 = before.find((p) => p.metadata.name === "web-0") as PodView;
 
@@ -44,8 +69,14 @@ describeNode("the tutorial's scenarios on a real node", (node) => {
   });
 
   it("serves several pools, one per network, to one pod", async () => {
-    await world.kubectl.apply(bridgeNad("production", world.bridge("prod"), { network_name: "production", range: "10.128.0.0/24" }), world.namespace);
-    await world.kubectl.apply(bridgeNad("staging", world.bridge("stag"), { network_name: "staging", range: "10.128.1.0/24" }), world.namespace);
+    await world.kubectl.apply(
+      bridgeNad("production", world.bridge("prod"), { network_name: "production", range: "10.128.0.0/24" }),
+      world.namespace,
+    );
+    await world.kubectl.apply(
+      bridgeNad("staging", world.bridge("stag"), { network_name: "staging", range: "10.128.1.0/24" }),
+      world.namespace,
+    );
     await world.kubectl.apply(podManifest("both", { app: "both" }, "production,staging"), world.namespace);
     const [pod] = await waitPodsRunning(world.kubectl, world.namespace, "app=both", 1);
     const networks = secondaryAddresses(pod as PodView);
@@ -57,33 +88,69 @@ describeNode("the tutorial's scenarios on a real node", (node) => {
 
   it("never hands out an excluded address", async () => {
     // 10.129.0.0/28: .1-.14 usable; .1-.7, .9 and .12 excluded leaves .8, .10, .11, .13, .14.
-    await world.kubectl.apply(bridgeNad("excl", world.bridge("excl"), { range: "10.129.0.0/28", exclude: ["10.129.0.0/29", "10.129.0.9", "10.129.0.12"] }), world.namespace);
-    for (let i = 0; i < 5; i++) await world.kubectl.apply(podManifest(`excl-${i}`, { app: "excl" }, "excl"), world.namespace);
+    await world.kubectl.apply(
+      bridgeNad("excl", world.bridge("excl"), {
+        range: "10.129.0.0/28",
+        exclude: ["10.129.0.0/29", "10.129.0.9", "10.129.0.12"],
+      }),
+      world.namespace,
+    );
+    for (let i = 0; i < 5; i++)
+      await world.kubectl.apply(podManifest(`excl-${i}`, { app: "excl" }, "excl"), world.namespace);
     const pods = await waitPodsRunning(world.kubectl, world.namespace, "app=excl", 5);
     expect(pods.map((p) => lastOctet(net1(p))).sort((a, b) => a - b)).toEqual([8, 10, 11, 13, 14]);
   });
 
   it("keeps an egress range's pods inside it, lists them with `allowlist`, and makes an extra replica wait", async () => {
-    await world.kubectl.apply(bridgeNad("egress", world.bridge("egrs"), { network_name: "egress", range: "10.130.0.100-10.130.0.102/24", gateway: "10.130.0.1" }), world.namespace);
-    const deployment = (replicas: number) => JSON.stringify({
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: "egress-client" },
-      spec: { replicas, selector: { matchLabels: { app: "egress" } }, template: podTemplate({ app: "egress" }, "egress") },
-    });
+    await world.kubectl.apply(
+      bridgeNad("egress", world.bridge("egrs"), {
+        network_name: "egress",
+        range: "10.130.0.100-10.130.0.102/24",
+        gateway: "10.130.0.1",
+      }),
+      world.namespace,
+    );
+    const deployment = (replicas: number) =>
+      JSON.stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "egress-client" },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: "egress" } },
+          template: podTemplate({ app: "egress" }, "egress"),
+        },
+      });
     await world.kubectl.apply(deployment(3), world.namespace);
     const pods = await waitPodsRunning(world.kubectl, world.namespace, "app=egress", 3);
     const addresses = pods.map((p) => ipOf(net1(p))).sort();
     expect(addresses).toEqual(["10.130.0.100", "10.130.0.101", "10.130.0.102"]);
     const allowlist = await ipledger(["allowlist", "--network", "egress", "--socket", AGENT_SOCKET]);
-    expect(allowlist.split("\n").filter((l) => l && !l.startsWith("#")).sort()).toEqual(addresses);
+    expect(
+      allowlist
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"))
+        .sort(),
+    ).toEqual(addresses);
 
     // A fourth pod cannot get an address: its sandbox fails with the pool exhausted, and kubelet retries.
     await world.kubectl.apply(podManifest("egress-extra", { app: "egress-extra" }, "egress"), world.namespace);
-    await waitUntil("the extra pod's sandbox to fail with the pool exhausted", 120_000, async () => {
-      const events = await world.kubectl.json<{ items: { message: string; involvedObject: { name: string } }[] }>(["-n", world.namespace, "get", "events", "--field-selector", "reason=FailedCreatePodSandBox,involvedObject.name=egress-extra"]);
-      return events.items.some((e) => /exhaust/i.test(e.message)) ? true : undefined;
-    }, 2_000);
+    await waitUntil(
+      "the extra pod's sandbox to fail with the pool exhausted",
+      120_000,
+      async () => {
+        const events = await world.kubectl.json<{ items: { message: string; involvedObject: { name: string } }[] }>([
+          "-n",
+          world.namespace,
+          "get",
+          "events",
+          "--field-selector",
+          "reason=FailedCreatePodSandBox,involvedObject.name=egress-extra",
+        ]);
+        return events.items.some((e) => /exhaust/i.test(e.message)) ? true : undefined;
+      },
+      2_000,
+    );
     // When a replica goes, the waiting pod gets the freed address.
     await world.kubectl.apply(deployment(2), world.namespace);
     const [settled] = await waitPodsRunning(world.kubectl, world.namespace, "app=egress-extra", 1, 180_000);

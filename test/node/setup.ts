@@ -10,7 +10,10 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const node = findNodeService("node tier");
   const brokers = process.env["IPLEDGER_KAFKA_BROKERS"];
   if (!node || !brokers) {
-    if (node && process.env["CI"]) throw new Error("the node tier needs the Kafka broker: IPLEDGER_KAFKA_BROKERS is not set (test/services/kafka/start)");
+    if (node && process.env["CI"])
+      throw new Error(
+        "the node tier needs the Kafka broker: IPLEDGER_KAFKA_BROKERS is not set (test/services/kafka/start)",
+      );
     project.provide("ipledgerDeployment", null);
     return undefined;
   }
@@ -19,7 +22,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const t1 = Date.now();
   await undeployIpledger(node);
   const deployment = await deployIpledger(node, brokers, node.apiserverPort);
-  console.log(`node tier: image assembled and imported in ${((t1 - t0) / 1000).toFixed(1)} s, deployed in ${((Date.now() - t1) / 1000).toFixed(1)} s (topic ${deployment.topic})`);
+  console.log(
+    `node tier: image assembled and imported in ${((t1 - t0) / 1000).toFixed(1)} s, deployed in ${((Date.now() - t1) / 1000).toFixed(1)} s (topic ${deployment.topic})`,
+  );
   project.provide("ipledgerDeployment", deployment);
   return async () => {
     if (process.env["IPLEDGER_NODE_KEEP_DEPLOYMENT"] !== "1") await undeployIpledger(node);

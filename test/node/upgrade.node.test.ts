@@ -23,7 +23,15 @@ describeNode("upgrading the agent on a real node", (node) => {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     })();
-    await world.kubectl(["-n", "ipledger", "set", "image", "daemonset/ipledger-agent", `agent=${image}`, `install-cni=${image}`]);
+    await world.kubectl([
+      "-n",
+      "ipledger",
+      "set",
+      "image",
+      "daemonset/ipledger-agent",
+      `agent=${image}`,
+      `install-cni=${image}`,
+    ]);
     await world.kubectl(["-n", "ipledger", "rollout", "status", "daemonset/ipledger-agent", "--timeout=240s"]);
     await creating;
 
@@ -31,7 +39,11 @@ describeNode("upgrading the agent on a real node", (node) => {
     const pods = await waitPodsRunning(world.kubectl, world.namespace, "app=upg", PODS, 300_000);
     const addresses = pods.map((p) => net1(p).split("/")[0] as string);
     expect(new Set(addresses).size).toBe(PODS);
-    for (const pod of pods) expect(await who(net1(pod).split("/")[0] as string)).toMatchObject({ podName: pod.metadata.name, podUid: pod.metadata.uid });
+    for (const pod of pods)
+      expect(await who(net1(pod).split("/")[0] as string)).toMatchObject({
+        podName: pod.metadata.name,
+        podUid: pod.metadata.uid,
+      });
     expect((await whoCidr("10.137.0.0/24")).map((h) => h.ip).sort()).toEqual([...addresses].sort());
   });
 });

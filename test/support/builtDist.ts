@@ -24,10 +24,15 @@ function newestSource(dir: string): number {
  */
 export function requireBuilt(relative: string): string {
   const path = join(REPO_ROOT, relative);
-  if (!existsSync(path)) throw new Error(`${relative} is missing: run "npm run build" first (npm test does it in pretest)`);
-  const sources = Math.max(...["src", "ledger", "projections", "plugin", "test/support"].map((dir) => newestSource(join(REPO_ROOT, dir))));
+  if (!existsSync(path))
+    throw new Error(`${relative} is missing: run "npm run build" first (npm test does it in pretest)`);
+  const sources = Math.max(
+    ...["src", "ledger", "projections", "plugin", "test/support"].map((dir) => newestSource(join(REPO_ROOT, dir))),
+  );
   if (statSync(path).mtimeMs + 1_000 < sources) {
-    throw new Error(`${relative} is older than the TypeScript sources: run "npm run build" (npm test does it in pretest)`);
+    throw new Error(
+      `${relative} is older than the TypeScript sources: run "npm run build" (npm test does it in pretest)`,
+    );
   }
   return path;
 }

@@ -19,26 +19,76 @@ import {
 export const NOW = "2026-11-20T03:00:00.000Z";
 export const actor = { node: "node-a", component: "agent" };
 
-export function pool(range: string, options: { start?: string; end?: string; exclude?: string[]; networkName?: string; cooldown?: number; overlapping?: boolean; gateway?: string } = {}): TargetPool {
+export function pool(
+  range: string,
+  options: {
+    start?: string;
+    end?: string;
+    exclude?: string[];
+    networkName?: string;
+    cooldown?: number;
+    overlapping?: boolean;
+    gateway?: string;
+  } = {},
+): TargetPool {
   return definePool(
     { range, rangeStart: options.start, rangeEnd: options.end, exclude: options.exclude ?? [], key: "ipam" },
-    { networkName: options.networkName ?? "", reuseCooldownSeconds: options.cooldown ?? 0, overlappingRanges: options.overlapping ?? true, gateway: options.gateway },
+    {
+      networkName: options.networkName ?? "",
+      reuseCooldownSeconds: options.cooldown ?? 0,
+      overlappingRanges: options.overlapping ?? true,
+      gateway: options.gateway,
+    },
   );
 }
 
 export function owner(name: string, overrides: Partial<Owner> = {}): Owner {
-  return { containerId: `ctr-${name}`, ifName: "net1", podNamespace: "default", podName: name, podUid: `uid-${name}`, node: "node-a", ...overrides };
+  return {
+    containerId: `ctr-${name}`,
+    ifName: "net1",
+    podNamespace: "default",
+    podName: name,
+    podUid: `uid-${name}`,
+    node: "node-a",
+    ...overrides,
+  };
 }
 
 let counter = 0;
 export const ids = (n = 8): string[] => Array.from({ length: n }, () => `evt-${++counter}`);
 
-export function allocate(who: Owner, pools: TargetPool[], overrides: Partial<AllocateAddresses> = {}): AllocateAddresses {
-  return { kind: "AllocateAddresses", now: NOW, actor, eventIds: ids(), owner: who, pools, requested: [], sticky: true, spread: 1, random: pools.map(() => 0), avoid: [], ...overrides };
+export function allocate(
+  who: Owner,
+  pools: TargetPool[],
+  overrides: Partial<AllocateAddresses> = {},
+): AllocateAddresses {
+  return {
+    kind: "AllocateAddresses",
+    now: NOW,
+    actor,
+    eventIds: ids(),
+    owner: who,
+    pools,
+    requested: [],
+    sticky: true,
+    spread: 1,
+    random: pools.map(() => 0),
+    avoid: [],
+    ...overrides,
+  };
 }
 
 export function release(who: Owner, overrides: Partial<ReleaseAttachment> = {}): ReleaseAttachment {
-  return { kind: "ReleaseAttachment", now: NOW, actor, eventIds: ids(), containerId: who.containerId, ifName: who.ifName, reason: "cni-del", ...overrides };
+  return {
+    kind: "ReleaseAttachment",
+    now: NOW,
+    actor,
+    eventIds: ids(),
+    containerId: who.containerId,
+    ifName: who.ifName,
+    reason: "cni-del",
+    ...overrides,
+  };
 }
 
 /** Folds events into a fresh state at consecutive offsets of partition 0 (one per domain is enough here). */
@@ -62,7 +112,9 @@ export function history(...steps: ((state: LedgerState) => UnchainedEvent[])[]):
   return all;
 }
 
-export const allocated = (command: AllocateAddresses) => (state: LedgerState) => [...decideAllocation(command, state).events];
+export const allocated = (command: AllocateAddresses) => (state: LedgerState) => [
+  ...decideAllocation(command, state).events,
+];
 export const released = (command: ReleaseAttachment) => (state: LedgerState) => decideRelease(command, state);
 
 /** given(history).when(command) → then: the addresses chosen, the event types, or the error. */

@@ -45,7 +45,9 @@ export async function startConsumerSession(spec: SessionSpec, hooks: SessionHook
   });
   let started = false;
   let failedStart: Error | undefined;
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => hooks.onJoin(consumer, payload.memberAssignment[spec.topic] ?? []));
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+    hooks.onJoin(consumer, payload.memberAssignment[spec.topic] ?? []),
+  );
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (payload.restart) return;
     if (started) hooks.onCrash(payload.error);
@@ -55,7 +57,11 @@ export async function startConsumerSession(spec: SessionSpec, hooks: SessionHook
     await consumer.connect();
     await consumer.subscribe({ topics: [spec.topic], fromBeginning: true });
     // No commits: a fresh group per session has no committed offsets to resume from anyway.
-    await consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch: (payload) => hooks.eachBatch(consumer, payload) });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => hooks.eachBatch(consumer, payload),
+    });
     // kafkajs reports a failed join as a crash, not as a rejection of run().
     if (failedStart) throw failedStart;
     started = true;

@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
  * @example partitionOfDomain("", 6) // the default domain's partition in a 6-partition topic
  */
 export function partitionOfDomain(domain: string, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`a topic has at least 1 partition, not ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`a topic has at least 1 partition, not ${partitions}`);
   return createHash("sha256").update(domain, "utf8").digest().readUInt32BE(0) % partitions;
 }

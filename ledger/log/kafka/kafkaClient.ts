@@ -63,7 +63,13 @@ export function kafkaSettings(options: KafkaEventLogOptions): KafkaSettings {
  * Retries inside kafkajs stay short (about 2.5 s in all), so an outage surfaces as an error the
  * adapter reports and retries itself, instead of a call that hangs for kafkajs' default ~30 s.
  */
-export const CLIENT_RETRY: RetryOptions = { retries: 5, initialRetryTime: 100, maxRetryTime: 1_000, factor: 0.2, multiplier: 2 };
+export const CLIENT_RETRY: RetryOptions = {
+  retries: 5,
+  initialRetryTime: 100,
+  maxRetryTime: 1_000,
+  factor: 0.2,
+  multiplier: 2,
+};
 
 /** The kafkajs client for these settings. Secrets go to kafkajs only, never to a log line. */
 export function createKafkaClient(settings: KafkaSettings): Kafka {

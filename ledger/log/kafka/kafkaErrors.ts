@@ -16,7 +16,10 @@ export function kafkaUnavailable(action: string, place: KafkaPlace, error: unkno
   if (isLedgerError(error)) return error;
   const reason = describeKafkaError(error);
   const message = `cannot ${action} Kafka topic ${place.topic} at ${place.brokers.join(",")} (${reason}); ${adviceFor(error)}`;
-  return new LedgerError("LOG_UNAVAILABLE", message, { cause: error, details: { brokers: [...place.brokers], topic: place.topic } });
+  return new LedgerError("LOG_UNAVAILABLE", message, {
+    cause: error,
+    details: { brokers: [...place.brokers], topic: place.topic },
+  });
 }
 
 /** `name: message`, following kafkajs' `cause` chain down to the first cause that says something new. */

@@ -83,7 +83,11 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
   })();
   let partitions: number;
   try {
-    partitions = await withDeadline(opening, settings.readTimeoutMs, () => new Error(`no answer within ${settings.readTimeoutMs} ms`));
+    partitions = await withDeadline(
+      opening,
+      settings.readTimeoutMs,
+      () => new Error(`no answer within ${settings.readTimeoutMs} ms`),
+    );
   } catch (error) {
     abandoned = true;
     await Promise.all([quietly(() => producer.disconnect()), quietly(() => admin.disconnect())]);
@@ -92,14 +96,21 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
 
   const chain = new ChainIndex(topic);
   const partitionOf = (domain: string) => partitionOfDomain(domain, partitions);
-  const walkerFrom = (partition: number, offset: number) => new ChainWalker({ topic, partition, start: chain.startFor(partition, offset), index: chain, partitionOf });
+  const walkerFrom = (partition: number, offset: number) =>
+    new ChainWalker({ topic, partition, start: chain.startFor(partition, offset), index: chain, partitionOf });
   const session = { kafka, topic, groupPrefix: `${settings.clientId}-tail`, maxWaitTimeInMs: settings.maxWaitTimeInMs };
-  const reader = createKafkaReader({ session: { ...session, groupPrefix: `${settings.clientId}-read`, maxWaitTimeInMs: 25 }, place, readTimeoutMs: settings.readTimeoutMs, walkerFrom });
+  const reader = createKafkaReader({
+    session: { ...session, groupPrefix: `${settings.clientId}-read`, maxWaitTimeInMs: 25 },
+    place,
+    readTimeoutMs: settings.readTimeoutMs,
+    walkerFrom,
+  });
   const tails = new Set<Tail>();
   let closing: Promise<void> | undefined;
 
   const ensureOpen = () => {
-    if (closing) throw new LedgerError("LOG_UNAVAILABLE", `the Kafka event log of topic ${topic} is closed; open it again`);
+    if (closing)
+      throw new LedgerError("LOG_UNAVAILABLE", `the Kafka event log of topic ${topic} is closed; open it again`);
   };
   const deadline = <T>(what: string, promise: Promise<T>, ms = settings.readTimeoutMs) =>
     withDeadline(promise, ms, () => new Error(`${what}: no answer within ${ms} ms`)).catch((error: unknown) => {
@@ -126,9 +137,15 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
       ensureOpen();
       chainBatch(GENESIS_HASH, domain, events); // the same refusals as every adapter: empty batch, mixed domains
       const partition = partitionOf(domain);
-      const sent = producer.send({ topic, acks: -1, timeout: settings.appendTimeoutMs, messages: events.map((event) => encodeEvent(partition, event)) });
+      const sent = producer.send({
+        topic,
+        acks: -1,
+        timeout: settings.appendTimeoutMs,
+        messages: events.map((event) => encodeEvent(partition, event)),
+      });
       const [written] = await deadline("append to", sent, settings.appendTimeoutMs);
-      if (!written || written.partition !== partition) throw kafkaUnavailable("append to", place, new Error("the brokers acknowledged no record"));
+      if (!written || written.partition !== partition)
+        throw kafkaUnavailable("append to", place, new Error("the brokers acknowledged no record"));
       const firstOffset = Number(written.baseOffset);
       return { partition, firstOffset, lastOffset: firstOffset + events.length - 1 };
     },
@@ -145,7 +162,12 @@ export async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<
 
     tail(from, handler, tailOptions) {
       ensureOpen();
-      const tail = startKafkaTail({ session, place, partitions, walkerFrom, ...(settings.logger ? { logger: settings.logger } : {}) }, from, handler, tailOptions);
+      const tail = startKafkaTail(
+        { session, place, partitions, walkerFrom, ...(settings.logger ? { logger: settings.logger } : {}) },
+        from,
+        handler,
+        tailOptions,
+      );
       tails.add(tail);
       return {
         stop() {

@@ -100,13 +100,21 @@ export function createKafkaReader(deps: KafkaReaderDeps) {
     const reading = await session();
     const walker = deps.walkerFrom(partition, from);
     let finish: (error?: unknown) => void = () => undefined;
-    const finished = new Promise<void>((resolve, reject) => (finish = (error) => (error === undefined ? resolve() : reject(error))));
+    const finished = new Promise<void>(
+      (resolve, reject) => (finish = (error) => (error === undefined ? resolve() : reject(error))),
+    );
     const current: Job = { partition, from, stop, walker, events: [], finish };
     job = current;
     try {
       reading.seek({ topic, partition, offset: String(walker.nextOffset) });
       reading.resume([{ topic, partitions: [partition] }]);
-      await withDeadline(finished, deps.readTimeoutMs, () => kafkaUnavailable("read", deps.place, new Error(`partition ${partition} from offset ${from} did not arrive within ${deps.readTimeoutMs} ms`)));
+      await withDeadline(finished, deps.readTimeoutMs, () =>
+        kafkaUnavailable(
+          "read",
+          deps.place,
+          new Error(`partition ${partition} from offset ${from} did not arrive within ${deps.readTimeoutMs} ms`),
+        ),
+      );
       reading.pause([{ topic, partitions: [partition] }]);
       return current.events;
     } catch (error) {

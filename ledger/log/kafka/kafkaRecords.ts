@@ -32,14 +32,21 @@ export interface RecordPlace {
  * belongs in another partition (the topic's partition count was changed, or a foreign producer
  * wrote it).
  */
-export function decodeEvent(value: Buffer | null, place: RecordPlace, partitionOf: (domain: string) => number): NewEvent {
+export function decodeEvent(
+  value: Buffer | null,
+  place: RecordPlace,
+  partitionOf: (domain: string) => number,
+): NewEvent {
   const where = `record ${place.partition}/${place.offset} of Kafka topic ${place.topic}`;
   let parsed: unknown;
   try {
     if (value === null) throw new Error("the record has no value (a tombstone)");
     parsed = JSON.parse(value.toString("utf8"));
   } catch (error) {
-    throw integrity(`${where} is not an ipledger event (${(error as Error).message}); something other than ipledger wrote to the topic`, error);
+    throw integrity(
+      `${where} is not an ipledger event (${(error as Error).message}); something other than ipledger wrote to the topic`,
+      error,
+    );
   }
   const domain = (parsed as { domain?: unknown } | null)?.domain;
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || typeof domain !== "string") {

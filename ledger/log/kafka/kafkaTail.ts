@@ -38,13 +38,19 @@ export interface KafkaTailOptions {
  *   const tail = startKafkaTail({ session, place, partitions: 6, walkerFrom }, new Map([[2, 40]]), (batch) => fold(batch), { onError: log });
  *   await tail.stop();
  */
-export function startKafkaTail(deps: KafkaTailDeps, from: EndOffsets, handler: TailHandler, options: KafkaTailOptions = {}): Tail {
+export function startKafkaTail(
+  deps: KafkaTailDeps,
+  from: EndOffsets,
+  handler: TailHandler,
+  options: KafkaTailOptions = {},
+): Tail {
   const { topic } = deps.place;
   const report = options.onError ?? throwUncaught;
   const retryDelayMs = options.retryDelayMs ?? 500;
   const deliverFrom = (partition: number) => from.get(partition) ?? 0;
   const walkers = new Map<number, ChainWalker>();
-  for (let partition = 0; partition < deps.partitions; partition += 1) walkers.set(partition, deps.walkerFrom(partition, deliverFrom(partition)));
+  for (let partition = 0; partition < deps.partitions; partition += 1)
+    walkers.set(partition, deps.walkerFrom(partition, deliverFrom(partition)));
   let stopped = false;
   let inFlight: Promise<unknown> = Promise.resolve();
   const wakers = new Set<() => void>();

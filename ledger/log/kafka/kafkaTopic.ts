@@ -28,7 +28,12 @@ export interface TopicRequest {
 export async function ensureTopic(admin: Admin, request: TopicRequest): Promise<number> {
   const { topic } = request;
   if (!(await admin.listTopics()).includes(topic)) {
-    if (!request.create) throw new LedgerError("NOT_FOUND", `Kafka topic ${topic} does not exist; check --topic, or start an agent on it first (agents create the topic)`, { key: "--topic" });
+    if (!request.create)
+      throw new LedgerError(
+        "NOT_FOUND",
+        `Kafka topic ${topic} does not exist; check --topic, or start an agent on it first (agents create the topic)`,
+        { key: "--topic" },
+      );
     const replicationFactor = request.replicationFactor ?? Math.min(3, (await admin.describeCluster()).brokers.length);
     await admin.createTopics({
       waitForLeaders: true,
@@ -47,7 +52,10 @@ export async function ensureTopic(admin: Admin, request: TopicRequest): Promise<
   }
   const count = await settledPartitionCount(admin, request);
   if (count !== request.partitions) {
-    request.logger?.warn({ topic, partitions: count, requested: request.partitions }, "the topic exists with another partition count; using its own");
+    request.logger?.warn(
+      { topic, partitions: count, requested: request.partitions },
+      "the topic exists with another partition count; using its own",
+    );
   }
   return count;
 }
@@ -67,7 +75,11 @@ async function settledPartitionCount(admin: Admin, { topic, timeoutMs }: TopicRe
     } catch (error) {
       if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
     }
-    if (Date.now() > deadline) throw new LedgerError("LOG_UNAVAILABLE", `Kafka topic ${topic} has partitions without a leader after ${timeoutMs} ms; check the brokers`);
+    if (Date.now() > deadline)
+      throw new LedgerError(
+        "LOG_UNAVAILABLE",
+        `Kafka topic ${topic} has partitions without a leader after ${timeoutMs} ms; check the brokers`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -80,9 +92,14 @@ async function checkTopicConfig(admin: Admin, request: TopicRequest): Promise<vo
       includeSynonyms: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: Object.keys(TOPIC_CONFIG) }],
     });
-    values = new Map((described.resources[0]?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]));
+    values = new Map(
+      (described.resources[0]?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]),
+    );
   } catch (error) {
-    request.logger?.warn({ topic, err: error }, "cannot read the topic's configuration (DescribeConfigs); not checking retention and compaction");
+    request.logger?.warn(
+      { topic, err: error },
+      "cannot read the topic's configuration (DescribeConfigs); not checking retention and compaction",
+    );
     return;
   }
   if ((values.get("cleanup.policy") ?? "").includes("compact")) {
@@ -95,7 +112,10 @@ async function checkTopicConfig(admin: Admin, request: TopicRequest): Promise<vo
   }
   for (const name of ["retention.ms", "retention.bytes"] as const) {
     if (values.has(name) && values.get(name) !== "-1") {
-      request.logger?.warn({ topic, [name]: values.get(name) }, `the topic's ${name} is finite: Kafka will delete old events and the ledger will stop replaying; set it to -1`);
+      request.logger?.warn(
+        { topic, [name]: values.get(name) },
+        `the topic's ${name} is finite: Kafka will delete old events and the ledger will stop replaying; set it to -1`,
+      );
     }
   }
 }

@@ -21,7 +21,10 @@ export function isLoopbackHost(host: string): boolean {
 export function splitListen(text: string): { host: string; port: number } {
   const match = /^(.*):(\d{1,5})$/.exec(text);
   const port = match ? Number(match[2]) : -1;
-  if (!match || !match[1] || port > 65_535) throw new LedgerError("INVALID_CONFIG", `--listen ${text} must be HOST:PORT, e.g. 127.0.0.1:9741`, { key: "--listen" });
+  if (!match || !match[1] || port > 65_535)
+    throw new LedgerError("INVALID_CONFIG", `--listen ${text} must be HOST:PORT, e.g. 127.0.0.1:9741`, {
+      key: "--listen",
+    });
   return { host: (match[1] as string).replace(/^\[|\]$/g, ""), port };
 }
 
@@ -29,15 +32,24 @@ export function registerConsoleCommand(program: Command): void {
   withAuditOptions(
     program
       .command("console")
-      .description("serve the read-only auditor's console (timelines, pools as of any instant, changes, attribution, integrity) to a browser")
+      .description(
+        "serve the read-only auditor's console (timelines, pools as of any instant, changes, attribution, integrity) to a browser",
+      )
       .option("--listen <host:port>", "where to serve it; a non-loopback address needs --token-file", "127.0.0.1:9741")
-      .option("--token-file <file>", "the agent's token file ('TOKEN [admin|auditor] [SUBJECT]' per line, mode 0600): the browser logs in with a token"),
+      .option(
+        "--token-file <file>",
+        "the agent's token file ('TOKEN [admin|auditor] [SUBJECT]' per line, mode 0600): the browser logs in with a token",
+      ),
     { output: false },
   ).action(async (options: AuditCommandOptions & { listen: string; tokenFile?: string }) => {
     const { host, port } = splitListen(options.listen);
     const local = !options.socket;
     if (!options.tokenFile && !(isLoopbackHost(host) && local)) {
-      throw new LedgerError("INVALID_CONFIG", `--listen ${options.listen} needs --token-file: only a loopback console over a local data directory or Kafka may run without the auditor token`, { key: "--token-file" });
+      throw new LedgerError(
+        "INVALID_CONFIG",
+        `--listen ${options.listen} needs --token-file: only a loopback console over a local data directory or Kafka may run without the auditor token`,
+        { key: "--token-file" },
+      );
     }
     const auth = consoleAuth(options.tokenFile ? loadTokenFile(options.tokenFile) : undefined);
     const data = await openConsoleData(sourceOptionsOf(options));

@@ -2,7 +2,15 @@ import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Command } from "commander";
-import { filterOfOptions, sourceOptionsOf, timeZoneOfOptions, withAuditOptions, withFilterOptions, type AuditCommandOptions, type FilterOptions } from "../../audit/auditOptions.js";
+import {
+  filterOfOptions,
+  sourceOptionsOf,
+  timeZoneOfOptions,
+  withAuditOptions,
+  withFilterOptions,
+  type AuditCommandOptions,
+  type FilterOptions,
+} from "../../audit/auditOptions.js";
 import { CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
 import { openAuditSource } from "../../audit/auditSource.js";
 import { exportWriter, parseExportFormat, parseExportKind, EXPORT_FORMATS } from "../../audit/exportFormats.js";
@@ -17,7 +25,9 @@ export function registerExportCommand(program: Command): void {
     withFilterOptions(
       program
         .command("export")
-        .description("stream every tenancy (ownership interval) or every event matching the filters as CSV, NDJSON or JSON")
+        .description(
+          "stream every tenancy (ownership interval) or every event matching the filters as CSV, NDJSON or JSON",
+        )
         .argument("<what>", "tenancies or events")
         .option("--format <format>", EXPORT_FORMATS.join(", "), "ndjson")
         .option("--out <file>", "write to this file instead of standard output")
@@ -25,23 +35,39 @@ export function registerExportCommand(program: Command): void {
         .option("--include-voided", "events only: also export voided claims and duplicates"),
     ),
     { output: false },
-  ).action(async (what: string, options: AuditCommandOptions & FilterOptions & { format: string; out?: string; type?: string; includeVoided?: boolean }) => {
-    const kind = parseExportKind(what, "<what>");
-    const format = parseExportFormat(options.format, "--format");
-    const types = parseTypes(options.type, "--type");
-    const filter = { ...filterOfOptions(options), ...(types ? { types } : {}), includeVoided: options.includeVoided ?? false };
-    const source = await openAuditSource(sourceOptionsOf(options));
-    const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
-    try {
-      const writer = exportWriter(format, kind, timeZoneOfOptions(options));
-      await write(out, writer.start());
-      const pages = kind === "tenancies" ? source.tenancies(filter) : source.events(filter);
-      for await (const page of pages as AsyncGenerator<never[]>) await write(out, page.map((row) => writer.row(row)).join(""));
-      await write(out, writer.end());
-      process.stderr.write(`exported ${writer.count()} ${kind} as of log positions ${JSON.stringify(await source.basis())}\n`);
-    } finally {
-      await source.close();
-      if (options.out) await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-    }
-  });
+  ).action(
+    async (
+      what: string,
+      options: AuditCommandOptions &
+        FilterOptions & { format: string; out?: string; type?: string; includeVoided?: boolean },
+    ) => {
+      const kind = parseExportKind(what, "<what>");
+      const format = parseExportFormat(options.format, "--format");
+      const types = parseTypes(options.type, "--type");
+      const filter = {
+        ...filterOfOptions(options),
+        ...(types ? { types } : {}),
+        includeVoided: options.includeVoided ?? false,
+      };
+      const source = await openAuditSource(sourceOptionsOf(options));
+      const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+      try {
+        const writer = exportWriter(format, kind, timeZoneOfOptions(options));
+        await write(out, writer.start());
+        const pages = kind === "tenancies" ? source.tenancies(filter) : source.events(filter);
+        for await (const page of pages as AsyncGenerator<never[]>)
+          await write(out, page.map((row) => writer.row(row)).join(""));
+        await write(out, writer.end());
+        process.stderr.write(
+          `exported ${writer.count()} ${kind} as of log positions ${JSON.stringify(await source.basis())}\n`,
+        );
+      } finally {
+        await source.close();
+        if (options.out)
+          await new Promise<void>((resolve, reject) =>
+            out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+          );
+      }
+    },
+  );
 }

@@ -11,7 +11,8 @@ import { parseOutput, renderJson, type OutputFormat } from "../output.js";
 function wholeNumber(min: number, max: number) {
   return (value: string): number => {
     const number = Number(value);
-    if (!Number.isInteger(number) || number < min || number > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(number) || number < min || number > max)
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
     return number;
   };
 }
@@ -19,7 +20,9 @@ function wholeNumber(min: number, max: number) {
 export function registerGenerateCommand(program: Command, exit: { code: number }): void {
   program
     .command("generate")
-    .description("write a seeded, realistic churn history (pods coming and going, sticky pods, GC, operator actions) into a new embedded log, through the real decider: for sizing hardware and for benchmarks")
+    .description(
+      "write a seeded, realistic churn history (pods coming and going, sticky pods, GC, operator actions) into a new embedded log, through the real decider: for sizing hardware and for benchmarks",
+    )
     .option("--data-dir <dir>", "a new data directory (its log must be empty)", DEFAULT_DATA_DIR)
     .requiredOption("--events <count>", "how many events to write", wholeNumber(1, 1_000_000_000))
     .option("--pools <count>", "how many /22 pools, spread over 8 networks", wholeNumber(1, 15_360), 4)
@@ -37,15 +40,26 @@ export function registerGenerateCommand(program: Command, exit: { code: number }
           events: options.events,
           pools: options.pools,
           seed: options.seed,
-          onProgress: (written) => { if (process.stderr.isTTY) process.stderr.write(`\rgenerate ${written}/${options.events} events`); },
+          onProgress: (written) => {
+            if (process.stderr.isTTY) process.stderr.write(`\rgenerate ${written}/${options.events} events`);
+          },
         });
         const seconds = (Date.now() - started) / 1000;
         if (process.stderr.isTTY) process.stderr.write("\n");
-        const summary = { ...report, seconds, eventsPerSecond: Math.round(report.events / Math.max(seconds, 0.001)), log: path };
+        const summary = {
+          ...report,
+          seconds,
+          eventsPerSecond: Math.round(report.events / Math.max(seconds, 0.001)),
+          log: path,
+        };
         if (options.output === "json") process.stdout.write(`${renderJson(summary)}\n`);
         else {
-          const types = Object.entries(report.byType).map(([type, count]) => `${type} ${count}`).join(", ");
-          process.stdout.write(`wrote ${report.events} events into ${report.partitions} partitions of ${path} in ${seconds.toFixed(1)} s (${summary.eventsPerSecond} events/s): ${types}\n`);
+          const types = Object.entries(report.byType)
+            .map(([type, count]) => `${type} ${count}`)
+            .join(", ");
+          process.stdout.write(
+            `wrote ${report.events} events into ${report.partitions} partitions of ${path} in ${seconds.toFixed(1)} s (${summary.eventsPerSecond} events/s): ${types}\n`,
+          );
         }
         exit.code = EXIT.ok;
       } finally {

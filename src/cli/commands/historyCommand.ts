@@ -1,6 +1,14 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { Holder } from "../../../projections/sqlite/queries.js";
-import { filterOfOptions, sourceOptionsOf, timeZoneOfOptions, withAuditOptions, withFilterOptions, type AuditCommandOptions, type FilterOptions } from "../../audit/auditOptions.js";
+import {
+  filterOfOptions,
+  sourceOptionsOf,
+  timeZoneOfOptions,
+  withAuditOptions,
+  withFilterOptions,
+  type AuditCommandOptions,
+  type FilterOptions,
+} from "../../audit/auditOptions.js";
 import { isEmptyFilter } from "../../audit/auditParams.js";
 import { basisLine, HISTORY_COLUMNS, holdersTable } from "../../audit/auditRender.js";
 import { openAuditSource } from "../../audit/auditSource.js";
@@ -10,7 +18,8 @@ import { renderJson } from "../output.js";
 
 export function parseLimit(value: string): number {
   const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) throw new InvalidArgumentError("must be a whole number of rows, 1 or more");
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new InvalidArgumentError("must be a whole number of rows, 1 or more");
   return limit;
 }
 
@@ -19,12 +28,18 @@ export function registerHistoryCommand(program: Command): void {
     withFilterOptions(
       program
         .command("history")
-        .description("ownership intervals (who held which address, from when to when, why it ended and who ended it), oldest first")
+        .description(
+          "ownership intervals (who held which address, from when to when, why it ended and who ended it), oldest first",
+        )
         .option("--limit <rows>", "print at most this many intervals", parseLimit),
     ),
   ).action(async (options: AuditCommandOptions & FilterOptions & { limit?: number }) => {
     const filter = filterOfOptions(options);
-    if (isEmptyFilter(filter)) throw new CliError(EXIT.usage, "history needs a filter: --ip, --cidr, --pod, --pod-uid, --container, --node, --pool, --domain, --since or --until");
+    if (isEmptyFilter(filter))
+      throw new CliError(
+        EXIT.usage,
+        "history needs a filter: --ip, --cidr, --pod, --pod-uid, --container, --node, --pool, --domain, --since or --until",
+      );
     const source = await openAuditSource(sourceOptionsOf(options));
     try {
       const basis = await source.basis();
@@ -33,7 +48,10 @@ export function registerHistoryCommand(program: Command): void {
         holders.push(...page);
         if (options.limit !== undefined && holders.length >= options.limit) break;
       }
-      const shown = retime(options.limit === undefined ? holders : holders.slice(0, options.limit), timeZoneOfOptions(options));
+      const shown = retime(
+        options.limit === undefined ? holders : holders.slice(0, options.limit),
+        timeZoneOfOptions(options),
+      );
       if (options.output === "json") return void process.stdout.write(`${renderJson({ holders: shown, basis })}\n`);
       process.stdout.write(`${holdersTable(shown, HISTORY_COLUMNS)}\n${basisLine(basis)}\n`);
     } finally {

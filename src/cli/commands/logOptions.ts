@@ -38,14 +38,22 @@ export interface LogOptions {
  */
 export function withLogOptions(command: Command): Command {
   return command
-    .option("--kafka <brokers>", "use the Kafka log on these brokers (host:port[,host:port…]) instead of the embedded SQLite log")
+    .option(
+      "--kafka <brokers>",
+      "use the Kafka log on these brokers (host:port[,host:port…]) instead of the embedded SQLite log",
+    )
     .option("--topic <name>", "the Kafka topic that holds the log", DEFAULT_TOPIC)
     .option("--kafka-ssl", "connect to the brokers over TLS (system CAs unless --kafka-ca)")
     .option("--kafka-ca <file>", "PEM file of the CA that signs the brokers' certificates (implies --kafka-ssl)")
     .option("--kafka-sasl-mechanism <mechanism>", `SASL mechanism: ${MECHANISMS.join(", ")}`, parseMechanism)
     .option("--kafka-username <name>", "SASL user name")
     .option("--kafka-password-file <file>", "file whose first line is the SASL password")
-    .option("--kafka-partitions <count>", "partitions of the topic when ipledger creates it (an existing topic keeps its own)", parseCount, 6);
+    .option(
+      "--kafka-partitions <count>",
+      "partitions of the topic when ipledger creates it (an existing topic keeps its own)",
+      parseCount,
+      6,
+    );
 }
 
 /** kafkajs is loaded only by commands given `--kafka`, so the others start as fast as before. */
@@ -78,10 +86,16 @@ export function usesKafka(options: LogOptions): options is LogOptions & { kafka:
 export function kafkaOptionsOf(options: LogOptions, client: KafkaClientRole): KafkaEventLogOptions {
   rejectStrayKafkaOptions(options);
   if (!usesKafka(options)) throw new CliError(EXIT.usage, "this needs --kafka host:port[,…]");
-  const brokers = options.kafka.split(",").map((broker) => broker.trim()).filter(Boolean);
+  const brokers = options.kafka
+    .split(",")
+    .map((broker) => broker.trim())
+    .filter(Boolean);
   const bad = brokers.find((broker) => !/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/.test(broker));
   if (brokers.length === 0 || bad !== undefined) {
-    throw new CliError(EXIT.usage, `--kafka ${options.kafka}: every broker must be host:port, e.g. --kafka kafka-0:9092,kafka-1:9092`);
+    throw new CliError(
+      EXIT.usage,
+      `--kafka ${options.kafka}: every broker must be host:port, e.g. --kafka kafka-0:9092,kafka-1:9092`,
+    );
   }
   return {
     brokers,
@@ -105,10 +119,17 @@ function saslOf(options: LogOptions): Pick<KafkaEventLogOptions, "sasl"> {
   const { kafkaSaslMechanism: mechanism, kafkaUsername: username, kafkaPasswordFile: passwordFile } = options;
   if (mechanism === undefined && username === undefined && passwordFile === undefined) return {};
   if (mechanism === undefined || username === undefined || passwordFile === undefined) {
-    throw new CliError(EXIT.usage, "SASL needs all of --kafka-sasl-mechanism, --kafka-username and --kafka-password-file");
+    throw new CliError(
+      EXIT.usage,
+      "SASL needs all of --kafka-sasl-mechanism, --kafka-username and --kafka-password-file",
+    );
   }
   const password = readSecretFile(passwordFile, "--kafka-password-file").split(/\r?\n/)[0] ?? "";
-  if (password === "") throw new CliError(EXIT.usage, `--kafka-password-file ${passwordFile} is empty; put the password on its first line`);
+  if (password === "")
+    throw new CliError(
+      EXIT.usage,
+      `--kafka-password-file ${passwordFile} is empty; put the password on its first line`,
+    );
   return { sasl: { mechanism, username, password } };
 }
 
@@ -116,7 +137,10 @@ function readSecretFile(path: string, option: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    throw new CliError(EXIT.usage, `${option} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path and its permissions`);
+    throw new CliError(
+      EXIT.usage,
+      `${option} ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path and its permissions`,
+    );
   }
 }
 
@@ -126,18 +150,34 @@ function readSecretFile(path: string, option: string): string {
  *
  * @example const log = await openCommandLog(options, dataDir);
  */
-export async function openCommandLog(options: LogOptions, dataDir: string, client: KafkaClientRole = CLI_READER): Promise<EventLog> {
+export async function openCommandLog(
+  options: LogOptions,
+  dataDir: string,
+  client: KafkaClientRole = CLI_READER,
+): Promise<EventLog> {
   if (usesKafka(options)) return openKafkaEventLog(kafkaOptionsOf(options, client));
   rejectStrayKafkaOptions(options);
   const path = join(resolve(dataDir), LOG_FILE);
-  if (!existsSync(path)) throw new CliError(EXIT.notFound, `no log at ${path}; pass the agent's --data-dir, or --kafka and --topic for a Kafka log`);
+  if (!existsSync(path))
+    throw new CliError(
+      EXIT.notFound,
+      `no log at ${path}; pass the agent's --data-dir, or --kafka and --topic for a Kafka log`,
+    );
   return openSqliteEventLog({ path });
 }
 
 /** Refuses `--kafka-*` options given without `--kafka`, which would otherwise be silently ignored. */
 export function rejectStrayKafkaOptions(options: LogOptions): void {
   if (usesKafka(options)) return;
-  if ([options.kafkaSsl, options.kafkaCa, options.kafkaSaslMechanism, options.kafkaUsername, options.kafkaPasswordFile].some((value) => value !== undefined)) {
+  if (
+    [
+      options.kafkaSsl,
+      options.kafkaCa,
+      options.kafkaSaslMechanism,
+      options.kafkaUsername,
+      options.kafkaPasswordFile,
+    ].some((value) => value !== undefined)
+  ) {
     throw new CliError(EXIT.usage, "the --kafka-* options need --kafka host:port[,…]");
   }
 }
@@ -160,7 +200,8 @@ export async function openKafkaQuerySource(options: LogOptions): Promise<QuerySo
       who: async (ip, atMs) => ({ holder: queries.who(ip, atMs), basis: queries.basis() }),
       history: async ({ pod, ...rest }) => {
         const [namespace = "", name = ""] = (pod ?? "").split("/");
-        if (pod !== undefined && (!namespace || !name)) throw new CliError(EXIT.usage, `--pod ${pod} must be NAMESPACE/NAME`);
+        if (pod !== undefined && (!namespace || !name))
+          throw new CliError(EXIT.usage, `--pod ${pod} must be NAMESPACE/NAME`);
         return queries.history({ ...rest, ...(pod ? { pod: { namespace, name } } : {}) });
       },
       pools: async () => queries.pools(),
@@ -187,6 +228,7 @@ function parseMechanism(value: string): SaslMechanism {
 
 function parseCount(value: string): number {
   const count = Number(value);
-  if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new InvalidArgumentError("must be a whole number from 1 to 10000");
+  if (!Number.isInteger(count) || count < 1 || count > 10_000)
+    throw new InvalidArgumentError("must be a whole number from 1 to 10000");
   return count;
 }

@@ -1,5 +1,11 @@
 import type { Command } from "commander";
-import { sourceOptionsOf, TIME_HELP, timeZoneOfOptions, withAuditOptions, type AuditCommandOptions } from "../../audit/auditOptions.js";
+import {
+  sourceOptionsOf,
+  TIME_HELP,
+  timeZoneOfOptions,
+  withAuditOptions,
+  type AuditCommandOptions,
+} from "../../audit/auditOptions.js";
 import { basisLine, poolStateText } from "../../audit/auditRender.js";
 import { openAuditSource } from "../../audit/auditSource.js";
 import { parseInstant, retime } from "../../time.js";

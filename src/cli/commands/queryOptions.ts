@@ -3,7 +3,13 @@ import { parseOutput, type OutputFormat } from "../output.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
 import { openQuerySource, type QuerySource } from "../querySource.js";
-import { openKafkaQuerySource, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import {
+  openKafkaQuerySource,
+  rejectStrayKafkaOptions,
+  usesKafka,
+  withLogOptions,
+  type LogOptions,
+} from "./logOptions.js";
 
 export interface QueryOptions extends LogOptions {
   readonly dataDir: string;
@@ -27,6 +33,7 @@ export async function openQuerySourceFor(options: QueryOptions): Promise<QuerySo
     rejectStrayKafkaOptions(options);
     return openQuerySource(options);
   }
-  if (options.socket) throw new CliError(EXIT.usage, "pass either --socket (ask an agent) or --kafka (read the log), not both");
+  if (options.socket)
+    throw new CliError(EXIT.usage, "pass either --socket (ask an agent) or --kafka (read the log), not both");
   return openKafkaQuerySource(options);
 }

@@ -1,6 +1,11 @@
 import type { Command } from "commander";
 import { canAsk, confirm } from "../../operator/confirm.js";
-import { commonBody, openOperatorTarget, withOperatorOptions, type OperatorCliOptions } from "../../operator/operatorCli.js";
+import {
+  commonBody,
+  openOperatorTarget,
+  withOperatorOptions,
+  type OperatorCliOptions,
+} from "../../operator/operatorCli.js";
 import { asOperatorCliError, exitCodeOfResult, renderOperatorResult } from "../../operator/operatorOutput.js";
 import type { OperatorResult } from "../../operator/operatorService.js";
 import { CliError, EXIT } from "../exitCodes.js";
@@ -9,10 +14,21 @@ import { renderTable } from "../output.js";
 function renderPlan(plan: OperatorResult, pool: string): string {
   const rows = plan.events.flatMap((event) =>
     event.type === "AddressReleased"
-      ? [{ address: event.data.ip, pod: event.data.owner.podName ? `${event.data.owner.podNamespace}/${event.data.owner.podName}` : "-", container: event.data.owner.containerId, ifName: event.data.owner.ifName, node: event.data.owner.node || "-" }]
+      ? [
+          {
+            address: event.data.ip,
+            pod: event.data.owner.podName ? `${event.data.owner.podNamespace}/${event.data.owner.podName}` : "-",
+            container: event.data.owner.containerId,
+            ifName: event.data.owner.ifName,
+            node: event.data.owner.node || "-",
+          },
+        ]
       : [],
   );
-  return [`reset-pool ${pool} will release ${rows.length} address(es) (reason admin-reset):`, renderTable(rows, ["address", "pod", "container", "ifName", "node"])].join("\n");
+  return [
+    `reset-pool ${pool} will release ${rows.length} address(es) (reason admin-reset):`,
+    renderTable(rows, ["address", "pod", "container", "ifName", "node"]),
+  ].join("\n");
 }
 
 /**
@@ -24,7 +40,9 @@ export function registerResetPoolCommand(program: Command, exit: { code: number 
   withOperatorOptions(
     program
       .command("reset-pool")
-      .description("release every address of a pool, one AddressReleased (reason admin-reset) each: Whereabouts' \"delete and recreate the IP pool\", with a trail")
+      .description(
+        'release every address of a pool, one AddressReleased (reason admin-reset) each: Whereabouts\' "delete and recreate the IP pool", with a trail',
+      )
       .argument("<pool>", "the pool name, as `ipledger pools` lists it")
       .option("--yes", "do not ask for confirmation (needed when no terminal is attached)"),
   ).action(async (pool: string, options: OperatorCliOptions & { yes?: boolean }) => {
@@ -38,7 +56,11 @@ export function registerResetPoolCommand(program: Command, exit: { code: number 
         // The plan goes to stderr under --output json, so stdout stays one JSON document.
         (options.output === "json" ? process.stderr : process.stdout).write(`${renderPlan(plan, pool)}\n`);
         if (!options.yes) {
-          if (!canAsk()) throw new CliError(EXIT.usage, `reset-pool would release ${ips.length} address(es) of pool ${pool}, and no terminal is attached to confirm; pass --yes`);
+          if (!canAsk())
+            throw new CliError(
+              EXIT.usage,
+              `reset-pool would release ${ips.length} address(es) of pool ${pool}, and no terminal is attached to confirm; pass --yes`,
+            );
           if (!(await confirm(`Release these ${ips.length} address(es) of pool ${pool}?`))) {
             process.stderr.write("reset-pool: not confirmed; nothing appended\n");
             return void (exit.code = EXIT.checkFailed);

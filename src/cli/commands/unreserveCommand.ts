@@ -6,7 +6,10 @@ export function registerUnreserveCommand(program: Command, exit: { code: number 
     program
       .command("unreserve")
       .description("put reserved addresses back into allocation (ReservationLifted); names the reservation to lift")
-      .argument("<target>", "exactly what was reserved (however written): 10.20.0.5, 10.20.0.0/28, 10.20.0.10-10.20.0.20")
+      .argument(
+        "<target>",
+        "exactly what was reserved (however written): 10.20.0.5, 10.20.0.0/28, 10.20.0.10-10.20.0.20",
+      )
       .option("--pool <name>", "the pool (needed only when the same target is reserved in several pools)"),
   ).action(async (target: string, options: OperatorCliOptions & { pool?: string }) => {
     await runOperatorCommand("unreserve", { target, ...(options.pool ? { pool: options.pool } : {}) }, options, exit);

@@ -1,6 +1,12 @@
 import type { Command } from "commander";
 import type { Holder } from "../../../projections/sqlite/queries.js";
-import { sourceOptionsOf, TIME_HELP, timeZoneOfOptions, withAuditOptions, type AuditCommandOptions } from "../../audit/auditOptions.js";
+import {
+  sourceOptionsOf,
+  TIME_HELP,
+  timeZoneOfOptions,
+  withAuditOptions,
+  type AuditCommandOptions,
+} from "../../audit/auditOptions.js";
 import { basisLine, holdersTable, WHO_COLUMNS } from "../../audit/auditRender.js";
 import { openAuditSource } from "../../audit/auditSource.js";
 import { parseInstant, retime } from "../../time.js";
@@ -26,12 +32,15 @@ export function registerWhoCommand(program: Command): void {
         for await (const page of source.whoCidr(target, atMs, options.domain)) holders.push(...page);
         const answer = retime({ cidr: target, at, holders, basis }, tz);
         if (options.output === "json") return void process.stdout.write(`${renderJson(answer)}\n`);
-        return void process.stdout.write(`${answer.holders.length} of the addresses of ${target} were held at ${answer.at}\n${holdersTable(answer.holders, WHO_COLUMNS)}\n${basisLine(basis)}\n`);
+        return void process.stdout.write(
+          `${answer.holders.length} of the addresses of ${target} were held at ${answer.at}\n${holdersTable(answer.holders, WHO_COLUMNS)}\n${basisLine(basis)}\n`,
+        );
       }
       const holders = await source.who(target, atMs, options.domain);
       const answer = retime({ ip: target, at, holder: holders[0] ?? null, holders, basis }, tz);
       if (options.output === "json") return void process.stdout.write(`${renderJson(answer)}\n`);
-      if (holders.length === 0) return void process.stdout.write(`${target} was not allocated at ${answer.at}\n${basisLine(basis)}\n`);
+      if (holders.length === 0)
+        return void process.stdout.write(`${target} was not allocated at ${answer.at}\n${basisLine(basis)}\n`);
       process.stdout.write(`${holdersTable(answer.holders, WHO_COLUMNS)}\n${basisLine(basis)}\n`);
     } finally {
       await source.close();

@@ -74,35 +74,68 @@ export function AttributePage() {
         </label>
         <label>
           Format{" "}
-          <select value={format} onChange={(event) => { const next = (event.target as HTMLSelectElement).value as "csv" | "ndjson"; setFormat(next); if (file) void readColumns(file, header, next); }}>
+          <select
+            value={format}
+            onChange={(event) => {
+              const next = (event.target as HTMLSelectElement).value as "csv" | "ndjson";
+              setFormat(next);
+              if (file) void readColumns(file, header, next);
+            }}
+          >
             <option value="csv">CSV</option>
             <option value="ndjson">NDJSON</option>
           </select>
         </label>
         {format === "csv" ? (
           <label class="check">
-            <input type="checkbox" checked={header} onChange={(event) => { const next = (event.target as HTMLInputElement).checked; setHeader(next); if (file) void readColumns(file, next, format); }} />
+            <input
+              type="checkbox"
+              checked={header}
+              onChange={(event) => {
+                const next = (event.target as HTMLInputElement).checked;
+                setHeader(next);
+                if (file) void readColumns(file, next, format);
+              }}
+            />
             the first line names the columns
           </label>
         ) : null}
         <label>
           Address column{" "}
-          <select name="ipColumn" value={ipColumn} onChange={(event) => setIpColumn((event.target as HTMLSelectElement).value)}>
+          <select
+            name="ipColumn"
+            value={ipColumn}
+            onChange={(event) => setIpColumn((event.target as HTMLSelectElement).value)}
+          >
             {columns.map((name) => (
-              <option key={name} value={name}>{name}</option>
+              <option key={name} value={name}>
+                {name}
+              </option>
             ))}
           </select>
         </label>
         <label>
           Time column{" "}
-          <select name="timeColumn" value={timeColumn} onChange={(event) => setTimeColumn((event.target as HTMLSelectElement).value)}>
+          <select
+            name="timeColumn"
+            value={timeColumn}
+            onChange={(event) => setTimeColumn((event.target as HTMLSelectElement).value)}
+          >
             {columns.map((name) => (
-              <option key={name} value={name}>{name}</option>
+              <option key={name} value={name}>
+                {name}
+              </option>
             ))}
           </select>
         </label>
         <label>
-          Zone of times written without one <input name="assumeZone" value={assumeZone} placeholder="Z, +01:00 (empty: such lines are invalid)" onInput={(event) => setAssumeZone((event.target as HTMLInputElement).value)} />
+          Zone of times written without one{" "}
+          <input
+            name="assumeZone"
+            value={assumeZone}
+            placeholder="Z, +01:00 (empty: such lines are invalid)"
+            onInput={(event) => setAssumeZone((event.target as HTMLInputElement).value)}
+          />
         </label>
         <div class="actions">
           <button
@@ -111,7 +144,14 @@ export function AttributePage() {
             onClick={async () => {
               setError(undefined);
               try {
-                setPreview(await postFile<Preview>("/api/attribute", { ...params(), preview: "1" }, (file as File).slice(0, PREVIEW_BYTES), type));
+                setPreview(
+                  await postFile<Preview>(
+                    "/api/attribute",
+                    { ...params(), preview: "1" },
+                    (file as File).slice(0, PREVIEW_BYTES),
+                    type,
+                  ),
+                );
               } catch (failure) {
                 setError(failure as Error);
               }
@@ -127,7 +167,9 @@ export function AttributePage() {
               setDownload(null);
               setProgress({ phase: "upload", fraction: 0 });
               try {
-                const blob = await uploadForBlob("/api/attribute", params(), file as File, type, (phase, fraction) => setProgress({ phase, fraction }));
+                const blob = await uploadForBlob("/api/attribute", params(), file as File, type, (phase, fraction) =>
+                  setProgress({ phase, fraction }),
+                );
                 const name = `${(file as File).name.replace(/\.[^.]*$/, "")}.attributed.${format === "csv" ? "csv" : "ndjson"}`;
                 setDownload({ url: URL.createObjectURL(blob), name, size: blob.size });
                 setProgress({ phase: "done", fraction: 1 });
@@ -144,7 +186,11 @@ export function AttributePage() {
       {progress ? (
         <p>
           <label>
-            {progress.phase === "upload" ? "Sending the file" : progress.phase === "download" ? "Receiving the attributed file" : "Done"}{" "}
+            {progress.phase === "upload"
+              ? "Sending the file"
+              : progress.phase === "download"
+                ? "Receiving the attributed file"
+                : "Done"}{" "}
             <progress id="attribute-progress" max={1} value={progress.fraction} />
           </label>
         </p>
@@ -161,7 +207,8 @@ export function AttributePage() {
         <section aria-label="Preview">
           <h2>Preview of the first lines</h2>
           <p>
-            {preview.stats.lines} lines: {preview.stats.attributed} attributed, {preview.stats.unallocated} unallocated, {preview.stats.invalid} invalid.
+            {preview.stats.lines} lines: {preview.stats.attributed} attributed, {preview.stats.unallocated} unallocated,{" "}
+            {preview.stats.invalid} invalid.
           </p>
           {preview.stats.problems.length ? (
             <ul>
@@ -170,7 +217,9 @@ export function AttributePage() {
               ))}
             </ul>
           ) : null}
-          <pre class="preview" tabIndex={0}>{preview.text}</pre>
+          <pre class="preview" tabIndex={0}>
+            {preview.text}
+          </pre>
         </section>
       ) : null}
     </Page>

@@ -15,7 +15,13 @@ interface Integrity {
   readonly basis: Record<string, number>;
   readonly events: number;
   readonly checkpoints: number;
-  readonly lastCheckpoint: { at: string; actor: Actor; keyId: string | null; partition: number | null; offset: number | null } | null;
+  readonly lastCheckpoint: {
+    at: string;
+    actor: Actor;
+    keyId: string | null;
+    partition: number | null;
+    offset: number | null;
+  } | null;
   readonly verify: VerifyRun | null;
   readonly canVerify: boolean;
 }
@@ -33,7 +39,13 @@ export function IntegrityPage() {
     const timer = window.setTimeout(() => getJson<VerifyRun>("/api/verify").then(setRun, setFailure), 300);
     return () => window.clearTimeout(timer);
   }, [run]);
-  const status = run?.report ? (run.report.ok ? "intact" : "BROKEN") : run?.state === "failed" ? "could not be checked" : "not checked by this console yet";
+  const status = run?.report
+    ? run.report.ok
+      ? "intact"
+      : "BROKEN"
+    : run?.state === "failed"
+      ? "could not be checked"
+      : "not checked by this console yet";
   return (
     <Page title="Integrity">
       <Loading loading={loading} what="the ledger's integrity" />
@@ -44,7 +56,11 @@ export function IntegrityPage() {
             <dt>Events in the log</dt>
             <dd>{value.events}</dd>
             <dt>Log position</dt>
-            <dd>{Object.entries(value.basis).map(([partition, next]) => `${partition}:${next}`).join(" ") || "empty"}</dd>
+            <dd>
+              {Object.entries(value.basis)
+                .map(([partition, next]) => `${partition}:${next}`)
+                .join(" ") || "empty"}
+            </dd>
             <dt>Hash chain</dt>
             <dd id="chain-status">{status}</dd>
             <dt>Signed checkpoints</dt>
@@ -53,7 +69,9 @@ export function IntegrityPage() {
             <dd>
               {value.lastCheckpoint ? (
                 <>
-                  <Time iso={value.lastCheckpoint.at} /> by {actorText(value.lastCheckpoint.actor)}, key <span class="mono">{value.lastCheckpoint.keyId ?? "?"}</span>, partition {value.lastCheckpoint.partition ?? "?"} up to offset {value.lastCheckpoint.offset ?? "?"}
+                  <Time iso={value.lastCheckpoint.at} /> by {actorText(value.lastCheckpoint.actor)}, key{" "}
+                  <span class="mono">{value.lastCheckpoint.keyId ?? "?"}</span>, partition{" "}
+                  {value.lastCheckpoint.partition ?? "?"} up to offset {value.lastCheckpoint.offset ?? "?"}
                 </>
               ) : (
                 "none: start the agent with --signing-key to sign checkpoints"
@@ -71,11 +89,14 @@ export function IntegrityPage() {
           {run && run.state !== "idle" ? (
             <div aria-live="polite">
               <label>
-                Verifying <progress id="verify-progress" max={Math.max(1, run.total ?? 1)} value={run.read ?? 0} /> {run.read ?? 0} of {run.total ?? "?"} events
+                Verifying <progress id="verify-progress" max={Math.max(1, run.total ?? 1)} value={run.read ?? 0} />{" "}
+                {run.read ?? 0} of {run.total ?? "?"} events
               </label>
               {run.report ? (
                 <p id="verify-result" class={run.report.ok ? "ok" : "problem"}>
-                  {run.report.ok ? `ok: ${run.report.events} events in ${run.report.partitions} partitions; chain intact, no address ever had two owners` : `FAILED: ${run.report.problem}`}
+                  {run.report.ok
+                    ? `ok: ${run.report.events} events in ${run.report.partitions} partitions; chain intact, no address ever had two owners`
+                    : `FAILED: ${run.report.problem}`}
                 </p>
               ) : null}
               {run.error ? <p class="problem">{run.error}</p> : null}

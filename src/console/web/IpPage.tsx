@@ -1,6 +1,16 @@
 import { useEffect, useState } from "preact/hooks";
 import { getJson, queryString } from "./api.js";
-import { EventsTable, HolderTable, Loading, Page, Pager, Problem, useLoad, type EventView, type Holder } from "./common.js";
+import {
+  EventsTable,
+  HolderTable,
+  Loading,
+  Page,
+  Pager,
+  Problem,
+  useLoad,
+  type EventView,
+  type Holder,
+} from "./common.js";
 import { navigate, useLocation, withParams } from "./router.js";
 import { Time } from "./timefmt.js";
 import { TimelineCanvas, type Timeline } from "./TimelineCanvas.js";
@@ -17,7 +27,10 @@ interface IpAnswer {
 
 /** "Who at T": asked of the server, so it is the same answer as `ipledger who --at`. */
 function WhoAt(props: { ip: string; atMs: number }) {
-  const { value, error } = useLoad(() => getJson<{ holders: Holder[] }>("/api/who", { ip: props.ip, at: props.atMs }), `${props.ip}@${props.atMs}`);
+  const { value, error } = useLoad(
+    () => getJson<{ holders: Holder[] }>("/api/who", { ip: props.ip, at: props.atMs }),
+    `${props.ip}@${props.atMs}`,
+  );
   const at = new Date(props.atMs).toISOString();
   return (
     <div class="who-at" aria-live="polite" id="who-at">
@@ -27,12 +40,16 @@ function WhoAt(props: { ip: string; atMs: number }) {
       <Problem error={error} />
       {value ? (
         value.holders.length === 0 ? (
-          <p class="who-answer" data-holder="">nobody: {props.ip} was not allocated then</p>
+          <p class="who-answer" data-holder="">
+            nobody: {props.ip} was not allocated then
+          </p>
         ) : (
           <ul class="who-answer">
             {value.holders.map((holder) => (
               <li key={holder.domain} data-holder={holder.containerId}>
-                <strong>{`${holder.podNamespace}/${holder.podName}`}</strong> (UID <span class="mono">{holder.podUid}</span>, container <span class="mono">{holder.containerId}</span>, node {holder.node}, pool {holder.pool}
+                <strong>{`${holder.podNamespace}/${holder.podName}`}</strong> (UID{" "}
+                <span class="mono">{holder.podUid}</span>, container <span class="mono">{holder.containerId}</span>,
+                node {holder.node}, pool {holder.pool}
                 {holder.domain ? `, network ${holder.domain}` : ""}) since <Time iso={holder.from} />
               </li>
             ))}
@@ -40,7 +57,11 @@ function WhoAt(props: { ip: string; atMs: number }) {
         )
       ) : null}
       <p class="cli">
-        The same answer from the CLI: <code>ipledger who {props.ip} --at {at}</code> ·{" "}
+        The same answer from the CLI:{" "}
+        <code>
+          ipledger who {props.ip} --at {at}
+        </code>{" "}
+        ·{" "}
         <a href={`/api/cli${queryString({ command: "who", ip: props.ip, at })}`} target="_blank" rel="noopener">
           this answer as CLI output
         </a>
@@ -56,7 +77,10 @@ export function IpPage(props: { ip: string }) {
   const to = location.params.get("to") ?? "";
   const page = Number(location.params.get("page") ?? "0") || 0;
   const atParam = location.params.get("at");
-  const { value, error, loading } = useLoad(() => getJson<IpAnswer>("/api/ip", { ip: props.ip, from, to, page }), `${props.ip}|${from}|${to}|${page}`);
+  const { value, error, loading } = useLoad(
+    () => getJson<IpAnswer>("/api/ip", { ip: props.ip, from, to, page }),
+    `${props.ip}|${from}|${to}|${page}`,
+  );
   const [cursorMs, setCursorMs] = useState<number | null>(atParam ? Date.parse(atParam) || Number(atParam) : null);
   useEffect(() => setCursorMs(atParam ? Date.parse(atParam) || Number(atParam) : null), [atParam]);
   const moveCursor = (ms: number) => {
@@ -71,7 +95,8 @@ export function IpPage(props: { ip: string }) {
       {value ? (
         <>
           <p class="summary">
-            {total} tenanc{total === 1 ? "y" : "ies"} between <Time ms={value.timeline.fromMs} /> and <Time ms={value.timeline.toMs} />
+            {total} tenanc{total === 1 ? "y" : "ies"} between <Time ms={value.timeline.fromMs} /> and{" "}
+            <Time ms={value.timeline.toMs} />
             {value.timeline.bars ? "" : " (drawn as a density: zoom in to see each holder)"}.
           </p>
           <TimelineCanvas
@@ -79,18 +104,48 @@ export function IpPage(props: { ip: string }) {
             cursorMs={cursorMs}
             label={`Timeline of ${props.ip}: ${total} holders; the table below lists them`}
             onCursor={moveCursor}
-            onZoom={(fromMs, toMs) => navigate(withParams({ from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), page: null }, location))}
+            onZoom={(fromMs, toMs) =>
+              navigate(
+                withParams(
+                  { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), page: null },
+                  location,
+                ),
+              )
+            }
             onReset={() => navigate(withParams({ from: null, to: null, page: null }, location))}
           />
-          {cursorMs !== null && Number.isFinite(cursorMs) ? <WhoAt ip={props.ip} atMs={cursorMs} /> : <p class="hint">Click the timeline to ask who held {props.ip} at that instant.</p>}
-          <HolderTable holders={value.rows} caption={`Holders of ${props.ip}, oldest first`} firstIndex={value.page * value.pageSize} />
-          <Pager page={value.page} more={(value.page + 1) * value.pageSize < total} label="Holders" onPage={(next) => navigate(withParams({ page: next || null }, location))} />
-          {value.timeline.bars ? null : <p class="hint">Zoom in to a window of at most 2,000 tenancies to list voided claims and reservations.</p>}
-          <EventsTable hideEmpty events={value.voided} caption="Voided claims and duplicates (the fold refused them; nobody held the address through them)" />
+          {cursorMs !== null && Number.isFinite(cursorMs) ? (
+            <WhoAt ip={props.ip} atMs={cursorMs} />
+          ) : (
+            <p class="hint">Click the timeline to ask who held {props.ip} at that instant.</p>
+          )}
+          <HolderTable
+            holders={value.rows}
+            caption={`Holders of ${props.ip}, oldest first`}
+            firstIndex={value.page * value.pageSize}
+          />
+          <Pager
+            page={value.page}
+            more={(value.page + 1) * value.pageSize < total}
+            label="Holders"
+            onPage={(next) => navigate(withParams({ page: next || null }, location))}
+          />
+          {value.timeline.bars ? null : (
+            <p class="hint">Zoom in to a window of at most 2,000 tenancies to list voided claims and reservations.</p>
+          )}
+          <EventsTable
+            hideEmpty
+            events={value.voided}
+            caption="Voided claims and duplicates (the fold refused them; nobody held the address through them)"
+          />
           <EventsTable hideEmpty events={value.reservations} caption="Reservations of this address" />
           <p class="cli">
             CLI: <code>ipledger history --ip {props.ip}</code> ·{" "}
-            <a href={`/api/cli${queryString({ command: "history", ip: props.ip, since: from, until: to })}`} target="_blank" rel="noopener">
+            <a
+              href={`/api/cli${queryString({ command: "history", ip: props.ip, since: from, until: to })}`}
+              target="_blank"
+              rel="noopener"
+            >
               this history as CLI output
             </a>
           </p>

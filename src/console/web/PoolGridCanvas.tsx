@@ -31,7 +31,10 @@ export function gridGeometry(size: number, maxWidth: number): { columns: number;
 export function PoolGridCanvas(props: { first: string; cells: Uint8Array; onPick: (index: number) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [focus, setFocus] = useState<number | null>(null);
-  const { columns, cell } = useMemo(() => gridGeometry(props.cells.length, Math.min(900, window.innerWidth - 48)), [props.cells.length]);
+  const { columns, cell } = useMemo(
+    () => gridGeometry(props.cells.length, Math.min(900, window.innerWidth - 48)),
+    [props.cells.length],
+  );
   const rows = Math.ceil(props.cells.length / columns);
   const width = columns * cell;
   const height = rows * cell;
@@ -74,7 +77,14 @@ export function PoolGridCanvas(props: { first: string; cells: Uint8Array; onPick
   const describe = (index: number) => `${addressAt(props.first, index)}: ${STATES[props.cells[index] ?? 0]?.name}`;
   const onKey = (event: KeyboardEvent) => {
     const at = focus ?? 0;
-    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns, Home: -at, End: props.cells.length - 1 - at };
+    const moves: Record<string, number> = {
+      ArrowLeft: -1,
+      ArrowRight: 1,
+      ArrowUp: -columns,
+      ArrowDown: columns,
+      Home: -at,
+      End: props.cells.length - 1 - at,
+    };
     if (event.key in moves) {
       setFocus(Math.max(0, Math.min(props.cells.length - 1, at + (moves[event.key] as number))));
       event.preventDefault();

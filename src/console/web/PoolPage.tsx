@@ -11,9 +11,24 @@ interface PoolAnswer {
   readonly pool: string;
   readonly domain: string;
   readonly at: string;
-  readonly definition: { range: string; start: string; end: string; exclude: string[]; gateway: string | null; networkName: string; reuseCooldownSeconds: number; definedAt: string };
+  readonly definition: {
+    range: string;
+    start: string;
+    end: string;
+    exclude: string[];
+    gateway: string | null;
+    networkName: string;
+    reuseCooldownSeconds: number;
+    definedAt: string;
+  };
   readonly reservations: { target: string; note: string; from: string; to: string | null }[];
-  readonly counts: { window: number | string; excluded: number | string; reserved: number | string; held: number; free: number | string };
+  readonly counts: {
+    window: number | string;
+    excluded: number | string;
+    reserved: number | string;
+    held: number;
+    free: number | string;
+  };
   readonly heldCount: number;
   readonly holders: Holder[];
   readonly page: number;
@@ -29,14 +44,19 @@ interface Utilisation {
 }
 
 function CellAnswer(props: { ip: string; atMs: number }) {
-  const { value, error } = useLoad(() => getJson<{ holders: Holder[] }>("/api/pool/cell", { ip: props.ip, at: props.atMs }), `${props.ip}@${props.atMs}`);
+  const { value, error } = useLoad(
+    () => getJson<{ holders: Holder[] }>("/api/pool/cell", { ip: props.ip, at: props.atMs }),
+    `${props.ip}@${props.atMs}`,
+  );
   return (
     <div class="cell-answer" aria-live="polite">
       <Problem error={error} />
       {value ? (
         <p>
           <Link href={ipHref(props.ip, { at: new Date(props.atMs).toISOString() })}>{props.ip}</Link>:{" "}
-          {value.holders.length === 0 ? "nobody held it then" : value.holders.map((h) => `${h.podNamespace}/${h.podName} (node ${h.node}, since ${h.from})`).join("; ")}
+          {value.holders.length === 0
+            ? "nobody held it then"
+            : value.holders.map((h) => `${h.podNamespace}/${h.podName} (node ${h.node}, since ${h.from})`).join("; ")}
         </p>
       ) : null}
     </div>
@@ -49,8 +69,14 @@ export function PoolPage(props: { pool: string }) {
   const domain = location.params.get("domain") ?? "";
   const at = location.params.get("at") ?? "";
   const page = Number(location.params.get("page") ?? "0") || 0;
-  const state = useLoad(() => getJson<PoolAnswer>("/api/pool", { pool: props.pool, domain, at, page }), `${props.pool}|${domain}|${at}|${page}`);
-  const usage = useLoad(() => getJson<Utilisation>("/api/pool/utilisation", { pool: props.pool, domain }), `${props.pool}|${domain}`);
+  const state = useLoad(
+    () => getJson<PoolAnswer>("/api/pool", { pool: props.pool, domain, at, page }),
+    `${props.pool}|${domain}|${at}|${page}`,
+  );
+  const usage = useLoad(
+    () => getJson<Utilisation>("/api/pool/utilisation", { pool: props.pool, domain }),
+    `${props.pool}|${domain}`,
+  );
   const value = state.value;
   const atMs = value ? Date.parse(value.at) : Date.now();
   const [slider, setSlider] = useState(atMs);
@@ -90,8 +116,10 @@ export function PoolPage(props: { pool: string }) {
         <>
           <p class="summary">
             {value.pool}
-            {value.domain ? ` (network ${value.domain})` : ""} at <Time iso={value.at} />: range {value.definition.range}
-            {value.definition.exclude.length ? `, excluding ${value.definition.exclude.join(", ")}` : ""}, defined <Time iso={value.definition.definedAt} />.
+            {value.domain ? ` (network ${value.domain})` : ""} at <Time iso={value.at} />: range{" "}
+            {value.definition.range}
+            {value.definition.exclude.length ? `, excluding ${value.definition.exclude.join(", ")}` : ""}, defined{" "}
+            <Time iso={value.definition.definedAt} />.
           </p>
           <dl class="counts" id="pool-counts">
             {(["window", "held", "free", "reserved", "excluded"] as const).map((name) => (
@@ -108,12 +136,33 @@ export function PoolPage(props: { pool: string }) {
           {cells ? (
             <PoolGridCanvas first={value.grid.first} cells={cells} onPick={setPicked} />
           ) : (
-            <p>The window has {value.grid.size} addresses: too many to draw one cell each; the counts above and the holders below are exact.</p>
+            <p>
+              The window has {value.grid.size} addresses: too many to draw one cell each; the counts above and the
+              holders below are exact.
+            </p>
           )}
           {picked !== null && cells ? <CellAnswer ip={addressAt(value.grid.first, picked)} atMs={atMs} /> : null}
-          {range ? <UtilisationChart at={range.at} held={range.held} windowSize={Number(value.counts.window)} atMs={atMs} onPick={goTo} /> : null}
-          <HolderTable holders={value.holders} caption={`Addresses held through ${value.pool} at that instant`} showIp firstIndex={value.page * value.pageSize} />
-          <Pager page={value.page} more={(value.page + 1) * value.pageSize < value.heldCount} label="Holders" onPage={(next) => navigate(withParams({ page: next || null }, location))} />
+          {range ? (
+            <UtilisationChart
+              at={range.at}
+              held={range.held}
+              windowSize={Number(value.counts.window)}
+              atMs={atMs}
+              onPick={goTo}
+            />
+          ) : null}
+          <HolderTable
+            holders={value.holders}
+            caption={`Addresses held through ${value.pool} at that instant`}
+            showIp
+            firstIndex={value.page * value.pageSize}
+          />
+          <Pager
+            page={value.page}
+            more={(value.page + 1) * value.pageSize < value.heldCount}
+            label="Holders"
+            onPage={(next) => navigate(withParams({ page: next || null }, location))}
+          />
           {value.reservations.length ? (
             <ul aria-label="Reservations">
               {value.reservations.map((r) => (

@@ -24,7 +24,14 @@ function useWidth(ref: { current: HTMLElement | null }): number {
  * cursor. Click or use the arrow keys to move the cursor; + and − zoom around it, 0 resets.
  * The canvas is an image to a screen reader: the table below it carries the same facts.
  */
-export function TimelineCanvas(props: { timeline: Timeline; cursorMs: number | null; onCursor: (ms: number) => void; onZoom: (fromMs: number, toMs: number) => void; onReset: () => void; label: string }) {
+export function TimelineCanvas(props: {
+  timeline: Timeline;
+  cursorMs: number | null;
+  onCursor: (ms: number) => void;
+  onZoom: (fromMs: number, toMs: number) => void;
+  onReset: () => void;
+  label: string;
+}) {
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const zone = useContext(ZoneContext);
@@ -84,7 +91,9 @@ export function TimelineCanvas(props: { timeline: Timeline; cursorMs: number | n
       g.font = "11px system-ui, sans-serif";
       g.textBaseline = "top";
       g.textAlign = "right";
-      timeline.lanes.forEach((lane, index) => g.fillText(lane === "" ? "(default network)" : `network ${lane}`, width - 4, top + index * laneHeight + 2));
+      timeline.lanes.forEach((lane, index) =>
+        g.fillText(lane === "" ? "(default network)" : `network ${lane}`, width - 4, top + index * laneHeight + 2),
+      );
     }
     g.fillStyle = "#333";
     g.font = "11px system-ui, sans-serif";
@@ -123,9 +132,15 @@ export function TimelineCanvas(props: { timeline: Timeline; cursorMs: number | n
   return (
     <div class="timeline" ref={wrap}>
       <div class="toolbar" role="toolbar" aria-label="Timeline zoom">
-        <button type="button" onClick={() => zoom(0.5)}>Zoom in</button>
-        <button type="button" onClick={() => zoom(2)}>Zoom out</button>
-        <button type="button" onClick={props.onReset}>Whole history</button>
+        <button type="button" onClick={() => zoom(0.5)}>
+          Zoom in
+        </button>
+        <button type="button" onClick={() => zoom(2)}>
+          Zoom out
+        </button>
+        <button type="button" onClick={props.onReset}>
+          Whole history
+        </button>
         <span class="hint">Click the axis or use ← → (Shift for bigger steps) to move the cursor; + − to zoom.</span>
       </div>
       <canvas
@@ -140,7 +155,10 @@ export function TimelineCanvas(props: { timeline: Timeline; cursorMs: number | n
           event.preventDefault();
           const ms = msOf((event as WheelEvent).offsetX);
           const factor = (event as WheelEvent).deltaY < 0 ? 0.7 : 1.4;
-          props.onZoom(Math.round(ms - (ms - timeline.fromMs) * factor), Math.round(ms + (timeline.toMs - ms) * factor));
+          props.onZoom(
+            Math.round(ms - (ms - timeline.fromMs) * factor),
+            Math.round(ms + (timeline.toMs - ms) * factor),
+          );
         }}
       />
     </div>

@@ -4,7 +4,13 @@ import "uplot/dist/uPlot.min.css";
 import { formatTime, ZoneContext } from "./timefmt.js";
 
 /** Held addresses over time (uPlot: one canvas, fast on thousands of points); click to move the pool's instant. */
-export function UtilisationChart(props: { at: number[]; held: number[]; windowSize: number; atMs: number; onPick: (ms: number) => void }) {
+export function UtilisationChart(props: {
+  at: number[];
+  held: number[];
+  windowSize: number;
+  atMs: number;
+  onPick: (ms: number) => void;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const zone = useContext(ZoneContext);
   useEffect(() => {
@@ -51,8 +57,14 @@ export function UtilisationChart(props: { at: number[]; held: number[]; windowSi
   const peak = Math.max(0, ...props.held);
   return (
     <figure class="utilisation">
-      <div ref={box} role="img" aria-label={`Held addresses over time, peak ${peak} of ${props.windowSize}; click to show the pool at that instant`} />
-      <figcaption>Utilisation over time (peak {peak} of {props.windowSize} addresses). Click the chart to move the instant.</figcaption>
+      <div
+        ref={box}
+        role="img"
+        aria-label={`Held addresses over time, peak ${peak} of ${props.windowSize}; click to show the pool at that instant`}
+      />
+      <figcaption>
+        Utilisation over time (peak {peak} of {props.windowSize} addresses). Click the chart to move the instant.
+      </figcaption>
     </figure>
   );
 }

@@ -29,11 +29,17 @@ export interface EventView {
   readonly note: string | null;
 }
 
-export const actorText = (actor: Actor | null): string => (actor ? [actor.node, actor.component, actor.user].filter(Boolean).join("/") : "");
+export const actorText = (actor: Actor | null): string =>
+  actor ? [actor.node, actor.component, actor.user].filter(Boolean).join("/") : "";
 
 /** Loads `load()` whenever `key` changes; the answer, the error, and whether it is loading. */
-export function useLoad<T>(load: () => Promise<T>, key: string): { value: T | undefined; error: Error | undefined; loading: boolean } {
-  const [state, setState] = useState<{ value: T | undefined; error: Error | undefined; loading: boolean; key: string }>({ value: undefined, error: undefined, loading: true, key });
+export function useLoad<T>(
+  load: () => Promise<T>,
+  key: string,
+): { value: T | undefined; error: Error | undefined; loading: boolean } {
+  const [state, setState] = useState<{ value: T | undefined; error: Error | undefined; loading: boolean; key: string }>(
+    { value: undefined, error: undefined, loading: true, key },
+  );
   useEffect(() => {
     let live = true;
     setState((previous) => ({ ...previous, loading: true, key }));
@@ -93,7 +99,13 @@ export function EndReason(props: { holder: Holder }) {
 }
 
 /** Tenancies as a table: the accessible, copyable form of every timeline. */
-export function HolderTable(props: { holders: readonly Holder[]; caption: string; showIp?: boolean; firstIndex?: number; highlight?: number }) {
+export function HolderTable(props: {
+  holders: readonly Holder[];
+  caption: string;
+  showIp?: boolean;
+  firstIndex?: number;
+  highlight?: number;
+}) {
   const first = props.firstIndex ?? 0;
   return (
     <table class="holders">
@@ -114,7 +126,11 @@ export function HolderTable(props: { holders: readonly Holder[]; caption: string
       </thead>
       <tbody>
         {props.holders.map((holder, index) => (
-          <tr key={`${holder.domain}|${holder.containerId}|${holder.from}`} class={first + index === props.highlight ? "highlight" : undefined} data-container={holder.containerId}>
+          <tr
+            key={`${holder.domain}|${holder.containerId}|${holder.from}`}
+            class={first + index === props.highlight ? "highlight" : undefined}
+            data-container={holder.containerId}
+          >
             <td>{first + index + 1}</td>
             {props.showIp ? (
               <td>
@@ -122,7 +138,9 @@ export function HolderTable(props: { holders: readonly Holder[]; caption: string
               </td>
             ) : null}
             <td class="pod">
-              <Link href={podHref(holder.podNamespace, holder.podName)}>{`${holder.podNamespace}/${holder.podName}`}</Link>
+              <Link
+                href={podHref(holder.podNamespace, holder.podName)}
+              >{`${holder.podNamespace}/${holder.podName}`}</Link>
             </td>
             <td class="mono">{holder.podUid}</td>
             <td class="mono" title={holder.containerId}>
@@ -188,11 +206,23 @@ export function EventsTable(props: { events: readonly EventView[]; caption: stri
             <td>{event.type}</td>
             <td>{event.pool}</td>
             <td>{event.ip ? <Link href={ipHref(event.ip, { at: event.at })}>{event.ip}</Link> : ""}</td>
-            <td>{event.podName ? <Link href={podHref(event.podNamespace ?? "", event.podName)}>{`${event.podNamespace}/${event.podName}`}</Link> : ""}</td>
+            <td>
+              {event.podName ? (
+                <Link
+                  href={podHref(event.podNamespace ?? "", event.podName)}
+                >{`${event.podNamespace}/${event.podName}`}</Link>
+              ) : (
+                ""
+              )}
+            </td>
             <td>{event.node ?? ""}</td>
             <td>{[event.reason, event.note].filter(Boolean).join(": ")}</td>
             <td>{actorText(event.actor)}</td>
-            <td>{event.status === "accepted" ? "" : `${event.status}${event.statusReason ? `: ${event.statusReason}` : ""}`}</td>
+            <td>
+              {event.status === "accepted"
+                ? ""
+                : `${event.status}${event.statusReason ? `: ${event.statusReason}` : ""}`}
+            </td>
           </tr>
         ))}
       </tbody>

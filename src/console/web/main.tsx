@@ -32,7 +32,12 @@ function SearchBox(props: { big?: boolean }) {
     >
       <label>
         <span class={props.big ? "" : "visually-hidden"}>Search the ledger </span>
-        <input name="q" value={text} placeholder="10.20.0.5, 10.20.0.0/24, shop/web-0, a pod UID, a container id, a node" onInput={(event) => setText((event.target as HTMLInputElement).value)} />
+        <input
+          name="q"
+          value={text}
+          placeholder="10.20.0.5, 10.20.0.0/24, shop/web-0, a pod UID, a container id, a node"
+          onInput={(event) => setText((event.target as HTMLInputElement).value)}
+        />
       </label>
       <button type="submit">Search</button>
       {message ? (
@@ -48,7 +53,10 @@ function Home() {
   return (
     <Page title="Search the ledger">
       <SearchBox big />
-      <p>An address opens its timeline; a CIDR, who held its addresses; namespace/pod, a pod UID or a container id, the pod's addresses over its life; a node, the changes there; a pool name, the pool as of any instant.</p>
+      <p>
+        An address opens its timeline; a CIDR, who held its addresses; namespace/pod, a pod UID or a container id, the
+        pod's addresses over its life; a node, the changes there; a pool name, the pool as of any instant.
+      </p>
     </Page>
   );
 }
@@ -72,7 +80,14 @@ function Login(props: { onDone: () => void }) {
         }}
       >
         <label>
-          Auditor token <input type="password" name="token" autoComplete="current-password" value={token} onInput={(event) => setToken((event.target as HTMLInputElement).value)} />
+          Auditor token{" "}
+          <input
+            type="password"
+            name="token"
+            autoComplete="current-password"
+            value={token}
+            onInput={(event) => setToken((event.target as HTMLInputElement).value)}
+          />
         </label>
         <button type="submit">Log in</button>
         <Problem error={error} />
@@ -126,7 +141,10 @@ function App() {
     return validZone(saved) ? saved : "UTC";
   });
   const [session, setSession] = useState<{ required: boolean; subject: string | null } | null>(null);
-  const refresh = () => getJson<{ required: boolean; subject: string | null }>("/api/session").then(setSession, () => setSession({ required: true, subject: null }));
+  const refresh = () =>
+    getJson<{ required: boolean; subject: string | null }>("/api/session").then(setSession, () =>
+      setSession({ required: true, subject: null }),
+    );
   useEffect(() => {
     void refresh();
     whenUnauthorized(() => setSession({ required: true, subject: null }));
@@ -173,7 +191,13 @@ function App() {
           ) : null}
         </header>
         <main id="main" tabIndex={-1}>
-          {session === null ? <p role="status">Connecting…</p> : session.subject === null ? <Login onDone={refresh} /> : route(location)}
+          {session === null ? (
+            <p role="status">Connecting…</p>
+          ) : session.subject === null ? (
+            <Login onDone={refresh} />
+          ) : (
+            route(location)
+          )}
         </main>
       </LocationContext.Provider>
     </ZoneContext.Provider>

@@ -18,7 +18,10 @@ export function navigate(url: string, options: { replace?: boolean } = {}): void
 }
 
 /** Replaces some query parameters of the current URL (empty values are removed). */
-export function withParams(changes: Record<string, string | number | undefined | null>, location: Location = read()): string {
+export function withParams(
+  changes: Record<string, string | number | undefined | null>,
+  location: Location = read(),
+): string {
   const params = new URLSearchParams(location.params);
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined || value === null || value === "") params.delete(key);
@@ -49,7 +52,12 @@ export function useRouter(): Location {
 }
 
 /** A real link (open in a new tab works, the URL is copyable) that navigates in place on a plain click. */
-export function Link(props: { href: string; children: ComponentChildren; class?: string; "aria-current"?: "page" | undefined }) {
+export function Link(props: {
+  href: string;
+  children: ComponentChildren;
+  class?: string;
+  "aria-current"?: "page" | undefined;
+}) {
   return (
     <a
       href={props.href}
@@ -70,5 +78,7 @@ export const ipHref = (ip: string, params: Record<string, string | number> = {})
   const search = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
   return `/ip/${encodeURIComponent(ip)}${search ? `?${search}` : ""}`;
 };
-export const podHref = (namespace: string, name: string): string => `/pod?pod=${encodeURIComponent(`${namespace}/${name}`)}`;
-export const poolHref = (pool: string, domain?: string): string => `/pool/${encodeURIComponent(pool)}${domain ? `?domain=${encodeURIComponent(domain)}` : ""}`;
+export const podHref = (namespace: string, name: string): string =>
+  `/pod?pod=${encodeURIComponent(`${namespace}/${name}`)}`;
+export const poolHref = (pool: string, domain?: string): string =>
+  `/pool/${encodeURIComponent(pool)}${domain ? `?domain=${encodeURIComponent(domain)}` : ""}`;

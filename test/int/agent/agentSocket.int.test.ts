@@ -17,7 +17,13 @@ let dir: string;
 const running: Agent[] = [];
 
 async function start(options: { listen?: string; tokenFile?: string } = {}): Promise<Agent> {
-  const agent = await startAgent({ dataDir: join(dir, "data"), socket: join(dir, "agent.sock"), node: "node-sock", quiet: true, ...options });
+  const agent = await startAgent({
+    dataDir: join(dir, "data"),
+    socket: join(dir, "agent.sock"),
+    node: "node-sock",
+    quiet: true,
+    ...options,
+  });
   running.push(agent);
   return agent;
 }
@@ -70,7 +76,10 @@ describe("TCP listener", () => {
     const anonymousAdd = await httpJson(tcp, "POST", "/v1/cni/add", { body });
     expect(anonymousAdd).toMatchObject({ status: 401, body: { code: 108 } });
     const wrong = await httpJson(tcp, "GET", "/v1/allocations", { headers: bearer("not-the-token-0123456789") });
-    expect(wrong).toMatchObject({ status: 401, body: { error: { code: "UNAUTHORIZED", message: expect.stringContaining("not valid") } } });
+    expect(wrong).toMatchObject({
+      status: 401,
+      body: { error: { code: "UNAUTHORIZED", message: expect.stringContaining("not valid") } },
+    });
     const wrongAdd = await httpJson(tcp, "POST", "/v1/cni/add", { body, headers: bearer(`${ADMIN_TOKEN}x`) });
     expect(wrongAdd).toMatchObject({ status: 401, body: { code: 108 } });
 
@@ -81,16 +90,23 @@ describe("TCP listener", () => {
     const auditorRead = await httpJson(tcp, "GET", "/v1/allocations", { headers: bearer(AUDITOR_TOKEN) });
     expect(auditorRead.status).toBe(200);
     expect(auditorRead.body.allocations).toMatchObject([{ ip: "10.10.0.1", podName: "tcp-pod" }]);
-    const auditorAdd = await httpJson(tcp, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "audited" } }), headers: bearer(AUDITOR_TOKEN) });
+    const auditorAdd = await httpJson(tcp, "POST", "/v1/cni/add", {
+      body: cniBody({ pod: { name: "audited" } }),
+      headers: bearer(AUDITOR_TOKEN),
+    });
     expect(auditorAdd).toMatchObject({ status: 403, body: { code: 109, details: expect.stringContaining("auditor") } });
     const auditorDel = await httpJson(tcp, "POST", "/v1/cni/del", { body, headers: bearer(AUDITOR_TOKEN) });
     expect(auditorDel).toMatchObject({ status: 403, body: { code: 109 } });
-    expect((await httpJson(tcp, "GET", "/v1/allocations", { headers: bearer(ADMIN_TOKEN) })).body.allocations).toHaveLength(1);
+    expect(
+      (await httpJson(tcp, "GET", "/v1/allocations", { headers: bearer(ADMIN_TOKEN) })).body.allocations,
+    ).toHaveLength(1);
   });
 
   it("refuses a token file readable by group or others, with a clear error", async () => {
     const tokenFile = writeTokenFile(dir, 0o644);
-    await expect(start({ listen: "127.0.0.1:0", tokenFile })).rejects.toThrow(/readable by group or others; chmod 600 it/);
+    await expect(start({ listen: "127.0.0.1:0", tokenFile })).rejects.toThrow(
+      /readable by group or others; chmod 600 it/,
+    );
   });
 
   it("refuses a TCP listener without a token file", async () => {
@@ -118,7 +134,9 @@ describe("restart", () => {
     const d = await httpJson(socket, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "d" } }) });
     expect(addressesOf(d.body)).toEqual(["10.10.0.2/24"]);
     // Sticky memory comes back from the replay too: b's old address is taken, so b gets the next free one.
-    const b = await httpJson(socket, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "b" }, containerId: "c-b-2" }) });
+    const b = await httpJson(socket, "POST", "/v1/cni/add", {
+      body: cniBody({ pod: { name: "b" }, containerId: "c-b-2" }),
+    });
     expect(addressesOf(b.body)).toEqual(["10.10.0.4/24"]);
     await second.close();
 

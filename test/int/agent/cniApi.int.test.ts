@@ -31,10 +31,14 @@ afterEach(async () => {
 
 type EventType = LoggedEvent["event"]["type"];
 async function eventsOf<T extends EventType>(type: T): Promise<EventOf<T>[]> {
-  return (await agent.events()).map((logged) => logged.event).filter((event): event is EventOf<T> => event.type === type);
+  return (await agent.events())
+    .map((logged) => logged.event)
+    .filter((event): event is EventOf<T> => event.type === type);
 }
 
-async function allocations(): Promise<{ ip: string; containerId: string; podName: string; requested: boolean; domain: string; pool: string }[]> {
+async function allocations(): Promise<
+  { ip: string; containerId: string; podName: string; requested: boolean; domain: string; pool: string }[]
+> {
   const reply = await getJson(agent.app, "/v1/allocations");
   expect(reply.status).toBe(200);
   return reply.body.allocations as never;
@@ -45,8 +49,11 @@ const README = { range: "192.168.2.225/28", exclude: ["192.168.2.229/30", "192.1
 describe("ADD", () => {
   it("gives the lowest free address (README example) and POOL_EXHAUSTED (code 100) after the 9th", async () => {
     const got: string[] = [];
-    for (let n = 1; n <= 9; n += 1) got.push(...(await addOk(agent.app, cniBody({ ipam: README, pod: { name: `pod-${n}` } }))));
-    expect(got).toEqual([".225", ".226", ".227", ".232", ".233", ".234", ".235", ".237", ".238"].map((host) => `192.168.2${host}/28`));
+    for (let n = 1; n <= 9; n += 1)
+      got.push(...(await addOk(agent.app, cniBody({ ipam: README, pod: { name: `pod-${n}` } }))));
+    expect(got).toEqual(
+      [".225", ".226", ".227", ".232", ".233", ".234", ".235", ".237", ".238"].map((host) => `192.168.2${host}/28`),
+    );
 
     const before = await agent.logSize();
     const { status, error } = await cniError(agent.app, "add", cniBody({ ipam: README, pod: { name: "pod-10" } }));
@@ -62,7 +69,11 @@ describe("ADD", () => {
     { cniVersion: "0.4.0", legacy: true },
     { cniVersion: "1.0.0", legacy: false },
   ])("answers in the config's cniVersion $cniVersion", async ({ cniVersion, legacy }) => {
-    const reply = await cni(agent.app, "add", cniBody({ cniVersion, ipam: { range: "10.20.0.0/24", gateway: "10.20.0.254" } }));
+    const reply = await cni(
+      agent.app,
+      "add",
+      cniBody({ cniVersion, ipam: { range: "10.20.0.0/24", gateway: "10.20.0.254" } }),
+    );
     expect(reply.status).toBe(200);
     expect(reply.body.cniVersion).toBe(cniVersion);
     const ips = reply.body.ips as ResultIp[];
@@ -107,13 +118,22 @@ describe("ADD", () => {
     const second = await addOk(agent.app, cniBody({ pod: { name: "web-0" }, containerId: "sandbox-new" }));
     expect(second).toEqual(first);
     expect(await eventsOf("AllocationAdopted")).toMatchObject([
-      { data: { ip: "10.10.0.2", fromContainerId: "sandbox-old", toContainerId: "sandbox-new", owner: { podName: "web-0", containerId: "sandbox-new" } } },
+      {
+        data: {
+          ip: "10.10.0.2",
+          fromContainerId: "sandbox-old",
+          toContainerId: "sandbox-new",
+          owner: { podName: "web-0", containerId: "sandbox-new" },
+        },
+      },
     ]);
     expect((await allocations()).find((row) => row.ip === "10.10.0.2")?.containerId).toBe("sandbox-new");
 
     // A late DEL for the old sandbox must not free the new sandbox's address.
     const size = await agent.logSize();
-    expect((await cni(agent.app, "del", cniBody({ pod: { name: "web-0" }, containerId: "sandbox-old" }))).status).toBe(200);
+    expect((await cni(agent.app, "del", cniBody({ pod: { name: "web-0" }, containerId: "sandbox-old" }))).status).toBe(
+      200,
+    );
     expect(await agent.logSize()).toBe(size);
     expect((await allocations()).find((row) => row.ip === "10.10.0.2")?.containerId).toBe("sandbox-new");
   });
@@ -125,7 +145,11 @@ describe("ADD", () => {
   });
 
   it("gives dual-stack range + ipRanges one address each, in order, with the gateway on its own family only", async () => {
-    const ips = await cni(agent.app, "add", cniBody({ ipam: { range: "10.20.0.0/24", gateway: "10.20.0.254", ipRanges: [{ range: "fd00:20::/64" }] } }));
+    const ips = await cni(
+      agent.app,
+      "add",
+      cniBody({ ipam: { range: "10.20.0.0/24", gateway: "10.20.0.254", ipRanges: [{ range: "fd00:20::/64" }] } }),
+    );
     expect(ips.body.ips).toEqual([{ address: "10.20.0.1/24", gateway: "10.20.0.254" }, { address: "fd00:20::1/64" }]);
     expect((await allocations()).map((row) => row.pool).sort()).toEqual(["10.20.0.0-24", "fd00-20---64"]);
   });
@@ -137,7 +161,9 @@ describe("DEL", () => {
     await addOk(agent.app, cniBody({ pod: { name: "b" } }));
     expect((await cni(agent.app, "del", cniBody({ pod: { name: "a" } }))).body).toEqual({});
     expect((await allocations()).map((row) => row.podName)).toEqual(["b"]);
-    expect(await eventsOf("AddressReleased")).toMatchObject([{ data: { ip: "10.10.0.1", reason: "cni-del", owner: { containerId: "c-a" } } }]);
+    expect(await eventsOf("AddressReleased")).toMatchObject([
+      { data: { ip: "10.10.0.1", reason: "cni-del", owner: { containerId: "c-a" } } },
+    ]);
 
     const size = await agent.logSize();
     expect((await cni(agent.app, "del", cniBody({ pod: { name: "a" } }))).status).toBe(200);
@@ -148,8 +174,12 @@ describe("DEL", () => {
 
 describe("requested addresses", () => {
   it("allocates runtimeConfig.ips and CNI_ARGS IP= as requested addresses", async () => {
-    expect(await addOk(agent.app, cniBody({ pod: { name: "a" }, runtimeConfig: { ips: ["10.10.0.50/24"] } }))).toEqual(["10.10.0.50/24"]);
-    expect(await addOk(agent.app, cniBody({ pod: { name: "b" }, args: podArgs({ name: "b" }, { IP: "10.10.0.60/24" }) }))).toEqual(["10.10.0.60/24"]);
+    expect(await addOk(agent.app, cniBody({ pod: { name: "a" }, runtimeConfig: { ips: ["10.10.0.50/24"] } }))).toEqual([
+      "10.10.0.50/24",
+    ]);
+    expect(
+      await addOk(agent.app, cniBody({ pod: { name: "b" }, args: podArgs({ name: "b" }, { IP: "10.10.0.60/24" }) })),
+    ).toEqual(["10.10.0.60/24"]);
     expect(await addOk(agent.app, cniBody({ pod: { name: "c" } }))).toEqual(["10.10.0.1/24"]);
     const rows = await allocations();
     expect(rows.map(({ ip, requested }) => ({ ip, requested }))).toEqual([
@@ -157,19 +187,29 @@ describe("requested addresses", () => {
       { ip: "10.10.0.50", requested: true },
       { ip: "10.10.0.60", requested: true },
     ]);
-    expect((await eventsOf("AddressAllocated")).filter((event) => event.data.requested).map((event) => event.data.ip)).toEqual(["10.10.0.50", "10.10.0.60"]);
+    expect(
+      (await eventsOf("AddressAllocated")).filter((event) => event.data.requested).map((event) => event.data.ip),
+    ).toEqual(["10.10.0.50", "10.10.0.60"]);
   });
 
   it("refuses an address held by another pod (101, naming the holder) and one outside every range (102)", async () => {
     await addOk(agent.app, cniBody({ pod: { name: "holder" }, runtimeConfig: { ips: ["10.10.0.50/24"] } }));
     const size = await agent.logSize();
-    const held = await cniError(agent.app, "add", cniBody({ pod: { name: "thief" }, runtimeConfig: { ips: ["10.10.0.50"] } }));
+    const held = await cniError(
+      agent.app,
+      "add",
+      cniBody({ pod: { name: "thief" }, runtimeConfig: { ips: ["10.10.0.50"] } }),
+    );
     expect(held.status).toBe(409);
     expect(held.error).toMatchObject({ code: 101, msg: "Address in use" });
     expect(held.error.details).toContain("pod ns/holder");
     expect(held.error.details).toMatch(/request another address|release that one/);
 
-    const outside = await cniError(agent.app, "add", cniBody({ pod: { name: "thief" }, args: podArgs({ name: "thief" }, { IP: "172.16.0.9/24" }) }));
+    const outside = await cniError(
+      agent.app,
+      "add",
+      cniBody({ pod: { name: "thief" }, args: podArgs({ name: "thief" }, { IP: "172.16.0.9/24" }) }),
+    );
     expect(outside.error).toMatchObject({ code: 102 });
     expect(outside.error.details).toContain("10.10.0.0/24");
     expect(await agent.logSize()).toBe(size);
@@ -191,7 +231,9 @@ describe("sticky", () => {
     await addOk(agent.app, cniBody({ ipam, pod: { name: "b" } }));
     await cni(agent.app, "del", cniBody({ ipam, pod: { name: "a" } }));
     await cni(agent.app, "del", cniBody({ ipam, pod: { name: "b" } }));
-    expect(await addOk(agent.app, cniBody({ ipam, pod: { name: "b" }, containerId: "c-b-2" }))).toEqual(["10.10.0.1/24"]);
+    expect(await addOk(agent.app, cniBody({ ipam, pod: { name: "b" }, containerId: "c-b-2" }))).toEqual([
+      "10.10.0.1/24",
+    ]);
   });
 });
 
@@ -209,7 +251,9 @@ describe("reuse_cooldown_seconds", () => {
     clock.advance(20_000);
     expect(await addOk(agent.app, cniBody({ ipam, pod: { name: "d" } }))).toEqual(["10.30.0.4/29"]);
     // The releasing pod itself may have it back during the cooldown.
-    expect(await addOk(agent.app, cniBody({ ipam, pod: { name: "a" }, containerId: "c-a-2" }))).toEqual(["10.30.0.1/29"]);
+    expect(await addOk(agent.app, cniBody({ ipam, pod: { name: "a" }, containerId: "c-a-2" }))).toEqual([
+      "10.30.0.1/29",
+    ]);
     await cni(agent.app, "del", cniBody({ ipam, pod: { name: "a" }, containerId: "c-a-2" }));
     clock.advance(30_001);
     expect(await addOk(agent.app, cniBody({ ipam, pod: { name: "e" } }))).toEqual(["10.30.0.1/29"]);
@@ -234,7 +278,9 @@ describe("multi-range rollback", () => {
     expect(error.details).toContain("10.50.0.0-30");
 
     const released = await eventsOf("AddressReleased");
-    expect(released).toMatchObject([{ pool: "10.40.0.0-24", data: { ip: "10.40.0.1", reason: "rollback", owner: { podName: "x" } } }]);
+    expect(released).toMatchObject([
+      { pool: "10.40.0.0-24", data: { ip: "10.40.0.1", reason: "rollback", owner: { podName: "x" } } },
+    ]);
     const rows = await allocations();
     expect(rows.filter((row) => row.podName === "x")).toEqual([]);
     expect(rows.map((row) => `${row.podName}=${row.ip}`).sort()).toEqual(["filler=10.50.0.1", "rival=10.50.0.2"]);
@@ -246,7 +292,11 @@ describe("multi-range rollback", () => {
     await addOk(agent.app, cniBody({ ipam: { range: rangeB }, pod: { name: "f1" } }));
     await addOk(agent.app, cniBody({ ipam: { range: rangeB }, pod: { name: "f2" } }));
     const size = await agent.logSize();
-    const { error } = await cniError(agent.app, "add", cniBody({ ipam: { range: "10.40.0.0/24", ipRanges: [{ range: rangeB }] }, pod: { name: "x" } }));
+    const { error } = await cniError(
+      agent.app,
+      "add",
+      cniBody({ ipam: { range: "10.40.0.0/24", ipRanges: [{ range: rangeB }] }, pod: { name: "x" } }),
+    );
     expect(error.code).toBe(100);
     expect(await agent.logSize()).toBe(size);
   });
@@ -254,10 +304,19 @@ describe("multi-range rollback", () => {
 
 describe("allocation domains", () => {
   it("network_name separates domains: the same range gives the same address twice", async () => {
-    const a = await addOk(agent.app, cniBody({ ipam: { range: "10.60.0.0/24", network_name: "net-a" }, pod: { name: "a" } }));
-    const b = await addOk(agent.app, cniBody({ ipam: { range: "10.60.0.0/24", network_name: "net-b" }, pod: { name: "b" } }));
+    const a = await addOk(
+      agent.app,
+      cniBody({ ipam: { range: "10.60.0.0/24", network_name: "net-a" }, pod: { name: "a" } }),
+    );
+    const b = await addOk(
+      agent.app,
+      cniBody({ ipam: { range: "10.60.0.0/24", network_name: "net-b" }, pod: { name: "b" } }),
+    );
     expect([a, b]).toEqual([["10.60.0.1/24"], ["10.60.0.1/24"]]);
-    expect((await allocations()).map((row) => `${row.domain}|${row.pool}`)).toEqual(["net-a|net-a-10.60.0.0-24", "net-b|net-b-10.60.0.0-24"]);
+    expect((await allocations()).map((row) => `${row.domain}|${row.pool}`)).toEqual([
+      "net-a|net-a-10.60.0.0-24",
+      "net-b|net-b-10.60.0.0-24",
+    ]);
   });
 
   it("never gives the same address from two overlapping pools of one domain", async () => {
@@ -272,7 +331,10 @@ describe("allocation domains", () => {
 
   it("enable_overlapping_ranges: false gives the pool a domain of its own", async () => {
     await addOk(agent.app, cniBody({ ipam: { range: "10.70.0.0/24" }, pod: { name: "a" } }));
-    const own = await addOk(agent.app, cniBody({ ipam: { range: "10.70.0.0/25", enable_overlapping_ranges: false }, pod: { name: "b" } }));
+    const own = await addOk(
+      agent.app,
+      cniBody({ ipam: { range: "10.70.0.0/25", enable_overlapping_ranges: false }, pod: { name: "b" } }),
+    );
     expect(own).toEqual(["10.70.0.1/25"]);
     expect((await allocations()).map((row) => row.domain).sort()).toEqual(["", "pool:10.70.0.0-25"]);
   });
@@ -281,23 +343,53 @@ describe("allocation domains", () => {
 describe("GC, CHECK and STATUS", () => {
   it("GC releases every attachment not in cni.dev/valid-attachments", async () => {
     for (const name of ["a", "b", "c"]) await addOk(agent.app, cniBody({ pod: { name } }));
-    const valid = [{ containerID: "c-a", ifname: "net1" }, { containerID: "c-c", ifname: "net1" }];
-    const reply = await cni(agent.app, "gc", cniBody({ config: { "cni.dev/valid-attachments": valid }, containerId: "", ifName: "" }));
+    const valid = [
+      { containerID: "c-a", ifname: "net1" },
+      { containerID: "c-c", ifname: "net1" },
+    ];
+    const reply = await cni(
+      agent.app,
+      "gc",
+      cniBody({ config: { "cni.dev/valid-attachments": valid }, containerId: "", ifName: "" }),
+    );
     expect(reply).toEqual({ status: 200, body: { released: 1 } });
     expect((await allocations()).map((row) => row.podName)).toEqual(["a", "c"]);
     expect(await eventsOf("AddressReleased")).toMatchObject([{ data: { ip: "10.10.0.2", reason: "cni-gc" } }]);
   });
 
   it("CHECK passes with a matching prevResult and fails with 105 when the address is not recorded", async () => {
-    const added = await cni(agent.app, "add", cniBody({ pod: { name: "a" }, ipam: { addresses: [{ address: "10.99.0.5/24" }] } }));
-    const ok = await cni(agent.app, "check", cniBody({ pod: { name: "a" }, ipam: { addresses: [{ address: "10.99.0.5/24" }] }, config: { prevResult: added.body } }));
+    const added = await cni(
+      agent.app,
+      "add",
+      cniBody({ pod: { name: "a" }, ipam: { addresses: [{ address: "10.99.0.5/24" }] } }),
+    );
+    const ok = await cni(
+      agent.app,
+      "check",
+      cniBody({
+        pod: { name: "a" },
+        ipam: { addresses: [{ address: "10.99.0.5/24" }] },
+        config: { prevResult: added.body },
+      }),
+    );
     expect(ok).toEqual({ status: 200, body: {} });
 
-    const wrong = await cniError(agent.app, "check", cniBody({ pod: { name: "a" }, config: { prevResult: { cniVersion: "1.0.0", ips: [{ address: "10.10.0.77/24" }] } } }));
+    const wrong = await cniError(
+      agent.app,
+      "check",
+      cniBody({
+        pod: { name: "a" },
+        config: { prevResult: { cniVersion: "1.0.0", ips: [{ address: "10.10.0.77/24" }] } },
+      }),
+    );
     expect(wrong.error).toMatchObject({ code: 105, msg: "CHECK failed" });
     expect(wrong.error.details).toContain("10.10.0.77");
 
-    const unknown = await cniError(agent.app, "check", cniBody({ pod: { name: "ghost" }, config: { prevResult: added.body } }));
+    const unknown = await cniError(
+      agent.app,
+      "check",
+      cniBody({ pod: { name: "ghost" }, config: { prevResult: added.body } }),
+    );
     expect(unknown.error.code).toBe(105);
     const noPrev = await cniError(agent.app, "check", cniBody({ pod: { name: "a" } }));
     expect(noPrev.error.code).toBe(105);
@@ -306,7 +398,10 @@ describe("GC, CHECK and STATUS", () => {
 
   it("STATUS is ok with room left and answers 50 when the pool is exhausted", async () => {
     const ipam = { range: "10.80.0.0/30" };
-    expect(await cni(agent.app, "status", cniBody({ ipam, containerId: "", ifName: "" }))).toEqual({ status: 200, body: {} });
+    expect(await cni(agent.app, "status", cniBody({ ipam, containerId: "", ifName: "" }))).toEqual({
+      status: 200,
+      body: {},
+    });
     await addOk(agent.app, cniBody({ ipam, pod: { name: "a" } }));
     expect((await cni(agent.app, "status", cniBody({ ipam }))).status).toBe(200);
     await addOk(agent.app, cniBody({ ipam, pod: { name: "b" } }));
@@ -324,12 +419,20 @@ describe("query API", () => {
 
     const who = await getJson(agent.app, "/v1/who?ip=10.10.0.1");
     expect(who.status).toBe(200);
-    expect(who.body.holder).toMatchObject({ ip: "10.10.0.1", podNamespace: "team", podName: "b", containerId: "c-b", to: null });
+    expect(who.body.holder).toMatchObject({
+      ip: "10.10.0.1",
+      podNamespace: "team",
+      podName: "b",
+      containerId: "c-b",
+      to: null,
+    });
     expect(who.body.basis).toEqual({ "0": await agent.logSize() });
     expect((await getJson(agent.app, "/v1/who?ip=10.10.0.200")).body.holder).toBeNull();
 
     const byIp = await getJson(agent.app, "/v1/history?ip=10.10.0.1");
-    expect((byIp.body.holders as { podName: string; endReason: string | null }[]).map((h) => [h.podName, h.endReason])).toEqual([
+    expect(
+      (byIp.body.holders as { podName: string; endReason: string | null }[]).map((h) => [h.podName, h.endReason]),
+    ).toEqual([
       ["a", "cni-del"],
       ["b", null],
     ]);
@@ -338,7 +441,9 @@ describe("query API", () => {
     expect((await getJson(agent.app, "/v1/history?pod=team")).status).toBe(400);
 
     const pools = await getJson(agent.app, "/v1/pools");
-    expect(pools.body.pools).toMatchObject([{ pool: "10.10.0.0-24", domain: "", range: "10.10.0.0/24", start: "10.10.0.1", end: "10.10.0.254", allocated: 1 }]);
+    expect(pools.body.pools).toMatchObject([
+      { pool: "10.10.0.0-24", domain: "", range: "10.10.0.0/24", start: "10.10.0.1", end: "10.10.0.254", allocated: 1 },
+    ]);
     expect((await allocations()).map((row) => row.ip)).toEqual(["10.10.0.1"]);
 
     expect(await getJson(agent.app, "/healthz")).toEqual({ status: 200, body: { ok: true } });

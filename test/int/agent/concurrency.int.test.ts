@@ -29,12 +29,15 @@ afterEach(async () => {
 });
 
 async function voidedClaims(): Promise<{ allocations: number; definitions: number }> {
-  const rows = agent.projection.db.prepare("SELECT type, COUNT(*) AS n FROM events WHERE status = 'voided' GROUP BY type").all() as { type: string; n: number }[];
+  const rows = agent.projection.db
+    .prepare("SELECT type, COUNT(*) AS n FROM events WHERE status = 'voided' GROUP BY type")
+    .all() as { type: string; n: number }[];
   const count = (type: string) => rows.find((row) => row.type === type)?.n ?? 0;
   return { allocations: count("AddressAllocated"), definitions: count("PoolDefined") };
 }
 
-const addressesOf = (result: Record<string, unknown>): string[] => (result.ips as { address: string }[]).map((ip) => ip.address);
+const addressesOf = (result: Record<string, unknown>): string[] =>
+  (result.ips as { address: string }[]).map((ip) => ip.address);
 
 function expectDistinct(addresses: readonly string[]): void {
   expect(addresses).toHaveLength(COUNT);
@@ -45,7 +48,9 @@ function expectDistinct(addresses: readonly string[]): void {
 describe("parallel ADDs", () => {
   it(`${COUNT} ADDs against one agent give ${COUNT} distinct addresses`, async () => {
     // Straight into the service, all in one tick: every decision is made before any fold.
-    const results = await Promise.all(Array.from({ length: COUNT }, (_, n) => agent.service.add(cniBody({ ipam, pod: { name: `pod-${n}` } }))));
+    const results = await Promise.all(
+      Array.from({ length: COUNT }, (_, n) => agent.service.add(cniBody({ ipam, pod: { name: `pod-${n}` } }))),
+    );
     const addresses = results.flatMap((outcome) => addressesOf(outcome.result));
     expectDistinct(addresses);
     expect(agent.queries.allocations()).toHaveLength(COUNT);

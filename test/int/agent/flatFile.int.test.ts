@@ -30,7 +30,10 @@ beforeAll(async () => {
   writeFileSync(join(outside, "tokens"), `${TOKEN}\n`, { mode: 0o600 });
   writeFileSync(join(allowed, "tokens"), `${TOKEN}\n`, { mode: 0o600 });
   writeFileSync(join(allowed, "good.conf"), JSON.stringify({ range: "10.88.0.0/24", gateway: "10.88.0.1" }));
-  writeFileSync(join(allowed, "big.conf"), JSON.stringify({ range: "10.88.0.0/24", padding: `${SECRET}${"x".repeat(100 * 1024)}` }));
+  writeFileSync(
+    join(allowed, "big.conf"),
+    JSON.stringify({ range: "10.88.0.0/24", padding: `${SECRET}${"x".repeat(100 * 1024)}` }),
+  );
   symlinkSync(join(outside, "shadow"), join(allowed, "link-to-shadow"));
   const fifo = spawnSync("mkfifo", [join(allowed, "fifo")]);
   if (fifo.status !== 0) throw new Error(`mkfifo failed: ${fifo.stderr.toString()}`);
@@ -47,7 +50,8 @@ afterAll(async () => {
   }
 });
 
-const withPath = (path: string, pod: string) => cniBody({ pod: { name: pod }, ipam: { range: undefined, configuration_path: path } });
+const withPath = (path: string, pod: string) =>
+  cniBody({ pod: { name: pod }, ipam: { range: undefined, configuration_path: path } });
 
 async function refused(path: string): Promise<string> {
   const before = await agent.logSize();
@@ -69,8 +73,18 @@ describe("configuration_path", () => {
 
   it("gives one answer, quoting nothing, for a missing file, a shadow-like file outside the list, a link out of it, a token file, a too-big file and a FIFO", async () => {
     const missing = await refused(join(allowed, "no-such.conf"));
-    expect(missing).toMatch(/cannot be used: a flat file must be a readable regular file of at most 65536 bytes in .*--flat-file-dir/);
-    for (const path of [join(outside, "shadow"), join(outside, "tokens"), join(allowed, "link-to-shadow"), join(allowed, "big.conf"), join(allowed, "fifo"), "/etc/shadow", "relative/whereabouts.conf"]) {
+    expect(missing).toMatch(
+      /cannot be used: a flat file must be a readable regular file of at most 65536 bytes in .*--flat-file-dir/,
+    );
+    for (const path of [
+      join(outside, "shadow"),
+      join(outside, "tokens"),
+      join(allowed, "link-to-shadow"),
+      join(allowed, "big.conf"),
+      join(allowed, "fifo"),
+      "/etc/shadow",
+      "relative/whereabouts.conf",
+    ]) {
       expect(await refused(path), path).toBe(missing);
     }
   });
@@ -81,9 +95,14 @@ describe("configuration_path", () => {
   });
 
   it("stays responsive while a FIFO is named: other ADDs are served alongside", async () => {
-    const [fifo, other] = await Promise.all([cni(agent.app, "add", withPath(join(allowed, "fifo"), "fifo-pod")), addOk(agent.app, cniBody({ pod: { name: "alongside" }, ipam: { range: "10.89.0.0/24" } }))]);
+    const [fifo, other] = await Promise.all([
+      cni(agent.app, "add", withPath(join(allowed, "fifo"), "fifo-pod")),
+      addOk(agent.app, cniBody({ pod: { name: "alongside" }, ipam: { range: "10.89.0.0/24" } })),
+    ]);
     expect(fifo.status).toBe(400);
     expect(other).toEqual(["10.89.0.1/24"]);
-    expect((await cni(agent.app, "status", cniBody({ pod: { name: "alongside" }, ipam: { range: "10.89.0.0/24" } }))).status).toBe(200);
+    expect(
+      (await cni(agent.app, "status", cniBody({ pod: { name: "alongside" }, ipam: { range: "10.89.0.0/24" } }))).status,
+    ).toBe(200);
   });
 });

@@ -48,9 +48,9 @@ describe("one agent per data directory", () => {
     expect((await httpJson(socket, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "a" } }) })).status).toBe(200);
     const end = await logEnd(dataDir);
 
-    await expect(startAgent({ dataDir, socket: join(dir, "second.sock"), node: "node-one", quiet: true })).rejects.toThrow(
-      new RegExp(`data directory ${dataDir} is in use by process ${process.pid}`),
-    );
+    await expect(
+      startAgent({ dataDir, socket: join(dir, "second.sock"), node: "node-one", quiet: true }),
+    ).rejects.toThrow(new RegExp(`data directory ${dataDir} is in use by process ${process.pid}`));
     expect(existsSync(join(dir, "second.sock"))).toBe(false);
     expect(await logEnd(dataDir)).toBe(end);
     const again = await httpJson(socket, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "b" } }) });
@@ -62,9 +62,13 @@ describe("one agent per data directory", () => {
     const first = await start(join(dir, "data-1"), socketPath);
     const inode = statSync(socketPath).ino;
 
-    await expect(startAgent({ dataDir: join(dir, "data-2"), socket: socketPath, node: "node-one", quiet: true })).rejects.toThrow(/another agent is serving .*shared\.sock/);
+    await expect(
+      startAgent({ dataDir: join(dir, "data-2"), socket: socketPath, node: "node-one", quiet: true }),
+    ).rejects.toThrow(/another agent is serving .*shared\.sock/);
     expect(statSync(socketPath).ino).toBe(inode);
-    const added = await httpJson({ socketPath: first.socketPath }, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "c" } }) });
+    const added = await httpJson({ socketPath: first.socketPath }, "POST", "/v1/cni/add", {
+      body: cniBody({ pod: { name: "c" } }),
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(200);
     // and the failed start appended nothing to its own log
     expect(await logEnd(join(dir, "data-2"))).toBe(0);
@@ -80,7 +84,9 @@ describe("one agent per data directory", () => {
     expect(statSync(socketPath).isSocket()).toBe(true); // left behind by the killed agent
 
     const next = await start(dataDir, socketPath);
-    const added = await httpJson({ socketPath: next.socketPath }, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "d" } }) });
+    const added = await httpJson({ socketPath: next.socketPath }, "POST", "/v1/cni/add", {
+      body: cniBody({ pod: { name: "d" } }),
+    });
     expect(added.status, JSON.stringify(added.body)).toBe(200);
   }, 60_000);
 });

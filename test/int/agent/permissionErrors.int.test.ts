@@ -1,5 +1,15 @@
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -18,7 +28,10 @@ const NOBODY = 65_534;
 const isRoot = process.getuid?.() === 0;
 // Outside CI a non-root run skips loudly; in CI the cases run and fail (spawning as nobody needs root).
 const skipPermissions = !isRoot && process.env.CI !== "true";
-if (skipPermissions) console.warn("permissionErrors: the permission cases need root to run the CLI as nobody: run the int tests as root (sudo -E npx vitest run …)");
+if (skipPermissions)
+  console.warn(
+    "permissionErrors: the permission cases need root to run the CLI as nobody: run the int tests as root (sudo -E npx vitest run …)",
+  );
 let dir: string;
 
 beforeEach(() => {
@@ -60,7 +73,8 @@ function cliForNobody(): { root: string; node: string } {
   let root = REPO_ROOT;
   if (!othersMayEnter(REPO_ROOT)) {
     root = copyForNobody();
-    if (!statSync(join(root, "dist"), { throwIfNoEntry: false })) for (const entry of ["dist", "node_modules", "package.json"]) copyInto(root, join(REPO_ROOT, entry));
+    if (!statSync(join(root, "dist"), { throwIfNoEntry: false }))
+      for (const entry of ["dist", "node_modules", "package.json"]) copyInto(root, join(REPO_ROOT, entry));
   }
   let node = process.execPath;
   if (!othersMayEnter(dirname(node))) {
@@ -83,7 +97,11 @@ function cli(args: readonly string[], asNobody: boolean): Promise<{ code: number
   const { root, node } = asNobody ? cliForNobody() : { root: REPO_ROOT, node: process.execPath };
   const bin = join(root, "dist/src/cli/bin.js");
   requireBuilt("dist/src/cli/bin.js");
-  const child = spawn(node, [bin, ...args], { cwd: root, stdio: ["ignore", "ignore", "pipe"], ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}) });
+  const child = spawn(node, [bin, ...args], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "pipe"],
+    ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
@@ -94,7 +112,9 @@ function cli(args: readonly string[], asNobody: boolean): Promise<{ code: number
 async function populatedDataDir(name: string): Promise<string> {
   const dataDir = join(dir, name);
   const agent = await startAgent({ dataDir, socket: join(dir, `${name}.sock`), node: "node-perm", quiet: true });
-  const added = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: "perm-pod" } }) });
+  const added = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/add", {
+    body: cniBody({ pod: { name: "perm-pod" } }),
+  });
   expect(added.status).toBe(200);
   await agent.close();
   return dataDir;
@@ -121,7 +141,10 @@ describe.skipIf(skipPermissions)("permission errors (run as nobody)", () => {
   it("EACCES creating the data directory names the path and exits 2, not 70", async () => {
     const parent = join(dir, "root-only");
     mkdirSync(parent, { mode: 0o755 });
-    const run = await cli(["agent", "--data-dir", join(parent, "ipledger"), "--socket", join(nobodysDir("run"), "agent.sock")], true);
+    const run = await cli(
+      ["agent", "--data-dir", join(parent, "ipledger"), "--socket", join(nobodysDir("run"), "agent.sock")],
+      true,
+    );
     expect(run.stderr).toContain(`cannot create the data directory ${join(parent, "ipledger")}`);
     expect(run.stderr).toMatch(/EACCES/);
     expect(run.code).toBe(EXIT.usage);

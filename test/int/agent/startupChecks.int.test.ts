@@ -37,7 +37,9 @@ async function stop(): Promise<void> {
 
 async function addPods(names: readonly string[]): Promise<void> {
   for (const name of names) {
-    const reply = await httpJson({ socketPath: (agent as Agent).socketPath }, "POST", "/v1/cni/add", { body: cniBody({ pod: { name } }) });
+    const reply = await httpJson({ socketPath: (agent as Agent).socketPath }, "POST", "/v1/cni/add", {
+      body: cniBody({ pod: { name } }),
+    });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
   }
 }
@@ -57,12 +59,20 @@ function damagePages(path: string, from: number, to: number): void {
   closeSync(fd);
 }
 
-
 describe("files the agent creates", () => {
   it("are readable and writable by their owner only (0600), WAL files included", async () => {
     await start();
     await addPods(["mode-pod"]);
-    for (const file of [LOG_FILE, `${LOG_FILE}-wal`, `${LOG_FILE}-shm`, PROJECTION_FILE, `${PROJECTION_FILE}-wal`, `${PROJECTION_FILE}-shm`, "agent.lock", "agent.pid"]) {
+    for (const file of [
+      LOG_FILE,
+      `${LOG_FILE}-wal`,
+      `${LOG_FILE}-shm`,
+      PROJECTION_FILE,
+      `${PROJECTION_FILE}-wal`,
+      `${PROJECTION_FILE}-shm`,
+      "agent.lock",
+      "agent.pid",
+    ]) {
       expect({ file, mode: (statSync(join(dataDir, file)).mode & 0o777).toString(8) }).toEqual({ file, mode: "600" });
     }
   });
@@ -103,7 +113,9 @@ describe("damaged files", () => {
     for (let batch = 0; batch < 8; batch += 1) await log.append("", allocations("", 250));
     await log.close();
     damagePages(join(dataDir, LOG_FILE), 0.15, 0.25);
-    await expect(start()).rejects.toThrow(new RegExp(`${join(dataDir, LOG_FILE)}.*(SQLITE_CORRUPT|not valid JSON|damaged)`));
+    await expect(start()).rejects.toThrow(
+      new RegExp(`${join(dataDir, LOG_FILE)}.*(SQLITE_CORRUPT|not valid JSON|damaged)`),
+    );
   });
 
   it("a damaged projection.db is moved aside and rebuilt from the log", async () => {

@@ -9,7 +9,13 @@ import { cniBody } from "../../support/agent/cniBodies.js";
 import { readAll } from "../../support/agent/testAgent.js";
 import { ipledgerHere, ipledgerHereJson } from "../../support/audit/auditCli.js";
 import { writeKeyPair } from "../../support/audit/logCopies.js";
-import { deleteTopics, freshTopic, kafkaBrokers, openTestKafkaLog, requireKafka } from "../../support/kafka/kafkaEnv.js";
+import {
+  deleteTopics,
+  freshTopic,
+  kafkaBrokers,
+  openTestKafkaLog,
+  requireKafka,
+} from "../../support/kafka/kafkaEnv.js";
 
 // The auditor's commands on a Kafka log (`--kafka`): the topic is replayed into a throw-away
 // projection; an agent on the topic with --signing-key appends signed checkpoints that
@@ -24,7 +30,9 @@ describe.skipIf(!hasKafka)("audit commands on a Kafka log", () => {
   let keys: { privatePath: string; publicPath: string };
   const kafka = () => ["--kafka", kafkaBrokers.join(","), "--topic", topic];
   const add = async (name: string) => {
-    const reply = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/add", { body: cniBody({ ipam: { range: "10.70.0.0/24" }, pod: { namespace: "k", name } }) });
+    const reply = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/add", {
+      body: cniBody({ ipam: { range: "10.70.0.0/24" }, pod: { namespace: "k", name } }),
+    });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     return ((reply.body.ips as { address: string }[])[0]?.address ?? "").split("/")[0] as string;
   };
@@ -33,7 +41,15 @@ describe.skipIf(!hasKafka)("audit commands on a Kafka log", () => {
     dir = freshDir("ipledger-audit-kafka-");
     keys = writeKeyPair(dir);
     const log = await openTestKafkaLog(topic, { createTopic: true });
-    agent = await startAgent({ dataDir: join(dir, "data"), socket: join(dir, "agent.sock"), node: "kafka-node", quiet: true, log, signingKey: keys.privatePath, checkpointIntervalMs: 200 });
+    agent = await startAgent({
+      dataDir: join(dir, "data"),
+      socket: join(dir, "agent.sock"),
+      node: "kafka-node",
+      quiet: true,
+      log,
+      signingKey: keys.privatePath,
+      checkpointIntervalMs: 200,
+    });
   });
   afterAll(async () => {
     await agent?.close();
@@ -45,7 +61,9 @@ describe.skipIf(!hasKafka)("audit commands on a Kafka log", () => {
     const first = await add("a");
     const second = await add("b");
     const between = Date.now();
-    await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/del", { body: cniBody({ ipam: { range: "10.70.0.0/24" }, pod: { namespace: "k", name: "a" } }) });
+    await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/del", {
+      body: cniBody({ ipam: { range: "10.70.0.0/24" }, pod: { namespace: "k", name: "a" } }),
+    });
     const view = await openTestKafkaLog(topic);
     try {
       for (let wait = 0; !(await readAll(view)).some(({ event }) => event.type === "CheckpointSigned"); wait += 1) {
@@ -65,7 +83,14 @@ describe.skipIf(!hasKafka)("audit commands on a Kafka log", () => {
     const attributed = await ipledgerHere(["attribute", "--input", input, ...kafka()]);
     expect(attributed.stdout).toMatch(/,k\/b,uid-b,kafka-node,10\.70\.0\.0-24\n$/);
 
-    const verify = await ipledgerHere(["verify", "--data-dir", join(dir, "data"), "--public-key", keys.publicPath, ...kafka()]);
+    const verify = await ipledgerHere([
+      "verify",
+      "--data-dir",
+      join(dir, "data"),
+      "--public-key",
+      keys.publicPath,
+      ...kafka(),
+    ]);
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/signed checkpoints verified/);
   });

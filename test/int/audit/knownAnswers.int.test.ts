@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Holder } from "../../../projections/sqlite/queries.js";
 import { expectLedgerSound } from "../../support/agent/agentCalls.js";
-import { buildAuditScenario, NETWORKS, SCENARIO_START_MS, seededRandom, type AuditScenario, type ExpectedTenancy } from "../../support/audit/auditScenario.js";
+import {
+  buildAuditScenario,
+  NETWORKS,
+  SCENARIO_START_MS,
+  seededRandom,
+  type AuditScenario,
+  type ExpectedTenancy,
+} from "../../support/audit/auditScenario.js";
 import { bruteForceReplay } from "../../support/audit/bruteForce.js";
 
 let world: AuditScenario;
@@ -14,7 +21,8 @@ afterAll(async () => {
   await world?.close();
 });
 
-const key = (t: { domain: string; ip: string; containerId: string; fromMs: number }) => `${t.domain}|${t.ip}|${t.containerId}|${t.fromMs}`;
+const key = (t: { domain: string; ip: string; containerId: string; fromMs: number }) =>
+  `${t.domain}|${t.ip}|${t.containerId}|${t.fromMs}`;
 const asExpected = (holder: Holder): ExpectedTenancy => ({
   domain: holder.domain,
   pool: holder.pool,
@@ -49,7 +57,9 @@ describe("the scenario's known answers", () => {
     const [busiest, count] = [...counts].sort((a, b) => b[1] - a[1])[0] as [string, number];
     expect(count).toBeGreaterThanOrEqual(8);
     const history = world.agent.queries.history({ ip: busiest, domain: "" });
-    const expected = world.expected.filter((t) => t.ip === busiest && t.domain === "").sort((a, b) => a.fromMs - b.fromMs);
+    const expected = world.expected
+      .filter((t) => t.ip === busiest && t.domain === "")
+      .sort((a, b) => a.fromMs - b.fromMs);
     expect(history.map((h) => h.containerId)).toEqual(expected.map((t) => t.containerId));
     expect(new Set(history.map((h) => h.podName)).size).toBeGreaterThanOrEqual(8);
     for (const t of expected) {
@@ -69,24 +79,44 @@ describe("the scenario's known answers", () => {
     for (const a of domainOne) {
       for (const b of domainOne) {
         if (a === b || a.ip !== b.ip) continue;
-        const overlap = a.fromMs < (b.toMs ?? Infinity) && b.fromMs < (a.toMs ?? Infinity) && a.fromMs !== a.toMs && b.fromMs !== b.toMs;
+        const overlap =
+          a.fromMs < (b.toMs ?? Infinity) &&
+          b.fromMs < (a.toMs ?? Infinity) &&
+          a.fromMs !== a.toMs &&
+          b.fromMs !== b.toMs;
         expect(overlap, `${a.containerId} and ${b.containerId} both held ${a.ip}`).toBe(false);
       }
     }
     // Some instant had one address held in domain "" and in "blue" at once: who names both.
     const both = world.expected
       .filter((t) => t.domain === "blue")
-      .flatMap((blue) => domainOne.filter((t) => t.ip === blue.ip && t.fromMs >= blue.fromMs && t.fromMs < (blue.toMs ?? Infinity) && t.fromMs < (t.toMs ?? Infinity)).map((t) => ({ ip: t.ip, at: t.fromMs, ids: [t.containerId, blue.containerId] })));
+      .flatMap((blue) =>
+        domainOne
+          .filter(
+            (t) =>
+              t.ip === blue.ip &&
+              t.fromMs >= blue.fromMs &&
+              t.fromMs < (blue.toMs ?? Infinity) &&
+              t.fromMs < (t.toMs ?? Infinity),
+          )
+          .map((t) => ({ ip: t.ip, at: t.fromMs, ids: [t.containerId, blue.containerId] })),
+      );
     expect(both.length).toBeGreaterThan(0);
     const { ip, at, ids } = both[0] as { ip: string; at: number; ids: string[] };
-    expect(world.agent.queries.holdersAt(ip, at).map((h) => [h.domain, h.containerId])).toEqual([["", ids[0]], ["blue", ids[1]]]);
+    expect(world.agent.queries.holdersAt(ip, at).map((h) => [h.domain, h.containerId])).toEqual([
+      ["", ids[0]],
+      ["blue", ids[1]],
+    ]);
     expect(world.agent.queries.who(ip, at)?.domain).toBe("");
   });
 
   it("a StatefulSet pod re-created keeps its sticky address: two incarnations by --pod, one by --pod-uid", () => {
     const { ip, uids } = world.stories.statefulSet;
     const byPod = world.agent.queries.history({ pod: { namespace: "shop", name: "web-0" } });
-    expect(byPod.map((h) => [h.ip, h.podUid, h.endReason])).toEqual([[ip, uids[0], "cni-del"], [ip, uids[1], null]]);
+    expect(byPod.map((h) => [h.ip, h.podUid, h.endReason])).toEqual([
+      [ip, uids[0], "cni-del"],
+      [ip, uids[1], null],
+    ]);
     expect(world.agent.queries.history({ podUid: uids[1] as string }).map((h) => h.containerId)).toEqual(["c-web-0-b"]);
     expect(world.agent.queries.history({ containerId: "c-web-0-a" }).map((h) => h.podUid)).toEqual([uids[0]]);
   });
@@ -94,7 +124,9 @@ describe("the scenario's known answers", () => {
   it("an adoption ends the old sandbox's tenancy as 'adopted' at the instant the new one begins", () => {
     const { ip, from, to, atMs } = world.stories.adoption;
     const history = world.agent.queries.history({ pod: { namespace: "shop", name: "db-0" } });
-    expect(history.map((h) => [h.ip, h.containerId, Date.parse(h.from), h.to && Date.parse(h.to), h.endReason])).toEqual([
+    expect(
+      history.map((h) => [h.ip, h.containerId, Date.parse(h.from), h.to && Date.parse(h.to), h.endReason]),
+    ).toEqual([
       [ip, from, atMs - 10 * 60_000, atMs, "adopted"],
       [ip, to, atMs, null, null],
     ]);
@@ -105,7 +137,13 @@ describe("the scenario's known answers", () => {
   it("a release through CNI GC says cni-gc and names the agent that wrote it", () => {
     const { ip, containerId, atMs } = world.stories.gc;
     const [tenancy] = world.agent.queries.history({ containerId });
-    expect(tenancy).toMatchObject({ ip, endReason: "cni-gc", closedBy: { node: "node-a", component: "agent" }, openedBy: { node: "node-a", component: "agent" }, endNote: null });
+    expect(tenancy).toMatchObject({
+      ip,
+      endReason: "cni-gc",
+      closedBy: { node: "node-a", component: "agent" },
+      openedBy: { node: "node-a", component: "agent" },
+      endNote: null,
+    });
     expect(tenancy?.to).toBe(new Date(atMs).toISOString());
     expect(world.agent.queries.holdersAt(ip, atMs, "")).toEqual([]);
   });
@@ -130,7 +168,15 @@ describe("the scenario's known answers", () => {
     // C's clock ran 5 minutes ahead; A's release 2 minutes later (by A's clock) took effect at C's time.
     const [fast] = world.agent.queries.history({ pod: { namespace: "skew", name: "fast-0" } });
     const cTime = new Date(s.fastAddMs + 5 * 60_000).toISOString();
-    expect(fast).toMatchObject({ ip: s.fastIp, from: cTime, fromWrittenAt: cTime, to: cTime, toWrittenAt: new Date(s.fastDelMs).toISOString(), openedBy: { node: "node-c" }, closedBy: { node: "node-a" } });
+    expect(fast).toMatchObject({
+      ip: s.fastIp,
+      from: cTime,
+      fromWrittenAt: cTime,
+      to: cTime,
+      toWrittenAt: new Date(s.fastDelMs).toISOString(),
+      openedBy: { node: "node-c" },
+      closedBy: { node: "node-a" },
+    });
     expect(world.agent.queries.holdersAt(s.fastIp, s.fastAddMs + 5 * 60_000, "skew")).toEqual([]);
   });
 
@@ -144,9 +190,21 @@ describe("the scenario's known answers", () => {
     expect(now.counts).toMatchObject({ window: 12, excluded: 1 });
     for (const at of [before, after, world.stories.adoption.atMs]) {
       const state = world.agent.queries.poolState(NETWORKS.main.pool, at);
-      const expected = world.expected.filter((t) => t.domain === "" && t.fromMs <= at && (t.toMs === null || t.toMs > at));
-      expect(state.holders.map((h) => h.containerId).sort()).toEqual(expected.filter((t) => t.pool === NETWORKS.main.pool).map((t) => t.containerId).sort());
-      expect(state.otherPools.map((h) => h.containerId).sort()).toEqual(expected.filter((t) => t.pool !== NETWORKS.main.pool).map((t) => t.containerId).sort());
+      const expected = world.expected.filter(
+        (t) => t.domain === "" && t.fromMs <= at && (t.toMs === null || t.toMs > at),
+      );
+      expect(state.holders.map((h) => h.containerId).sort()).toEqual(
+        expected
+          .filter((t) => t.pool === NETWORKS.main.pool)
+          .map((t) => t.containerId)
+          .sort(),
+      );
+      expect(state.otherPools.map((h) => h.containerId).sort()).toEqual(
+        expected
+          .filter((t) => t.pool !== NETWORKS.main.pool)
+          .map((t) => t.containerId)
+          .sort(),
+      );
       expect(state.counts.held).toBe(state.holders.length);
     }
     expect(() => world.agent.queries.poolState(NETWORKS.main.pool, SCENARIO_START_MS)).toThrow(/did not exist yet/);
@@ -158,15 +216,27 @@ describe("the scenario's known answers", () => {
     const until = world.stories.redefinedMs + 6 * HOUR;
     const changes = world.agent.queries.eventPage({ sinceMs: since, untilMs: until }, { limit: 10_000 }).rows;
     expect(changes.length).toBeGreaterThan(3);
-    expect(changes.every((c) => c.status === "accepted" && Date.parse(c.at) >= since && Date.parse(c.at) < until)).toBe(true);
-    expect(changes.find((c) => c.type === "PoolDefined")).toMatchObject({ pool: NETWORKS.main.pool, data: { exclude: ["10.30.0.11"] }, actor: { node: "node-a", component: "agent" } });
+    expect(changes.every((c) => c.status === "accepted" && Date.parse(c.at) >= since && Date.parse(c.at) < until)).toBe(
+      true,
+    );
+    expect(changes.find((c) => c.type === "PoolDefined")).toMatchObject({
+      pool: NETWORKS.main.pool,
+      data: { exclude: ["10.30.0.11"] },
+      actor: { node: "node-a", component: "agent" },
+    });
     const releases = changes.filter((c) => c.type === "AddressReleased");
     expect(releases.every((c) => c.reason === "cni-del" && c.ip !== null && c.podName !== null)).toBe(true);
-    const expectedReleases = world.expected.filter((t) => t.endReason === "cni-del" && t.toMs !== null && t.toMs >= since && t.toMs < until && t.domain !== "skew");
+    const expectedReleases = world.expected.filter(
+      (t) => t.endReason === "cni-del" && t.toMs !== null && t.toMs >= since && t.toMs < until && t.domain !== "skew",
+    );
     expect(releases.map((c) => c.containerId).sort()).toEqual(expectedReleases.map((t) => t.containerId).sort());
     // Paging gives the same rows.
     const paged = [];
-    for (let page = world.agent.queries.eventPage({ sinceMs: since, untilMs: until }, { limit: 3 }); ; page = world.agent.queries.eventPage({ sinceMs: since, untilMs: until }, { limit: 3, after: page.next as string })) {
+    for (
+      let page = world.agent.queries.eventPage({ sinceMs: since, untilMs: until }, { limit: 3 });
+      ;
+      page = world.agent.queries.eventPage({ sinceMs: since, untilMs: until }, { limit: 3, after: page.next as string })
+    ) {
       paged.push(...page.rows);
       if (!page.next) break;
     }
@@ -187,13 +257,18 @@ describe("attribution against a brute-force replay", () => {
       const ip = addresses[Math.floor(random() * addresses.length)] as string;
       const pick = random();
       // A third of the probes land exactly on (or 1 ms before) an instant where some tenancy began or ended.
-      const at = pick < 0.33 ? (instants[Math.floor(random() * instants.length)] as number) - (pick < 0.15 ? 1 : 0) : SCENARIO_START_MS - HOUR + Math.floor(random() * span);
+      const at =
+        pick < 0.33
+          ? (instants[Math.floor(random() * instants.length)] as number) - (pick < 0.15 ? 1 : 0)
+          : SCENARIO_START_MS - HOUR + Math.floor(random() * span);
       const expected = model.holdersAt(ip, at).map((h) => `${h.domain}|${h.owner.containerId}`);
       const found = resolver.resolve(ip, at);
       const viaResolver = "holders" in found ? found.holders.map((h) => `${h.domain}|${h.containerId}`) : ["invalid"];
       const viaWho = world.agent.queries.holdersAt(ip, at).map((h) => `${h.domain}|${h.containerId}`);
       if (viaResolver.join() !== expected.join() || viaWho.join() !== expected.join()) {
-        throw new Error(`probe ${probe} ${ip} at ${new Date(at).toISOString()}: replay says [${expected}], resolver [${viaResolver}], who [${viaWho}]`);
+        throw new Error(
+          `probe ${probe} ${ip} at ${new Date(at).toISOString()}: replay says [${expected}], resolver [${viaResolver}], who [${viaWho}]`,
+        );
       }
       if (expected.length > 0) held += 1;
     }

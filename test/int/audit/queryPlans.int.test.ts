@@ -18,7 +18,8 @@ beforeAll(() => {
   projection = openSqliteProjection(join(dir, "projection.db"));
   const db = projection.db;
   // Two tenancies a long time apart, so a recent time window is read from the end.
-  const insert = db.prepare(`INSERT INTO tenancies (domain, pool, ip, ip_blob, family, container_id, if_name, pod_namespace, pod_name, pod_uid, node, requested, from_partition, from_offset, from_at, from_ms, to_ms)
+  const insert =
+    db.prepare(`INSERT INTO tenancies (domain, pool, ip, ip_blob, family, container_id, if_name, pod_namespace, pod_name, pod_uid, node, requested, from_partition, from_offset, from_at, from_ms, to_ms)
     VALUES ('', 'p', '10.0.0.1', zeroblob(16), 4, 'c', 'net1', 'ns', 'n', 'u', 'node', 0, 0, ?, '', ?, ?)`);
   insert.run(0, 0, 10);
   insert.run(1, 1_000_000_000, null);
@@ -27,7 +28,9 @@ beforeAll(() => {
     const statement = prepare(sql);
     if (/^\s*SELECT/i.test(sql)) {
       const params = Array((sql.match(/\?/g) ?? []).length).fill(null);
-      const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((row) => row.detail).join(" | ");
+      const plan = (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((row) => row.detail)
+        .join(" | ");
       recorded.push({ sql, plan });
     }
     return statement;
@@ -52,7 +55,10 @@ describe("audit query plans", () => {
       q.holdersInCidr("10.0.0.0/16", 5, { limit: 10 });
     }, /FROM tenancies INDEXED BY tenancies_at|WHERE t\.id = \?/);
     expect(plans).toHaveLength(7);
-    for (const plan of plans) expect(plan).toMatch(/^SEARCH (tenancies USING COVERING INDEX tenancies_at \(\(?ip_blob|t USING INTEGER PRIMARY KEY)/);
+    for (const plan of plans)
+      expect(plan).toMatch(
+        /^SEARCH (tenancies USING COVERING INDEX tenancies_at \(\(?ip_blob|t USING INTEGER PRIMARY KEY)/,
+      );
   });
 
   it.each([
@@ -72,7 +78,10 @@ describe("audit query plans", () => {
   });
 
   it("changes in a window is a range of events_by_time_position", () => {
-    const [plan] = plansOf((q) => q.eventPage({ sinceMs: 1, untilMs: 5, ip: "10.0.0.1" }, { limit: 10 }), /FROM events e/);
+    const [plan] = plansOf(
+      (q) => q.eventPage({ sinceMs: 1, untilMs: 5, ip: "10.0.0.1" }, { limit: 10 }),
+      /FROM events e/,
+    );
     expect(plan).toMatch(/^SEARCH e USING INDEX events_by_time_position \(effective_ms>\? AND effective_ms<\?\)/);
   });
 

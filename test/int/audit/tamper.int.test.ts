@@ -34,7 +34,13 @@ beforeAll(async () => {
   agent = await startTestAgent();
   scratch = freshDir("ipledger-tamper-");
   keys = writeKeyPair(scratch);
-  signer = startCheckpointSigner({ log: agent.log, runner: agent.runner, privateKey: loadSigningKey(keys.privatePath), actor: { node: "node-int", component: "agent" }, intervalMs: 3_600_000 });
+  signer = startCheckpointSigner({
+    log: agent.log,
+    runner: agent.runner,
+    privateKey: loadSigningKey(keys.privatePath),
+    actor: { node: "node-int", component: "agent" },
+    intervalMs: 3_600_000,
+  });
   await churn(0, 6);
   expect(await signer.signNow()).toBe(1);
   await agent.runner.waitForCatchUp(5_000);
@@ -135,12 +141,28 @@ describe("signed checkpoints", () => {
     const events = await readAll(agent.log);
     const checkpoints = events.filter(({ event }) => event.type === "CheckpointSigned");
     expect(checkpoints).toHaveLength(2);
-    expect(checkpoints[1]?.event).toMatchObject({ actor: { node: "node-int" }, data: { algorithm: "ed25519", partition: 0, offset: (checkpoints[1]?.offset ?? 0) - 1 } });
+    expect(checkpoints[1]?.event).toMatchObject({
+      actor: { node: "node-int" },
+      data: { algorithm: "ed25519", partition: 0, offset: (checkpoints[1]?.offset ?? 0) - 1 },
+    });
     const report = await verifySignedCheckpoints(agent.log, [loadPublicKey(keys.publicPath)]);
-    expect(report).toMatchObject({ ok: true, verified: 2, otherKeys: 0, covered: { "0": { offset: signedAfter - 1 } } });
-    const run = await ipledgerHere(["verify", "--data-dir", copyLog(agent.dataDir, join(scratch, "signed")), "--public-key", keys.publicPath]);
+    expect(report).toMatchObject({
+      ok: true,
+      verified: 2,
+      otherKeys: 0,
+      covered: { "0": { offset: signedAfter - 1 } },
+    });
+    const run = await ipledgerHere([
+      "verify",
+      "--data-dir",
+      copyLog(agent.dataDir, join(scratch, "signed")),
+      "--public-key",
+      keys.publicPath,
+    ]);
     expect(run.status, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/ok: 2 signed checkpoints verified \(key [0-9a-f]{16}\): partition 0 up to offset \d+ \(signed /);
+    expect(run.stdout).toMatch(
+      /ok: 2 signed checkpoints verified \(key [0-9a-f]{16}\): partition 0 up to offset \d+ \(signed /,
+    );
   });
 
   it("a key that signed nothing fails: the auditor learns the checkpoints are not the ones expected", async () => {
@@ -159,8 +181,14 @@ describe("signed checkpoints", () => {
     });
     const run = await ipledgerHere(["verify", "--data-dir", dir, "--public-key", keys.publicPath, "--output", "json"]);
     expect(run.status).toBe(1);
-    const report = JSON.parse(run.stdout) as { ok: boolean; problem: string; signedCheckpoints: { at: { partition: number; offset: number } } };
-    expect(report.problem).toMatch(/^partition 0 offset \d+ hashes to [0-9a-f]{16}… but the checkpoint at partition 0 offset \d+ \(signed .*\) says [0-9a-f]{16}…: the history up to that record was rewritten after it was signed$/);
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      problem: string;
+      signedCheckpoints: { at: { partition: number; offset: number } };
+    };
+    expect(report.problem).toMatch(
+      /^partition 0 offset \d+ hashes to [0-9a-f]{16}… but the checkpoint at partition 0 offset \d+ \(signed .*\) says [0-9a-f]{16}…: the history up to that record was rewritten after it was signed$/,
+    );
     expect(report.signedCheckpoints.at.partition).toBe(0);
   });
 
@@ -169,7 +197,10 @@ describe("signed checkpoints", () => {
     const at = (await readAll(agent.log)).find(({ event }) => event.type === "CheckpointSigned")?.offset as number;
     tamper(dir, (db) => {
       const event = bodyAt(db, 0, at);
-      setBody(db, 0, at, { ...event, data: { ...(event.data as object), offset: 1, hash: bodyAt(db, 0, 1).hash } } as typeof event);
+      setBody(db, 0, at, {
+        ...event,
+        data: { ...(event.data as object), offset: 1, hash: bodyAt(db, 0, 1).hash },
+      } as typeof event);
       rechain(db, 0, at);
     });
     const log = openSqliteEventLog({ path: join(dir, LOG_FILE) });
@@ -184,9 +215,18 @@ describe("signed checkpoints", () => {
 
   it("the agent with --signing-key appends checkpoints by itself; a key readable by others is refused", async () => {
     const dataDir = join(scratch, "agent");
-    const running = await startAgent({ dataDir, socket: join(dataDir, "agent.sock"), node: "signer", quiet: true, signingKey: keys.privatePath, checkpointIntervalMs: 100 });
+    const running = await startAgent({
+      dataDir,
+      socket: join(dataDir, "agent.sock"),
+      node: "signer",
+      quiet: true,
+      signingKey: keys.privatePath,
+      checkpointIntervalMs: 100,
+    });
     try {
-      const reply = await httpJson({ socketPath: running.socketPath }, "POST", "/v1/cni/add", { body: cniBody({ ipam, pod: { name: "signed" } }) });
+      const reply = await httpJson({ socketPath: running.socketPath }, "POST", "/v1/cni/add", {
+        body: cniBody({ ipam, pod: { name: "signed" } }),
+      });
       expect(reply.status).toBe(200);
       const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE) });
       try {
@@ -194,7 +234,10 @@ describe("signed checkpoints", () => {
           if (wait > 100) throw new Error("no signed checkpoint after 5 s");
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        expect(await verifySignedCheckpoints(log, [loadPublicKey(keys.publicPath)])).toMatchObject({ ok: true, covered: { "0": { offset: 1 } } });
+        expect(await verifySignedCheckpoints(log, [loadPublicKey(keys.publicPath)])).toMatchObject({
+          ok: true,
+          covered: { "0": { offset: 1 } },
+        });
       } finally {
         await log.close();
       }
@@ -203,7 +246,9 @@ describe("signed checkpoints", () => {
     }
     chmodSync(keys.privatePath, 0o644);
     try {
-      await expect(startAgent({ dataDir, socket: join(dataDir, "agent.sock"), quiet: true, signingKey: keys.privatePath })).rejects.toThrow(/readable by group or others; chmod 600 it/);
+      await expect(
+        startAgent({ dataDir, socket: join(dataDir, "agent.sock"), quiet: true, signingKey: keys.privatePath }),
+      ).rejects.toThrow(/readable by group or others; chmod 600 it/);
     } finally {
       chmodSync(keys.privatePath, 0o600);
     }

@@ -24,7 +24,8 @@ describe("the ipledger command line", () => {
     requireBuilt("dist/src/cli/bin.js");
     op = await startOperatorAgent({ node: "node-cli-usage" });
     dataDir = op.agent.dataDir;
-    for (const name of ["a", "b"]) await addOk(op.app, cniBody({ pod: { name }, ipam: { range: "10.71.0.0/28", exclude: ["10.71.0.8/30"] } }));
+    for (const name of ["a", "b"])
+      await addOk(op.app, cniBody({ pod: { name }, ipam: { range: "10.71.0.0/28", exclude: ["10.71.0.8/30"] } }));
   });
   afterAll(() => op?.close());
 
@@ -53,7 +54,16 @@ describe("the ipledger command line", () => {
 
   it("given a mutating command with a bad --output, it exits 2 and the log's end offset does not move", async () => {
     const before = await op.agent.logSize();
-    const run = await ipledgerHere(["release", "10.71.0.1", "--reason", "x", "--output", "yaml", "--data-dir", dataDir]);
+    const run = await ipledgerHere([
+      "release",
+      "10.71.0.1",
+      "--reason",
+      "x",
+      "--output",
+      "yaml",
+      "--data-dir",
+      dataDir,
+    ]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(HINT("release"));
     expect(await op.agent.logSize()).toBe(before);
@@ -67,9 +77,35 @@ describe("the ipledger command line", () => {
 
   it("allowlist takes --output like every other command, and still --format; two different values are a usage error", async () => {
     // One at a time: in-process runs capture the one process.stdout.
-    const output = await ipledgerHere(["allowlist", "--pool", "10.71.0.0-28", "--output", "cidrs", "--data-dir", dataDir]);
-    const format = await ipledgerHere(["allowlist", "--pool", "10.71.0.0-28", "--format", "cidrs", "--data-dir", dataDir]);
-    const both = await ipledgerHere(["allowlist", "--pool", "10.71.0.0-28", "--output", "json", "--format", "cidrs", "--data-dir", dataDir]);
+    const output = await ipledgerHere([
+      "allowlist",
+      "--pool",
+      "10.71.0.0-28",
+      "--output",
+      "cidrs",
+      "--data-dir",
+      dataDir,
+    ]);
+    const format = await ipledgerHere([
+      "allowlist",
+      "--pool",
+      "10.71.0.0-28",
+      "--format",
+      "cidrs",
+      "--data-dir",
+      dataDir,
+    ]);
+    const both = await ipledgerHere([
+      "allowlist",
+      "--pool",
+      "10.71.0.0-28",
+      "--output",
+      "json",
+      "--format",
+      "cidrs",
+      "--data-dir",
+      dataDir,
+    ]);
     expect(output).toMatchObject({ status: 0, stdout: "10.71.0.1/32\n10.71.0.2/32\n" });
     expect(format.stdout).toBe(output.stdout);
     expect(both.status).toBe(2);
@@ -96,7 +132,20 @@ describe("npm run demo", () => {
     home = mkdtempSync(join(tmpdir(), "ipledger-demo-test-"));
     mkdirSync(join(home, ".ipledger"));
     // The demo looks for `npm start`'s agent at ./.ipledger/agent.sock: give it one, as a user would.
-    agent = spawn(process.execPath, [join(REPO_ROOT, "dist/src/cli/bin.js"), "agent", "--data-dir", join(home, ".ipledger"), "--socket", join(home, ".ipledger/agent.sock"), "--node", "demo-test"], { stdio: "ignore" });
+    agent = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, "dist/src/cli/bin.js"),
+        "agent",
+        "--data-dir",
+        join(home, ".ipledger"),
+        "--socket",
+        join(home, ".ipledger/agent.sock"),
+        "--node",
+        "demo-test",
+      ],
+      { stdio: "ignore" },
+    );
     for (let tries = 0; tries < 300; tries += 1) {
       const probe = await ipledger(["pools", "--socket", join(home, ".ipledger/agent.sock")]);
       if (probe.status === 0) return;
@@ -120,6 +169,8 @@ describe("npm run demo", () => {
     expect(second.status, second.stderr).toBe(0);
     expect(story(first.stdout)).toHaveLength(8);
     expect(story(second.stdout)).toEqual(story(first.stdout));
-    expect(story(first.stdout)[5]).toMatch(/web-1 is re-created: sticky gives its own address back +→ 10\.77\.0\.3\/24/);
+    expect(story(first.stdout)[5]).toMatch(
+      /web-1 is re-created: sticky gives its own address back +→ 10\.77\.0\.3\/24/,
+    );
   }, 120_000);
 });

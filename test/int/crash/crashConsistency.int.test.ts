@@ -45,14 +45,18 @@ interface Round {
 
 /** Spawns the worker, SIGKILLs it after `delayMs`, and says whether it had started serving. */
 async function killAfter(dataDir: string, seed: number, delayMs: number): Promise<{ ready: boolean }> {
-  const child = spawn(process.execPath, [WORKER, dataDir, String(seed)], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [WORKER, dataDir, String(seed)], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
   await sleep(delayMs);
-  if (child.exitCode !== null) throw new Error(`the worker exited by itself with code ${child.exitCode} before the kill:\n${stderr}`);
+  if (child.exitCode !== null)
+    throw new Error(`the worker exited by itself with code ${child.exitCode} before the kill:\n${stderr}`);
   child.kill("SIGKILL");
   const [code, signal] = await exited;
   expect({ code, signal, stderr }).toEqual({ code: null, signal: "SIGKILL", stderr: "" });
@@ -70,7 +74,9 @@ async function expectConsistent(dataDir: string): Promise<{ events: number; proj
     expect(checkInvariants(projection.db)).toEqual([]);
     const ends = await log.endOffsets();
     for (const checkpoint of projection.checkpoints()) {
-      expect(checkpoint.nextOffset, `checkpoint of partition ${checkpoint.partition}`).toBeLessThanOrEqual(ends.get(checkpoint.partition) ?? 0);
+      expect(checkpoint.nextOffset, `checkpoint of partition ${checkpoint.partition}`).toBeLessThanOrEqual(
+        ends.get(checkpoint.partition) ?? 0,
+      );
       const [last] = await log.read(checkpoint.partition, checkpoint.nextOffset - 1, 1);
       expect(checkpoint.headHash, `head hash of partition ${checkpoint.partition}`).toBe(last?.event.hash);
     }
@@ -100,8 +106,11 @@ async function expectCatchUpEqualsReplay(dataDir: string): Promise<number> {
     const { events } = await replayLog(log, fresh);
     expect(firstDifference(dumpProjection(projection.db), dumpProjection(fresh.db))).toBeUndefined();
     const ends = await log.endOffsets();
-    const checkpoints = new Map(projection.checkpoints().map((checkpoint) => [checkpoint.partition, checkpoint.nextOffset]));
-    for (const [partition, end] of ends) if (end > 0) expect(checkpoints.get(partition), `checkpoint of partition ${partition}`).toBe(end);
+    const checkpoints = new Map(
+      projection.checkpoints().map((checkpoint) => [checkpoint.partition, checkpoint.nextOffset]),
+    );
+    for (const [partition, end] of ends)
+      if (end > 0) expect(checkpoints.get(partition), `checkpoint of partition ${partition}`).toBe(end);
     const held = [...runner.state.domains.values()].reduce((sum, domain) => sum + domain.held.size, 0);
     expect((projection.db.prepare("SELECT COUNT(*) AS n FROM allocations").get() as { n: number }).n).toBe(held);
     return events;
@@ -134,7 +143,10 @@ describe("crash consistency of the SQLite log and projection", () => {
     // serving worker is the least that makes the run count, and the report says how many.
     expect(events).toBeGreaterThan(0);
     expect(rounds.filter((round) => round.ready).length).toBeGreaterThanOrEqual(1);
-    const lines = rounds.map((round, index) => `  kill ${index + 1} after ${round.delayMs} ms (${round.ready ? "serving" : "starting"}): log ${round.events} events, projected ${round.projected}`);
+    const lines = rounds.map(
+      (round, index) =>
+        `  kill ${index + 1} after ${round.delayMs} ms (${round.ready ? "serving" : "starting"}): log ${round.events} events, projected ${round.projected}`,
+    );
     console.info(`crash consistency, seed ${SEED}: ${rounds.length} kills, ${events} events\n${lines.join("\n")}`);
   }, 90_000);
 });

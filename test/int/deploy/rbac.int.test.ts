@@ -3,7 +3,14 @@ import { PROJECTOR_RULES } from "../../../src/kube/projectorRbac.js";
 import { IMPORT_RULES, RECONCILER_RULES } from "../../../src/kube/reconcileRbac.js";
 import { loadManifests } from "../../support/deploy/deployManifests.js";
 import { connectKube, type Kube } from "../../support/deploy/kubeHttp.js";
-import { createAll, describeAnswer, freshNames, removeAll, type Created, type TestNames } from "../../support/deploy/testInstall.js";
+import {
+  createAll,
+  describeAnswer,
+  freshNames,
+  removeAll,
+  type Created,
+  type TestNames,
+} from "../../support/deploy/testInstall.js";
 import { describeKube } from "../../support/kube/kubeService.js";
 
 // The RBAC of deploy/ grants each ServiceAccount exactly the rules the code declares it needs
@@ -11,7 +18,11 @@ import { describeKube } from "../../support/kube/kubeService.js";
 // touches (and a few it must never touch) is asked of the real RBAC authorizer with a
 // SubjectAccessReview, in the role's namespace, in another one and cluster-wide.
 
-type Rule = { readonly apiGroups: readonly string[]; readonly resources: readonly string[]; readonly verbs: readonly string[] };
+type Rule = {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly string[];
+};
 /** Where a set of rules applies: one namespace (Role) or everywhere (ClusterRole + ClusterRoleBinding). */
 type Grant = { readonly namespace?: string; readonly rules: readonly Rule[] };
 
@@ -49,7 +60,9 @@ function granted(grants: readonly Grant[], group: string, resource: string, verb
   return grants.some(
     (grant) =>
       (grant.namespace === undefined || grant.namespace === namespace) &&
-      grant.rules.some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && rule.verbs.includes(verb)),
+      grant.rules.some(
+        (rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && rule.verbs.includes(verb),
+      ),
   );
 }
 
@@ -60,19 +73,44 @@ describeKube("deploy/: RBAC gives each role exactly what it needs", (service) =>
 
   beforeAll(async () => {
     kube = await connectKube(service.kubeconfig);
-    const wa = await kube.send("POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: names.whereaboutsNamespace } });
+    const wa = await kube.send("POST", "/api/v1/namespaces", {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: names.whereaboutsNamespace },
+    });
     expect(wa.status, describeAnswer(wa)).toBe(201);
-    const rbacKinds = new Set(["Namespace", "ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]);
-    const result = await createAll(kube, loadManifests().filter((manifest) => rbacKinds.has(manifest.object.kind)), names);
+    const rbacKinds = new Set([
+      "Namespace",
+      "ServiceAccount",
+      "Role",
+      "RoleBinding",
+      "ClusterRole",
+      "ClusterRoleBinding",
+    ]);
+    const result = await createAll(
+      kube,
+      loadManifests().filter((manifest) => rbacKinds.has(manifest.object.kind)),
+      names,
+    );
     created = result.created;
-    expect(result.answers.filter(({ answer }) => answer.status !== 201).map(({ manifest, answer }) => `${manifest.file}: ${describeAnswer(answer)}`)).toEqual([]);
+    expect(
+      result.answers
+        .filter(({ answer }) => answer.status !== 201)
+        .map(({ manifest, answer }) => `${manifest.file}: ${describeAnswer(answer)}`),
+    ).toEqual([]);
   });
 
   afterAll(async () => {
     if (kube) await removeAll(kube, created, names);
   });
 
-  async function allowed(serviceAccount: string, group: string, resource: string, verb: string, namespace: string): Promise<boolean> {
+  async function allowed(
+    serviceAccount: string,
+    group: string,
+    resource: string,
+    verb: string,
+    namespace: string,
+  ): Promise<boolean> {
     const review = {
       apiVersion: "authorization.k8s.io/v1",
       kind: "SubjectAccessReview",
@@ -87,32 +125,45 @@ describeKube("deploy/: RBAC gives each role exactly what it needs", (service) =>
     return (answer.body.status as { allowed?: boolean }).allowed === true;
   }
 
-  it.each(["ipledger-agent", "ipledger-projector", "ipledger-reconciler", "ipledger-import"])("%s: allowed exactly its declared verbs, in its namespace, elsewhere and cluster-wide", async (serviceAccount) => {
-    const grants = expectedGrants(names)[serviceAccount] ?? [];
-    const cases = RESOURCES.flatMap(([group, resource]) =>
-      VERBS.flatMap((verb) => [names.namespace, names.whereaboutsNamespace, ""].map((namespace) => ({ group, resource, verb, namespace }))),
-    );
-    const wrong: string[] = [];
-    for (let start = 0; start < cases.length; start += 24) {
-      await Promise.all(
-        cases.slice(start, start + 24).map(async ({ group, resource, verb, namespace }) => {
-          const expected = granted(grants, group, resource, verb, namespace);
-          if ((await allowed(serviceAccount, group, resource, verb, namespace)) !== expected) {
-            wrong.push(`${expected ? "denied" : "ALLOWED"}: ${verb} ${group || "core"}/${resource} in ${namespace || "all namespaces"}`);
-          }
-        }),
+  it.each(["ipledger-agent", "ipledger-projector", "ipledger-reconciler", "ipledger-import"])(
+    "%s: allowed exactly its declared verbs, in its namespace, elsewhere and cluster-wide",
+    async (serviceAccount) => {
+      const grants = expectedGrants(names)[serviceAccount] ?? [];
+      const cases = RESOURCES.flatMap(([group, resource]) =>
+        VERBS.flatMap((verb) =>
+          [names.namespace, names.whereaboutsNamespace, ""].map((namespace) => ({ group, resource, verb, namespace })),
+        ),
       );
-    }
-    expect(wrong.sort()).toEqual([]);
-  });
+      const wrong: string[] = [];
+      for (let start = 0; start < cases.length; start += 24) {
+        await Promise.all(
+          cases.slice(start, start + 24).map(async ({ group, resource, verb, namespace }) => {
+            const expected = granted(grants, group, resource, verb, namespace);
+            if ((await allowed(serviceAccount, group, resource, verb, namespace)) !== expected) {
+              wrong.push(
+                `${expected ? "denied" : "ALLOWED"}: ${verb} ${group || "core"}/${resource} in ${namespace || "all namespaces"}`,
+              );
+            }
+          }),
+        );
+      }
+      expect(wrong.sort()).toEqual([]);
+    },
+  );
 
   it("denies the spot checks the design promises", async () => {
     expect(await allowed("ipledger-agent", "", "pods", "get", names.namespace)).toBe(false);
     expect(await allowed("ipledger-projector", "", "pods", "delete", names.namespace)).toBe(false);
-    expect(await allowed("ipledger-projector", "whereabouts.cni.cncf.io", "ippools", "update", names.whereaboutsNamespace)).toBe(false);
-    expect(await allowed("ipledger-reconciler", "whereabouts.cni.cncf.io", "ippools", "update", names.namespace)).toBe(false);
+    expect(
+      await allowed("ipledger-projector", "whereabouts.cni.cncf.io", "ippools", "update", names.whereaboutsNamespace),
+    ).toBe(false);
+    expect(await allowed("ipledger-reconciler", "whereabouts.cni.cncf.io", "ippools", "update", names.namespace)).toBe(
+      false,
+    );
     expect(await allowed("ipledger-reconciler", "", "pods", "delete", names.namespace)).toBe(false);
-    expect(await allowed("ipledger-import", "whereabouts.cni.cncf.io", "ippools", "create", names.whereaboutsNamespace)).toBe(false);
+    expect(
+      await allowed("ipledger-import", "whereabouts.cni.cncf.io", "ippools", "create", names.whereaboutsNamespace),
+    ).toBe(false);
     // and grants what each needs
     expect(await allowed("ipledger-projector", "coordination.k8s.io", "leases", "update", names.namespace)).toBe(true);
     expect(await allowed("ipledger-reconciler", "", "pods", "watch", "")).toBe(true);

@@ -24,7 +24,9 @@ describe("ipledger generate", () => {
     try {
       const report = await generateChurn(log, { events, pools: 3, seed });
       const ends = await log.endOffsets();
-      const heads = await Promise.all([...ends].map(async ([partition, end]) => (await log.read(partition, end - 1, 1))[0]?.event.hash));
+      const heads = await Promise.all(
+        [...ends].map(async ([partition, end]) => (await log.read(partition, end - 1, 1))[0]?.event.hash),
+      );
       return { report, ends, heads };
     } finally {
       await log.close();
@@ -37,7 +39,8 @@ describe("ipledger generate", () => {
     expect(report.events).toBe(4_000);
     expect([...ends.values()].reduce((a, b) => a + b, 0)).toBe(4_000);
     expect(report.voided).toBe(0);
-    for (const type of ["PoolDefined", "AddressAllocated", "AddressReleased", "AllocationAdopted", "AddressReserved"]) expect(report.byType[type] ?? 0).toBeGreaterThan(0);
+    for (const type of ["PoolDefined", "AddressAllocated", "AddressReleased", "AllocationAdopted", "AddressReserved"])
+      expect(report.byType[type] ?? 0).toBeGreaterThan(0);
 
     const log = openSqliteEventLog({ path: join(dir, "ledger.db") });
     const projection = openSqliteProjection(join(dir, "replayed.db"));
@@ -45,9 +48,17 @@ describe("ipledger generate", () => {
       expect((await verifyLedger(log)).ok).toBe(true);
       await replayLog(log, projection);
       expect(checkInvariants(projection.db)).toEqual([]);
-      const reasons = projection.db.prepare("SELECT DISTINCT end_reason AS reason FROM tenancies WHERE end_reason IS NOT NULL").all() as { reason: string }[];
-      expect(reasons.map((row) => row.reason).sort()).toEqual(expect.arrayContaining(["cni-del", "cni-gc", "pod-deleted"]));
-      const sticky = projection.db.prepare("SELECT COUNT(*) AS n FROM tenancies a JOIN tenancies b ON a.pod_name = b.pod_name AND a.ip = b.ip AND a.container_id <> b.container_id AND a.to_offset IS NOT NULL AND b.from_offset > a.to_offset WHERE a.pod_name LIKE 'db-%'").get() as { n: number };
+      const reasons = projection.db
+        .prepare("SELECT DISTINCT end_reason AS reason FROM tenancies WHERE end_reason IS NOT NULL")
+        .all() as { reason: string }[];
+      expect(reasons.map((row) => row.reason).sort()).toEqual(
+        expect.arrayContaining(["cni-del", "cni-gc", "pod-deleted"]),
+      );
+      const sticky = projection.db
+        .prepare(
+          "SELECT COUNT(*) AS n FROM tenancies a JOIN tenancies b ON a.pod_name = b.pod_name AND a.ip = b.ip AND a.container_id <> b.container_id AND a.to_offset IS NOT NULL AND b.from_offset > a.to_offset WHERE a.pod_name LIKE 'db-%'",
+        )
+        .get() as { n: number };
       expect(sticky.n).toBeGreaterThan(0); // sticky pods came back to their address
     } finally {
       projection.close();
@@ -56,7 +67,11 @@ describe("ipledger generate", () => {
   }, 120_000);
 
   it("given the same seed twice, then the two logs are identical; another seed gives another log", async () => {
-    const [a, b, c] = [await generateInto(freshDir(), 5, 1_500), await generateInto(freshDir(), 5, 1_500), await generateInto(freshDir(), 6, 1_500)];
+    const [a, b, c] = [
+      await generateInto(freshDir(), 5, 1_500),
+      await generateInto(freshDir(), 5, 1_500),
+      await generateInto(freshDir(), 6, 1_500),
+    ];
     expect(a.heads).toEqual(b.heads);
     expect(a.heads).not.toEqual(c.heads);
   }, 120_000);

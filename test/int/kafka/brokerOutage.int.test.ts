@@ -50,7 +50,15 @@ describe.skipIf(!hasKafka)("Kafka broker down and back", () => {
   }, 60_000);
 
   const openLog = (topic: string, clientId: string) =>
-    openKafkaEventLog({ brokers: broker?.brokers ?? [], topic, clientId, partitions: 3, replicationFactor: 1, appendTimeoutMs: APPEND_TIMEOUT_MS, readTimeoutMs: 10_000 });
+    openKafkaEventLog({
+      brokers: broker?.brokers ?? [],
+      topic,
+      clientId,
+      partitions: 3,
+      replicationFactor: 1,
+      appendTimeoutMs: APPEND_TIMEOUT_MS,
+      readTimeoutMs: 10_000,
+    });
 
   it("answers code 11 while the broker is down, then serves again; no acknowledged ADD is lost and no address is held twice", async () => {
     if (!broker) throw new Error("no private broker");
@@ -59,7 +67,16 @@ describe.skipIf(!hasKafka)("Kafka broker down and back", () => {
       const dataDir = mkdtempSync(join(tmpdir(), `ipledger-${node}-`));
       dirs.push(dataDir);
       const log = await openLog(topic, node);
-      agents.push(await startAgent({ dataDir, socket: join(dataDir, "agent.sock"), node, log, appendTimeoutMs: APPEND_TIMEOUT_MS, quiet: true }));
+      agents.push(
+        await startAgent({
+          dataDir,
+          socket: join(dataDir, "agent.sock"),
+          node,
+          log,
+          appendTimeoutMs: APPEND_TIMEOUT_MS,
+          quiet: true,
+        }),
+      );
     }
 
     // A steady burst of ADDs from 8 callers, alternating between the two agents.
@@ -71,13 +88,19 @@ describe.skipIf(!hasKafka)("Kafka broker down and back", () => {
       while (bursting) {
         const index = next++;
         const started = phase;
-        const outcome = await cniCall((agents[index % 2] as Agent).socketPath, "add", podBody(`p${index}`, IPAM), 30_000);
+        const outcome = await cniCall(
+          (agents[index % 2] as Agent).socketPath,
+          "add",
+          podBody(`p${index}`, IPAM),
+          30_000,
+        );
         outcomes.push({ ...outcome, phase: started, agent: index % 2 });
         if (outcome.status !== 200) await sleep(50);
       }
     };
     const callers = Array.from({ length: 8 }, caller);
-    const count = (which: Phase, test: (outcome: Outcome) => boolean) => outcomes.filter((o) => o.phase === which && test(o)).length;
+    const count = (which: Phase, test: (outcome: Outcome) => boolean) =>
+      outcomes.filter((o) => o.phase === which && test(o)).length;
 
     await until("40 ADDs before the outage", () => count("before", (o) => o.status === 200) >= 40, 30_000);
     const stopping = Date.now();
@@ -85,14 +108,21 @@ describe.skipIf(!hasKafka)("Kafka broker down and back", () => {
     const stopMs = Date.now() - stopping;
     phase = "down";
     await until("ADDs refused with code 11 during the outage", () => count("down", (o) => o.code === 11) >= 8, 30_000);
-    expect(count("down", (o) => o.status === 200), "no ADD succeeds while the broker is down").toBe(0);
+    expect(
+      count("down", (o) => o.status === 200),
+      "no ADD succeeds while the broker is down",
+    ).toBe(0);
     const starting = Date.now();
     phase = "restarting"; // the broker answers before the start script returns
     await broker.start();
     const startMs = Date.now() - starting;
     phase = "after";
     const back = Date.now();
-    await until("ADDs served again after the broker returned", () => count("after", (o) => o.status === 200) >= 1, 60_000);
+    await until(
+      "ADDs served again after the broker returned",
+      () => count("after", (o) => o.status === 200) >= 1,
+      60_000,
+    );
     const recoveryMs = Date.now() - back;
     await until("40 ADDs after the outage", () => count("after", (o) => o.status === 200) >= 40, 60_000);
     bursting = false;
@@ -106,8 +136,15 @@ describe.skipIf(!hasKafka)("Kafka broker down and back", () => {
         `${count("restarting", (o) => o.status === 200)} ok and ${count("restarting", (o) => o.code === 11)} code 11 while it restarted; ` +
         `${count("after", (o) => o.status === 200)} ok after; broker stop ${stopMs} ms, restart ${startMs} ms, first ADD served ${recoveryMs} ms after restart; slowest answer ${Math.round(slowest)} ms`,
     );
-    expect(outcomes.filter((o) => o.status !== 200 && o.code !== 11), "only addresses or code 11").toEqual([]);
-    for (const agent of [0, 1]) expect(count("after", (o) => o.agent === agent && o.status === 200), `agent ${agent} serves again`).toBeGreaterThan(0);
+    expect(
+      outcomes.filter((o) => o.status !== 200 && o.code !== 11),
+      "only addresses or code 11",
+    ).toEqual([]);
+    for (const agent of [0, 1])
+      expect(
+        count("after", (o) => o.agent === agent && o.status === 200),
+        `agent ${agent} serves again`,
+      ).toBeGreaterThan(0);
     expect(slowest, "no ADD hangs").toBeLessThan(4 * APPEND_TIMEOUT_MS + 2_000);
 
     // No address was acknowledged twice.
@@ -124,16 +161,33 @@ describe.skipIf(!hasKafka)("Kafka broker down and back", () => {
     try {
       await replayLog(reader, fresh);
       expect(checkInvariants(fresh.db)).toEqual([]);
-      const held = new Map((fresh.db.prepare("SELECT ip, container_id AS containerId FROM allocations").all() as { ip: string; containerId: string }[]).map((row) => [row.ip, row.containerId]));
-      expect(acknowledged.filter((o) => held.get(o.ip as string) !== o.containerId), "acknowledged ADDs missing from the log").toEqual([]);
+      const held = new Map(
+        (
+          fresh.db.prepare("SELECT ip, container_id AS containerId FROM allocations").all() as {
+            ip: string;
+            containerId: string;
+          }[]
+        ).map((row) => [row.ip, row.containerId]),
+      );
+      expect(
+        acknowledged.filter((o) => held.get(o.ip as string) !== o.containerId),
+        "acknowledged ADDs missing from the log",
+      ).toEqual([]);
 
       // A failed ADD may have landed after its answer (Kafka cannot take back a request): the
       // runtime's DEL after a failed ADD releases it, leaving exactly the acknowledged addresses.
       const failed = outcomes.filter((o) => o.status !== 200);
       const lateLanded = failed.filter((o) => [...held.values()].includes(o.containerId)).length;
-      console.info(`[broker outage] ${failed.length} failed ADDs, of which ${lateLanded} landed in the log anyway; DEL releases them`);
+      console.info(
+        `[broker outage] ${failed.length} failed ADDs, of which ${lateLanded} landed in the log anyway; DEL releases them`,
+      );
       for (const [index, o] of failed.entries()) {
-        const del = await cniCall((agents[index % 2] as Agent).socketPath, "del", podBody(o.containerId.slice(2), IPAM), 10_000);
+        const del = await cniCall(
+          (agents[index % 2] as Agent).socketPath,
+          "del",
+          podBody(o.containerId.slice(2), IPAM),
+          10_000,
+        );
         expect(del.status, del.message).toBe(200);
       }
       for (const agent of agents) await agent.runner.waitForCatchUp(10_000);

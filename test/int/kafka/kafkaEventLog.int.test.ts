@@ -15,7 +15,13 @@ import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjecti
 import { verifyLedger } from "../../../projections/verifyLedger.js";
 import { describeEventLogContract } from "../ledger/log/eventLogContract.js";
 import { addressAllocated, allocations, poolDefined, recordTail } from "../ledger/log/logFixtures.js";
-import { deleteTopics, freshTopic, kafkaBrokers, openTestKafkaLog, requireKafka } from "../../support/kafka/kafkaEnv.js";
+import {
+  deleteTopics,
+  freshTopic,
+  kafkaBrokers,
+  openTestKafkaLog,
+  requireKafka,
+} from "../../support/kafka/kafkaEnv.js";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 const hasKafka = requireKafka("kafkaEventLog.int.test.ts");
@@ -67,9 +73,17 @@ describe.skipIf(!hasKafka)("kafka event log", () => {
       expect(log.partitions).toBe(4);
       const described = await admin.describeConfigs({
         includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["cleanup.policy", "retention.ms", "retention.bytes"] }],
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topic,
+            configNames: ["cleanup.policy", "retention.ms", "retention.bytes"],
+          },
+        ],
       });
-      const config = Object.fromEntries((described.resources[0]?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]));
+      const config = Object.fromEntries(
+        (described.resources[0]?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]),
+      );
       expect(config).toEqual({ "cleanup.policy": "delete", "retention.ms": "-1", "retention.bytes": "-1" });
       for (const domain of ["", "net-a", "macvlan-conf", "ünïcode"]) {
         const expected = createHash("sha256").update(domain, "utf8").digest().readUInt32BE(0) % 4;
@@ -82,12 +96,28 @@ describe.skipIf(!hasKafka)("kafka event log", () => {
 
     it("keeps an existing topic's partition count, refuses a compacted topic, and creates nothing when asked not to", async () => {
       const existing = topicFor("existing");
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: existing, numPartitions: 5, replicationFactor: 1 }] });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic: existing, numPartitions: 5, replicationFactor: 1 }],
+      });
       expect((await open(existing, { partitions: 3 })).partitions).toBe(5);
 
       const compacted = topicFor("compacted");
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: compacted, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: "cleanup.policy", value: "compact" }] }] });
-      await expect(open(compacted)).rejects.toMatchObject({ code: "INVALID_CONFIG", message: expect.stringContaining("cleanup.policy=compact") });
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: compacted,
+            numPartitions: 1,
+            replicationFactor: 1,
+            configEntries: [{ name: "cleanup.policy", value: "compact" }],
+          },
+        ],
+      });
+      await expect(open(compacted)).rejects.toMatchObject({
+        code: "INVALID_CONFIG",
+        message: expect.stringContaining("cleanup.policy=compact"),
+      });
 
       const missing = freshTopic("missing");
       await expect(open(missing, { createTopic: false })).rejects.toMatchObject({ code: "NOT_FOUND" });
@@ -96,7 +126,9 @@ describe.skipIf(!hasKafka)("kafka event log", () => {
 
     it("fails to open with LOG_UNAVAILABLE, within a bounded time, when no broker answers", async () => {
       const started = Date.now();
-      await expect(openTestKafkaLog(freshTopic("nobroker"), { readTimeoutMs: 5_000, connectionTimeout: 500 }, ["127.0.0.1:1"])).rejects.toMatchObject({
+      await expect(
+        openTestKafkaLog(freshTopic("nobroker"), { readTimeoutMs: 5_000, connectionTimeout: 500 }, ["127.0.0.1:1"]),
+      ).rejects.toMatchObject({
         code: "LOG_UNAVAILABLE",
         message: expect.stringContaining("127.0.0.1:1"),
       });
@@ -132,7 +164,11 @@ describe.skipIf(!hasKafka)("kafka event log", () => {
       expect(read.map((entry) => entry.event.id)).toEqual([read[0]?.event.id, event.id, event.id]);
       expect(verifyPartitionChain(read).ok).toBe(true);
       const state = initialState();
-      expect(read.map((entry: LoggedEvent) => evolve(state, entry).status)).toEqual(["accepted", "accepted", "duplicate"]);
+      expect(read.map((entry: LoggedEvent) => evolve(state, entry).status)).toEqual([
+        "accepted",
+        "accepted",
+        "duplicate",
+      ]);
     });
 
     it("refuses records no ipledger writer makes: not JSON, or a domain of another partition", async () => {
@@ -141,10 +177,16 @@ describe.skipIf(!hasKafka)("kafka event log", () => {
       const home = await log.partitionFor("net-a");
       const elsewhere = (home + 1) % log.partitions;
       await produce(topic, elsewhere, [JSON.stringify(poolDefined("net-a"))]);
-      await expect(log.read(elsewhere, 0, 10)).rejects.toMatchObject({ code: "INTEGRITY_VIOLATION", message: expect.stringContaining(`belongs in partition ${home}`) });
+      await expect(log.read(elsewhere, 0, 10)).rejects.toMatchObject({
+        code: "INTEGRITY_VIOLATION",
+        message: expect.stringContaining(`belongs in partition ${home}`),
+      });
 
       await produce(topic, home, ["not json"]);
-      await expect(log.read(home, 0, 10)).rejects.toMatchObject({ code: "INTEGRITY_VIOLATION", message: expect.stringContaining("not an ipledger event") });
+      await expect(log.read(home, 0, 10)).rejects.toMatchObject({
+        code: "INTEGRITY_VIOLATION",
+        message: expect.stringContaining("not an ipledger event"),
+      });
       const errors: unknown[] = [];
       const tail = log.tail(new Map([[elsewhere, 1]]), () => undefined, { onError: (error) => errors.push(error) });
       await expect.poll(() => errors.length, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -158,7 +200,10 @@ describe.skipIf(!hasKafka)("kafka event log", () => {
       const { partition } = await log.append("", allocations("", 5));
       await admin.fetchTopicOffsets(topic); // kafkajs finds the leader only for topics whose metadata it already holds
       await admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: "2" }] });
-      await expect(log.read(partition, 0, 10)).rejects.toMatchObject({ code: "INTEGRITY_VIOLATION", message: expect.stringContaining("no record at offset 0") });
+      await expect(log.read(partition, 0, 10)).rejects.toMatchObject({
+        code: "INTEGRITY_VIOLATION",
+        message: expect.stringContaining("no record at offset 0"),
+      });
     });
 
     it("lets verify catch an edited record against the chain heads a projection recorded", async () => {
@@ -176,7 +221,9 @@ describe.skipIf(!hasKafka)("kafka event log", () => {
 
         // The same records with one address changed, as an edit of the broker's segment files would read.
         const edited = await open(rewritten);
-        const records = events.map((event, index) => JSON.stringify(index === 3 ? { ...event, data: { ...event.data, ip: "10.1.0.99" } } : event));
+        const records = events.map((event, index) =>
+          JSON.stringify(index === 3 ? { ...event, data: { ...event.data, ip: "10.1.0.99" } } : event),
+        );
         await produce(rewritten, partition, records);
         const report = await verifyLedger(edited, projection);
         expect(report.ok).toBe(false);

@@ -38,7 +38,9 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "ipledger-multi-"));
     ensureBuilt();
-    agents = await Promise.all([1, 2, 3].map((n) => startKafkaAgent({ node: `agent-${n}`, dataDir: dataDir(n), brokers: kafkaBrokers, topic })));
+    agents = await Promise.all(
+      [1, 2, 3].map((n) => startKafkaAgent({ node: `agent-${n}`, dataDir: dataDir(n), brokers: kafkaBrokers, topic })),
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -48,12 +50,17 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
   }, 60_000);
 
   const allocationsOf = async (agent: KafkaAgentProcess): Promise<Row[]> =>
-    ((await agent.get("/v1/allocations")) as { allocations: Row[] }).allocations.map(({ ip, containerId }) => ({ ip, containerId }));
+    ((await agent.get("/v1/allocations")) as { allocations: Row[] }).allocations.map(({ ip, containerId }) => ({
+      ip,
+      containerId,
+    }));
 
   const caughtUp = async () => {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const positions = await Promise.all(agents.map(async (agent) => JSON.stringify(((await agent.get("/readyz")) as { position: unknown }).position)));
+      const positions = await Promise.all(
+        agents.map(async (agent) => JSON.stringify(((await agent.get("/readyz")) as { position: unknown }).position)),
+      );
       if (new Set(positions).size === 1) return;
       if (Date.now() > deadline) throw new Error(`the agents did not converge: ${positions.join(" | ")}`);
       await sleep(50);
@@ -66,7 +73,10 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
       Array.from({ length: ADDS }, async (_, i) => {
         const ipam = i % 4 === 3 ? POOL_26 : POOL_24;
         const body = podBody(`pod-${i}`, ipam, i % 4 === 3 ? "net-26" : "net-24");
-        return { ...(await cniCall((agents[i % 3] as KafkaAgentProcess).socketPath, "add", body, 120_000)), pool: ipam.range };
+        return {
+          ...(await cniCall((agents[i % 3] as KafkaAgentProcess).socketPath, "add", body, 120_000)),
+          pool: ipam.range,
+        };
       }),
     );
     const seconds = (performance.now() - started) / 1000;
@@ -76,10 +86,19 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
     console.info(
       `[multi-agent] ${ADDS} ADDs in ${seconds.toFixed(1)} s: ${ok.length} addresses (${ok.filter((o) => o.pool === POOL_26.range).length} from the /26), ` +
         `${exhausted.length} POOL_EXHAUSTED; voided claims ${voided} (ipledger_voided_claims_total over 3 agents); ` +
-        `latency p50 ${quantile(ok.map((o) => o.ms), 0.5).toFixed(0)} ms, p99 ${quantile(ok.map((o) => o.ms), 0.99).toFixed(0)} ms`,
+        `latency p50 ${quantile(
+          ok.map((o) => o.ms),
+          0.5,
+        ).toFixed(0)} ms, p99 ${quantile(
+          ok.map((o) => o.ms),
+          0.99,
+        ).toFixed(0)} ms`,
     );
 
-    expect(outcomes.filter((o) => o.status !== 200 && o.code !== 100), "every ADD gets an address or POOL_EXHAUSTED (code 100)").toEqual([]);
+    expect(
+      outcomes.filter((o) => o.status !== 200 && o.code !== 100),
+      "every ADD gets an address or POOL_EXHAUSTED (code 100)",
+    ).toEqual([]);
     for (const failure of exhausted) expect(failure.message).toMatch(/no free address|exhausted/i);
     expect(new Set(ok.map((o) => o.ip)).size, "no address handed out twice").toBe(ok.length);
     expect(ok).toHaveLength(USABLE_24);
@@ -87,7 +106,9 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
 
     // All three agents fold the same log to the same allocations: exactly the acknowledged ones.
     await caughtUp();
-    const acknowledged = ok.map((o) => ({ ip: o.ip as string, containerId: o.containerId })).sort((a, b) => a.ip.localeCompare(b.ip));
+    const acknowledged = ok
+      .map((o) => ({ ip: o.ip as string, containerId: o.containerId }))
+      .sort((a, b) => a.ip.localeCompare(b.ip));
     for (const agent of agents) {
       const rows = (await allocationsOf(agent)).sort((a, b) => a.ip.localeCompare(b.ip));
       expect(new Set(rows.map((row) => row.ip)).size, `${agent.node} lists an address twice`).toBe(rows.length);
@@ -108,7 +129,17 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
       } finally {
         projection.close();
       }
-      const verify = runCli(["verify", "--kafka", kafkaBrokers.join(","), "--topic", topic, "--data-dir", dataDir(n), "--output", "json"]);
+      const verify = runCli([
+        "verify",
+        "--kafka",
+        kafkaBrokers.join(","),
+        "--topic",
+        topic,
+        "--data-dir",
+        dataDir(n),
+        "--output",
+        "json",
+      ]);
       expect(verify.status, `${verify.stdout}${verify.stderr}`).toBe(0);
       expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
     }
@@ -117,7 +148,17 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
     expect(dumps[2]).toEqual(dumps[0]);
 
     // `replay --kafka` from offset 0 rebuilds agent-2's projection to the very same rows.
-    const replay = runCli(["replay", "--kafka", kafkaBrokers.join(","), "--topic", topic, "--data-dir", dataDir(2), "--socket", join(dataDir(2), "agent.sock")]);
+    const replay = runCli([
+      "replay",
+      "--kafka",
+      kafkaBrokers.join(","),
+      "--topic",
+      topic,
+      "--data-dir",
+      dataDir(2),
+      "--socket",
+      join(dataDir(2), "agent.sock"),
+    ]);
     expect(replay.status, replay.stderr).toBe(0);
     const rebuilt = openSqliteProjection(join(dataDir(2), PROJECTION_FILE));
     try {
@@ -134,7 +175,12 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
     expect(before).toHaveLength(USABLE_24);
     const victim = before.find((row) => row.pool?.endsWith("-24"));
     if (!victim) throw new Error("no allocation to release");
-    const del = await cniCall(restarted.socketPath, "del", podBody(victim.containerId.slice(2), POOL_24, "net-24"), 20_000);
+    const del = await cniCall(
+      restarted.socketPath,
+      "del",
+      podBody(victim.containerId.slice(2), POOL_24, "net-24"),
+      20_000,
+    );
     expect(del.status, del.message).toBe(200);
     const add = await cniCall(restarted.socketPath, "add", podBody("after-restart", POOL_24, "net-24"), 20_000);
     expect(add.status, add.message).toBe(200);
@@ -143,7 +189,9 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
     // The pools query reads the same log straight from Kafka.
     const pools = runCli(["pools", "--kafka", kafkaBrokers.join(","), "--topic", topic, "--output", "json"]);
     expect(pools.status, pools.stderr).toBe(0);
-    const byRange = Object.fromEntries((JSON.parse(pools.stdout) as { range: string; allocated: number }[]).map((pool) => [pool.range, pool.allocated]));
+    const byRange = Object.fromEntries(
+      (JSON.parse(pools.stdout) as { range: string; allocated: number }[]).map((pool) => [pool.range, pool.allocated]),
+    );
     expect((byRange[POOL_24.range] ?? 0) + (byRange[POOL_26.range] ?? 0)).toBe(USABLE_24);
   }, 120_000);
 });

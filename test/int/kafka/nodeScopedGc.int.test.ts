@@ -15,7 +15,13 @@ import { PROJECTION_FILE } from "../../../src/agent.js";
 import { readAll } from "../../support/agent/testAgent.js";
 import { cniCall, podBody } from "../../support/kafka/cniCalls.js";
 import { ensureBuilt, startKafkaAgent, type KafkaAgentProcess } from "../../support/kafka/kafkaAgentProcess.js";
-import { deleteTopics, freshTopic, kafkaBrokers, openTestKafkaLog, requireKafka } from "../../support/kafka/kafkaEnv.js";
+import {
+  deleteTopics,
+  freshTopic,
+  kafkaBrokers,
+  openTestKafkaLog,
+  requireKafka,
+} from "../../support/kafka/kafkaEnv.js";
 
 const hasKafka = requireKafka("nodeScopedGc.int.test.ts");
 
@@ -51,19 +57,34 @@ describe.skipIf(!hasKafka)("two nodes on one Kafka topic", () => {
   /** CNI GC on one agent, as its runtime sends it: the attachments it still runs. */
   async function gc(agent: KafkaAgentProcess, valid: readonly string[]): Promise<number> {
     const body = podBody("gc", POOL, NETWORK);
-    const config = { ...(body.config as Record<string, unknown>), "cni.dev/valid-attachments": valid.map((containerID) => ({ containerID, ifname: "net1" })) };
-    const answer = await requestAgent({ socketPath: agent.socketPath, method: "POST", path: "/v1/cni/gc", body: JSON.stringify({ ...body, config, containerId: "", ifName: "" }), timeoutMs: 30_000 });
+    const config = {
+      ...(body.config as Record<string, unknown>),
+      "cni.dev/valid-attachments": valid.map((containerID) => ({ containerID, ifname: "net1" })),
+    };
+    const answer = await requestAgent({
+      socketPath: agent.socketPath,
+      method: "POST",
+      path: "/v1/cni/gc",
+      body: JSON.stringify({ ...body, config, containerId: "", ifName: "" }),
+      timeoutMs: 30_000,
+    });
     expect(answer.status, answer.body).toBe(200);
     return (JSON.parse(answer.body) as { released: number }).released;
   }
 
   const allocations = async (agent: KafkaAgentProcess): Promise<Row[]> =>
-    ((await agent.get("/v1/allocations")) as { allocations: Row[] }).allocations.map(({ ip, containerId, node }) => ({ ip, containerId, node })).sort((a, b) => a.ip.localeCompare(b.ip));
+    ((await agent.get("/v1/allocations")) as { allocations: Row[] }).allocations
+      .map(({ ip, containerId, node }) => ({ ip, containerId, node }))
+      .sort((a, b) => a.ip.localeCompare(b.ip));
 
   async function converged(): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const positions = await Promise.all([nodeA, nodeB].map(async (agent) => JSON.stringify(((await agent.get("/readyz")) as { position: unknown }).position)));
+      const positions = await Promise.all(
+        [nodeA, nodeB].map(async (agent) =>
+          JSON.stringify(((await agent.get("/readyz")) as { position: unknown }).position),
+        ),
+      );
       if (positions[0] === positions[1]) return;
       if (Date.now() > deadline) throw new Error(`the agents did not converge: ${positions.join(" | ")}`);
       await sleep(50);
@@ -113,7 +134,12 @@ describe.skipIf(!hasKafka)("a new pool's first ADDs on Kafka", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "ipledger-first-adds-"));
     ensureBuilt();
-    agent = await startKafkaAgent({ node: "node-c", dataDir: join(root, "node-c"), brokers: kafkaBrokers, topic: burstTopic });
+    agent = await startKafkaAgent({
+      node: "node-c",
+      dataDir: join(root, "node-c"),
+      brokers: kafkaBrokers,
+      topic: burstTopic,
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -124,7 +150,11 @@ describe.skipIf(!hasKafka)("a new pool's first ADDs on Kafka", () => {
 
   it("given 24 concurrent first ADDs of a new pool on a new topic, then its PoolDefined precedes every claim on it and no claim is voided for want of it", async () => {
     const fresh = { range: "10.63.0.0/24" };
-    const outcomes = await Promise.all(Array.from({ length: 24 }, (_, i) => cniCall(agent.socketPath, "add", podBody(`burst-${i}`, fresh, "burst-net"), 60_000)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        cniCall(agent.socketPath, "add", podBody(`burst-${i}`, fresh, "burst-net"), 60_000),
+      ),
+    );
     expect(outcomes.filter((outcome) => outcome.status !== 200)).toEqual([]);
     expect(new Set(outcomes.map((outcome) => outcome.ip)).size).toBe(24);
     const log = await openTestKafkaLog(burstTopic);
@@ -132,7 +162,9 @@ describe.skipIf(!hasKafka)("a new pool's first ADDs on Kafka", () => {
       const logged = await readAll(log);
       // The fold of the whole log, as every agent folds it: no claim was voided for want of its pool.
       const state = initialState();
-      const unknownPool = logged.map((entry) => evolve(state, entry)).filter((outcome) => outcome.reason?.startsWith("unknown pool"));
+      const unknownPool = logged
+        .map((entry) => evolve(state, entry))
+        .filter((outcome) => outcome.reason?.startsWith("unknown pool"));
       expect(unknownPool, "claims voided because their pool was not defined yet").toEqual([]);
       const events = logged.filter(({ event }) => event.pool === "10.63.0.0-24");
       const firstDefinition = events.findIndex(({ event }) => event.type === "PoolDefined");
@@ -145,5 +177,4 @@ describe.skipIf(!hasKafka)("a new pool's first ADDs on Kafka", () => {
       await log.close();
     }
   }, 120_000);
-
 });

@@ -24,7 +24,15 @@ const alloc = (id: string, podref: string, ifname = "net1") => ({ id, podref, if
 
 /** Whereabouts' objects: plain spec, no labels or annotations (the CNI writes only these fields). */
 const ORIGINALS = [
-  { name: "10.60.0.0-24", range: "10.60.0.0/24", allocations: { "1": alloc("c0a1", "apps/web-0"), "2": alloc("c0a2", "apps/web-1"), "10": alloc("c0aa", "apps/db-0", "net2") } },
+  {
+    name: "10.60.0.0-24",
+    range: "10.60.0.0/24",
+    allocations: {
+      "1": alloc("c0a1", "apps/web-0"),
+      "2": alloc("c0a2", "apps/web-1"),
+      "10": alloc("c0aa", "apps/db-0", "net2"),
+    },
+  },
   { name: "10.62.0.0-24", range: "10.62.0.0/24", allocations: {} },
   { name: "fd00-60---120", range: "fd00:60::/120", allocations: { "20": alloc("c6a1", "apps/web-0") } },
   { name: "storage-10.61.0.0-16", range: "10.61.0.0/16", allocations: { "258": alloc("c5a1", "apps/web-1", "net3") } },
@@ -48,10 +56,22 @@ describeKube("import-whereabouts: round trip", (kube) => {
     namespace = await createTestNamespace(kubeConfig, "ipledger-import");
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     for (const { name, range, allocations } of ORIGINALS) {
-      await custom.createNamespacedCustomObject({ group, version, namespace, plural: "ippools", body: { apiVersion: `${group}/${version}`, kind: "IPPool", metadata: { name }, spec: { range, allocations } } });
+      await custom.createNamespacedCustomObject({
+        group,
+        version,
+        namespace,
+        plural: "ippools",
+        body: { apiVersion: `${group}/${version}`, kind: "IPPool", metadata: { name }, spec: { range, allocations } },
+      });
     }
     for (const { name, ...spec } of RESERVATIONS) {
-      await custom.createNamespacedCustomObject({ group, version, namespace, plural: "overlappingrangeipreservations", body: { apiVersion: `${group}/${version}`, kind: "OverlappingRangeIPReservation", metadata: { name }, spec } });
+      await custom.createNamespacedCustomObject({
+        group,
+        version,
+        namespace,
+        plural: "overlappingrangeipreservations",
+        body: { apiVersion: `${group}/${version}`, kind: "OverlappingRangeIPReservation", metadata: { name }, spec },
+      });
     }
     dataDir = freshDir("ipledger-import-int-");
   });
@@ -65,7 +85,20 @@ describeKube("import-whereabouts: round trip", (kube) => {
   async function importOnce(...extra: string[]): Promise<{ code: number; report: ImportReport }> {
     const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
-      const code = await runCli(["node", "ipledger", "import-whereabouts", "--kubeconfig", kube.kubeconfig, "--namespace", namespace, "--data-dir", dataDir, "--output", "json", ...extra]);
+      const code = await runCli([
+        "node",
+        "ipledger",
+        "import-whereabouts",
+        "--kubeconfig",
+        kube.kubeconfig,
+        "--namespace",
+        namespace,
+        "--data-dir",
+        dataDir,
+        "--output",
+        "json",
+        ...extra,
+      ]);
       return { code, report: JSON.parse(stdout.mock.calls.map(([chunk]) => String(chunk)).join("")) as ImportReport };
     } finally {
       stdout.mockRestore();
@@ -88,12 +121,28 @@ describeKube("import-whereabouts: round trip", (kube) => {
 
     const view = await foldLog(openSqliteEventLog({ path: join(dataDir, LOG_FILE) }));
     try {
-      const projected = ippoolObjects(view.runner.state.pools.values(), new Map(), namespace).map((object) => ({ name: object.metadata.name, spec: object.spec }));
-      const stored = (await kubeConfig.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group, version, namespace, plural: "ippools" })) as { items: { metadata: { name: string }; spec: unknown }[] };
+      const projected = ippoolObjects(view.runner.state.pools.values(), new Map(), namespace).map((object) => ({
+        name: object.metadata.name,
+        spec: object.spec,
+      }));
+      const stored = (await kubeConfig
+        .makeApiClient(CustomObjectsApi)
+        .listNamespacedCustomObject({ group, version, namespace, plural: "ippools" })) as {
+        items: { metadata: { name: string }; spec: unknown }[];
+      };
       expect(projected).toEqual(stored.items.map((item) => ({ name: item.metadata.name, spec: item.spec })));
-      expect(projected).toEqual(ORIGINALS.map(({ name, range, allocations }) => ({ name, spec: { range, allocations } })));
-      const imported = (await view.log.read(await view.log.partitionFor(""), 0, 1000)).filter(({ event }) => event.type === "AddressAllocated");
-      expect(imported.map(({ event }) => event.type === "AddressAllocated" && event.data.source)).toEqual(["import", "import", "import", "import"]);
+      expect(projected).toEqual(
+        ORIGINALS.map(({ name, range, allocations }) => ({ name, spec: { range, allocations } })),
+      );
+      const imported = (await view.log.read(await view.log.partitionFor(""), 0, 1000)).filter(
+        ({ event }) => event.type === "AddressAllocated",
+      );
+      expect(imported.map(({ event }) => event.type === "AddressAllocated" && event.data.source)).toEqual([
+        "import",
+        "import",
+        "import",
+        "import",
+      ]);
     } finally {
       await view.close();
     }

@@ -33,13 +33,25 @@ describeKube("IPPool projection (real kube-apiserver)", (kube) => {
   let projector: Projector;
 
   beforeAll(async () => {
-    if (!kube.agentKubeconfig) throw new Error(`no agent.kubeconfig beside ${kube.kubeconfig}; restart test/services/kube/start`);
+    if (!kube.agentKubeconfig)
+      throw new Error(`no agent.kubeconfig beside ${kube.kubeconfig}; restart test/services/kube/start`);
     admin.loadFromFile(kube.kubeconfig);
     agentUser.loadFromFile(kube.agentKubeconfig);
     custom = admin.makeApiClient(CustomObjectsApi);
     await installWhereaboutsCrds(admin);
     namespace = await createTestNamespace(admin, "ipledger-proj");
-    await grantRole(admin, namespace, "ipledger-agent", "ipledger-projector", PROJECTOR_RULES.map((rule) => ({ ...rule, apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })));
+    await grantRole(
+      admin,
+      namespace,
+      "ipledger-agent",
+      "ipledger-projector",
+      PROJECTOR_RULES.map((rule) => ({
+        ...rule,
+        apiGroups: [...rule.apiGroups],
+        resources: [...rule.resources],
+        verbs: [...rule.verbs],
+      })),
+    );
     agent = await startTestAgent();
     projector = await startProjector({
       log: agent.log,
@@ -57,7 +69,8 @@ describeKube("IPPool projection (real kube-apiserver)", (kube) => {
     if (namespace) await removeTestNamespace(admin, namespace);
   });
 
-  const listPools = async (): Promise<StoredIPPool[]> => ((await custom.listNamespacedCustomObject({ ...where, namespace })) as { items: StoredIPPool[] }).items;
+  const listPools = async (): Promise<StoredIPPool[]> =>
+    ((await custom.listNamespacedCustomObject({ ...where, namespace })) as { items: StoredIPPool[] }).items;
 
   /** The apiserver's IPPools equal the pure function's objects: names, spec and our annotations. */
   async function expectConverged(): Promise<void> {
@@ -70,7 +83,9 @@ describeKube("IPPool projection (real kube-apiserver)", (kube) => {
           const current = stored.get(object.metadata.name);
           expect(current?.spec).toEqual(object.spec);
           expect(current?.metadata.labels).toMatchObject(object.metadata.labels);
-          const { [WRITTEN_BY_ANNOTATION]: writer, ...ours } = Object.fromEntries(Object.entries(current?.metadata.annotations ?? {}).filter(([key]) => key.startsWith("ipledger.io/")));
+          const { [WRITTEN_BY_ANNOTATION]: writer, ...ours } = Object.fromEntries(
+            Object.entries(current?.metadata.annotations ?? {}).filter(([key]) => key.startsWith("ipledger.io/")),
+          );
           expect(ours).toEqual(object.metadata.annotations);
           expect(writer).toBe("projector-int");
         }
@@ -89,15 +104,28 @@ describeKube("IPPool projection (real kube-apiserver)", (kube) => {
     }
     expect((await installWhereaboutsCrds(admin)).map((result) => result.action)).toEqual(["updated", "updated"]);
     // The schema is in force: an IPPool without spec.range is refused.
-    const invalid = { apiVersion: "whereabouts.cni.cncf.io/v1alpha1", kind: "IPPool", metadata: { name: "invalid" }, spec: { allocations: {} } };
-    await expect(custom.createNamespacedCustomObject({ ...where, namespace, body: invalid })).rejects.toMatchObject({ code: 422 });
+    const invalid = {
+      apiVersion: "whereabouts.cni.cncf.io/v1alpha1",
+      kind: "IPPool",
+      metadata: { name: "invalid" },
+      spec: { allocations: {} },
+    };
+    await expect(custom.createNamespacedCustomObject({ ...where, namespace, body: invalid })).rejects.toMatchObject({
+      code: 422,
+    });
   });
 
   it("converges after a burst of allocations and releases, in Whereabouts' format", async () => {
     const driver = createLedgerDriver(agent.app);
-    const adds = Array.from({ length: 160 }, (_, index) => () => driver.add(`web-${index}`, POOLS[index % POOLS.length] as DriverPool));
+    const adds = Array.from(
+      { length: 160 },
+      (_, index) => () => driver.add(`web-${index}`, POOLS[index % POOLS.length] as DriverPool),
+    );
     await driver.burst(adds, 8);
-    const releases = driver.pods().filter((_, index) => index % 3 === 0).map((pod) => () => driver.del(pod));
+    const releases = driver
+      .pods()
+      .filter((_, index) => index % 3 === 0)
+      .map((pod) => () => driver.del(pod));
     await driver.burst(releases, 8);
     await expectConverged();
 
@@ -108,13 +136,20 @@ describeKube("IPPool projection (real kube-apiserver)", (kube) => {
       expect(current?.spec?.range).toBe(pool.range);
       expect(current?.spec?.allocations).toEqual(driver.expected(pool));
     }
-    expect([...stored.keys()].sort()).toEqual(["10.70.0.0-24", "10.71.0.0-24", "fd00-70---120", "storage-10.72.0.0-16"]);
+    expect([...stored.keys()].sort()).toEqual([
+      "10.70.0.0-24",
+      "10.71.0.0-24",
+      "fd00-70---120",
+      "storage-10.72.0.0-16",
+    ]);
 
     // Each pool's annotation names the last log event of that pool.
     const events = await agent.events();
     for (const pool of POOLS) {
       const last = events.filter((logged) => logged.event.pool === ippoolName(pool)).at(-1);
-      expect(stored.get(ippoolName(pool))?.metadata.annotations?.[LOG_POSITION_ANNOTATION]).toBe(`${last?.partition}:${last?.offset}`);
+      expect(stored.get(ippoolName(pool))?.metadata.annotations?.[LOG_POSITION_ANNOTATION]).toBe(
+        `${last?.partition}:${last?.offset}`,
+      );
     }
     // Coalesced: far fewer writes than events.
     expect(projector.applier.stats.writes).toBeLessThan(events.length / 4);
@@ -125,7 +160,14 @@ describeKube("IPPool projection (real kube-apiserver)", (kube) => {
     const current = (await custom.getNamespacedCustomObject({ ...where, namespace, name: edited })) as StoredIPPool;
     const tampered = {
       ...current,
-      metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, [LOG_POSITION_ANNOTATION]: "0:0", "example.com/note": "hands off" } },
+      metadata: {
+        ...current.metadata,
+        annotations: {
+          ...current.metadata.annotations,
+          [LOG_POSITION_ANNOTATION]: "0:0",
+          "example.com/note": "hands off",
+        },
+      },
       spec: { range: "10.70.0.0/24", allocations: { "200": { id: "intruder", podref: "x/y" } } },
     };
     await custom.replaceNamespacedCustomObject({ ...where, namespace, name: edited, body: tampered });

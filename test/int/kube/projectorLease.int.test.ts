@@ -28,10 +28,21 @@ describeKube("IPPool projector: one writer through a Lease (two processes)", (ku
   let watch: AbortController | undefined;
 
   beforeAll(async () => {
-    if (!kube.agentKubeconfig) throw new Error(`no agent.kubeconfig beside ${kube.kubeconfig}; restart test/services/kube/start`);
+    if (!kube.agentKubeconfig)
+      throw new Error(`no agent.kubeconfig beside ${kube.kubeconfig}; restart test/services/kube/start`);
     admin.loadFromFile(kube.kubeconfig);
     namespace = await createTestNamespace(admin, "ipledger-lease");
-    await grantRole(admin, namespace, "ipledger-agent", "ipledger-projector", PROJECTOR_RULES.map((rule) => ({ apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })));
+    await grantRole(
+      admin,
+      namespace,
+      "ipledger-agent",
+      "ipledger-projector",
+      PROJECTOR_RULES.map((rule) => ({
+        apiGroups: [...rule.apiGroups],
+        resources: [...rule.resources],
+        verbs: [...rule.verbs],
+      })),
+    );
     agent = await startTestAgent();
   });
 
@@ -43,10 +54,27 @@ describeKube("IPPool projector: one writer through a Lease (two processes)", (ku
   });
 
   const holder = async (): Promise<string | undefined> =>
-    (await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: "ipledger-projector" }).catch(() => undefined))?.spec?.holderIdentity;
+    (
+      await admin
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({ namespace, name: "ipledger-projector" })
+        .catch(() => undefined)
+    )?.spec?.holderIdentity;
 
   const start = (identity: string, kubeconfig: string, ...extra: string[]): ProjectorProcess => {
-    const child = spawnProjector(identity, ["--kubeconfig", kubeconfig, "--namespace", namespace, "--data-dir", agent.dataDir, "--lease-seconds", String(LEASE_SECONDS), "--write-interval-ms", "100", ...extra]);
+    const child = spawnProjector(identity, [
+      "--kubeconfig",
+      kubeconfig,
+      "--namespace",
+      namespace,
+      "--data-dir",
+      agent.dataDir,
+      "--lease-seconds",
+      String(LEASE_SECONDS),
+      "--write-interval-ms",
+      "100",
+      ...extra,
+    ]);
     processes.push(child);
     return child;
   };
@@ -57,7 +85,11 @@ describeKube("IPPool projector: one writer through a Lease (two processes)", (ku
     await vi.waitFor(
       async () => {
         for (const pool of POOLS) {
-          const stored = (await custom.getNamespacedCustomObject({ ...where, namespace, name: ippoolName(pool) })) as StoredIPPool;
+          const stored = (await custom.getNamespacedCustomObject({
+            ...where,
+            namespace,
+            name: ippoolName(pool),
+          })) as StoredIPPool;
           expect(stored.spec?.allocations).toEqual(driver.expected(pool));
           expect(stored.metadata.annotations?.[WRITTEN_BY_ANNOTATION]).toBe(writer);
         }
@@ -74,7 +106,8 @@ describeKube("IPPool projector: one writer through a Lease (two processes)", (ku
       `/apis/${where.group}/${where.version}/namespaces/${namespace}/${where.plural}`,
       {},
       (type: string, object: StoredIPPool) => {
-        if (type === "ADDED" || type === "MODIFIED") versions.push({ writer: object.metadata.annotations?.[WRITTEN_BY_ANNOTATION], name: object.metadata.name });
+        if (type === "ADDED" || type === "MODIFIED")
+          versions.push({ writer: object.metadata.annotations?.[WRITTEN_BY_ANNOTATION], name: object.metadata.name });
       },
       () => undefined,
     );
@@ -82,7 +115,10 @@ describeKube("IPPool projector: one writer through a Lease (two processes)", (ku
     await b.logged("folded the log; competing for the projector Lease");
 
     const driver = createLedgerDriver(agent.app);
-    await driver.burst(Array.from({ length: 40 }, (_, index) => () => driver.add(`a-${index}`, POOLS[index % 2] as DriverPool)), 4);
+    await driver.burst(
+      Array.from({ length: 40 }, (_, index) => () => driver.add(`a-${index}`, POOLS[index % 2] as DriverPool)),
+      4,
+    );
     await expectPools(driver, "projector-a");
     await new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 500)); // B had every chance to write
     expect(await holder()).toBe("projector-a");
@@ -93,8 +129,17 @@ describeKube("IPPool projector: one writer through a Lease (two processes)", (ku
     const killed = Date.now();
     const writtenByA = versions.length;
     await a.kill("SIGKILL");
-    await driver.burst(Array.from({ length: 20 }, (_, index) => () => driver.add(`b-${index}`, POOLS[index % 2] as DriverPool)), 4);
-    await driver.burst(driver.pods().slice(0, 10).map((pod) => () => driver.del(pod)), 4);
+    await driver.burst(
+      Array.from({ length: 20 }, (_, index) => () => driver.add(`b-${index}`, POOLS[index % 2] as DriverPool)),
+      4,
+    );
+    await driver.burst(
+      driver
+        .pods()
+        .slice(0, 10)
+        .map((pod) => () => driver.del(pod)),
+      4,
+    );
     await b.logged("holding the projector Lease: writing IPPools", 20_000);
     const tookOver = Date.now() - killed;
     await expectPools(driver, "projector-b");

@@ -33,15 +33,37 @@ const poolB = pool("10.92.0.0/24");
  * A kubeconfig for a new ServiceAccount bound (ClusterRole) to `rules`, with a token from the
  * TokenRequest API: the reconciler's identity in a cluster, without touching shared test users.
  */
-async function restrictedKubeConfig(admin: KubeConfig, namespace: string, name: string, rules: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[]): Promise<KubeConfig> {
+async function restrictedKubeConfig(
+  admin: KubeConfig,
+  namespace: string,
+  name: string,
+  rules: readonly { apiGroups: readonly string[]; resources: readonly string[]; verbs: readonly string[] }[],
+): Promise<KubeConfig> {
   const core = admin.makeApiClient(CoreV1Api);
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  await rbac.createClusterRole({ body: { metadata: { name }, rules: rules.map((rule) => ({ apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })) } });
-  await rbac.createClusterRoleBinding({
-    body: { metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name }, subjects: [{ kind: "ServiceAccount", name, namespace }] },
+  await rbac.createClusterRole({
+    body: {
+      metadata: { name },
+      rules: rules.map((rule) => ({
+        apiGroups: [...rule.apiGroups],
+        resources: [...rule.resources],
+        verbs: [...rule.verbs],
+      })),
+    },
   });
-  const { status } = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+      subjects: [{ kind: "ServiceAccount", name, namespace }],
+    },
+  });
+  const { status } = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const cluster = admin.getCurrentCluster();
   if (!cluster || !status?.token) throw new Error("no cluster in the admin kubeconfig, or no token from TokenRequest");
   const restricted = new KubeConfig();
@@ -52,7 +74,10 @@ async function restrictedKubeConfig(admin: KubeConfig, namespace: string, name: 
     currentContext: name,
   });
   // RBAC reaches the authorizer's cache within moments; wait until the identity can list pods.
-  await vi.waitFor(() => restricted.makeApiClient(CoreV1Api).listPodForAllNamespaces({ limit: 1 }), { timeout: 10_000, interval: 100 });
+  await vi.waitFor(() => restricted.makeApiClient(CoreV1Api).listPodForAllNamespaces({ limit: 1 }), {
+    timeout: 10_000,
+    interval: 100,
+  });
   return restricted;
 }
 
@@ -76,8 +101,17 @@ describeKube("reconcile: pod garbage collection", (kube) => {
     kubeconfigFile = join(dataDir, "reconciler.kubeconfig");
     writeFileSync(kubeconfigFile, kubeConfig.exportConfig(), { mode: 0o600 });
     view = await foldLog(openSqliteEventLog({ path: join(dataDir, LOG_FILE) }));
-    const events = createPodEventRecorder(kubeConfig, { instance: "int-test", onError: (error) => console.warn(`Event not recorded: ${describeKubeError(error)}`) });
-    reconciler = createPodReconciler({ log: view.log, runner: view.runner, pods: createPodSource(kubeConfig), events, actor: { node: "int", component: "reconciler" } });
+    const events = createPodEventRecorder(kubeConfig, {
+      instance: "int-test",
+      onError: (error) => console.warn(`Event not recorded: ${describeKubeError(error)}`),
+    });
+    reconciler = createPodReconciler({
+      log: view.log,
+      runner: view.runner,
+      pods: createPodSource(kubeConfig),
+      events,
+      actor: { node: "int", component: "reconciler" },
+    });
   });
 
   afterAll(async () => {
@@ -91,16 +125,33 @@ describeKube("reconcile: pod garbage collection", (kube) => {
   });
 
   async function createPod(name: string, options: { scheduled: boolean }): Promise<V1Pod> {
-    const spec = { containers: [{ name: "main", image: "registry.invalid/pause:3" }], ...(options.scheduled ? { nodeName: "node-int" } : {}) };
+    const spec = {
+      containers: [{ name: "main", image: "registry.invalid/pause:3" }],
+      ...(options.scheduled ? { nodeName: "node-int" } : {}),
+    };
     return core.createNamespacedPod({ namespace, body: { metadata: { name }, spec } });
   }
 
   const deletePod = (name: string) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
 
   /** Allocates for `pod` through the decider, as an agent's CNI ADD would, and returns the address. */
-  async function allocateFor(pod: V1Pod, target: TargetPool, containerId = `ctr-${randomUUID().slice(0, 12)}`): Promise<string> {
-    const who = { containerId, ifName: "net1", podNamespace: namespace, podName: pod.metadata?.name ?? "", podUid: pod.metadata?.uid ?? "", node: "node-int" };
-    const decision = decideAllocation(allocate(who, [target], { now: new Date().toISOString(), eventIds: [randomUUID(), randomUUID()] }), view.runner.state);
+  async function allocateFor(
+    pod: V1Pod,
+    target: TargetPool,
+    containerId = `ctr-${randomUUID().slice(0, 12)}`,
+  ): Promise<string> {
+    const who = {
+      containerId,
+      ifName: "net1",
+      podNamespace: namespace,
+      podName: pod.metadata?.name ?? "",
+      podUid: pod.metadata?.uid ?? "",
+      node: "node-int",
+    };
+    const decision = decideAllocation(
+      allocate(who, [target], { now: new Date().toISOString(), eventIds: [randomUUID(), randomUUID()] }),
+      view.runner.state,
+    );
     const outcomes = await appendAndWait(view.log, view.runner, decision.events, 5_000);
     expect([...outcomes.values()].map((outcome) => outcome.status)).toEqual(decision.events.map(() => "accepted"));
     return decision.pools[0]?.ip as string;
@@ -108,7 +159,8 @@ describeKube("reconcile: pod garbage collection", (kube) => {
 
   /** The uid holding `ip`, or undefined when it is free. */
   const holderOf = (ip: string): string | undefined => {
-    for (const domain of view.runner.state.domains.values()) for (const holding of domain.held.values()) if (holding.ip === ip) return holding.owner.podUid;
+    for (const domain of view.runner.state.domains.values())
+      for (const holding of domain.held.values()) if (holding.ip === ip) return holding.owner.podUid;
     return undefined;
   };
 
@@ -125,11 +177,21 @@ describeKube("reconcile: pod garbage collection", (kube) => {
       await deletePod("web-a");
       await vi.waitFor(() => expect(holderOf(ip)).toBeUndefined(), { timeout: 10_000, interval: 100 });
       const [release] = await releasesOf(ip);
-      expect(release?.event.type === "AddressReleased" && [release.event.data.reason, release.event.data.owner.podUid]).toEqual(["pod-deleted", pod.metadata?.uid]);
-      await vi.waitFor(async () => {
-        const events = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=web-a,reason=${RELEASED_EVENT_REASON}` });
-        expect(events.items.map((event) => [event.involvedObject.uid, event.message])).toEqual([[pod.metadata?.uid, expect.stringContaining(ip)]]);
-      }, { timeout: 5_000, interval: 100 });
+      expect(
+        release?.event.type === "AddressReleased" && [release.event.data.reason, release.event.data.owner.podUid],
+      ).toEqual(["pod-deleted", pod.metadata?.uid]);
+      await vi.waitFor(
+        async () => {
+          const events = await core.listNamespacedEvent({
+            namespace,
+            fieldSelector: `involvedObject.name=web-a,reason=${RELEASED_EVENT_REASON}`,
+          });
+          expect(events.items.map((event) => [event.involvedObject.uid, event.message])).toEqual([
+            [pod.metadata?.uid, expect.stringContaining(ip)],
+          ]);
+        },
+        { timeout: 5_000, interval: 100 },
+      );
     } finally {
       await loop.stop();
     }
@@ -160,7 +222,18 @@ describeKube("reconcile: pod garbage collection", (kube) => {
     let code: number;
     let printed: string;
     try {
-      code = await runCli(["node", "ipledger", "reconcile", "--once", "--kubeconfig", kubeconfigFile, "--data-dir", dataDir, "--output", "json"]);
+      code = await runCli([
+        "node",
+        "ipledger",
+        "reconcile",
+        "--once",
+        "--kubeconfig",
+        kubeconfigFile,
+        "--data-dir",
+        dataDir,
+        "--output",
+        "json",
+      ]);
       printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join("");
     } finally {
       stdout.mockRestore();

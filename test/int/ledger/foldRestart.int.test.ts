@@ -30,7 +30,9 @@ afterEach(async () => {
 /** Makes every checkpoint write of the projection fail until `heal()` drops the trigger. */
 function breakProjectionWrites(path: string): { heal: () => void } {
   const db = new Database(path);
-  db.exec("CREATE TRIGGER refuse_checkpoint BEFORE INSERT ON checkpoints BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END");
+  db.exec(
+    "CREATE TRIGGER refuse_checkpoint BEFORE INSERT ON checkpoints BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END",
+  );
   return {
     heal: () => {
       db.exec("DROP TRIGGER refuse_checkpoint");
@@ -58,7 +60,12 @@ describe("the fold after a failed projection write", () => {
     const fault = breakProjectionWrites(join(dir, "projection.db"));
     // When more events arrive, the write fails and the fold is not caught up
     await log.append("", allocations("", 3, 10));
-    await eventually(async () => errors.length, (count) => count > 0, 10_000, "the failed write being reported");
+    await eventually(
+      async () => errors.length,
+      (count) => count > 0,
+      10_000,
+      "the failed write being reported",
+    );
     expect(await runner.caughtUp()).toBe(false);
     expect(() => runner?.assertServing()).toThrow(/rebuilding/);
 
@@ -76,7 +83,13 @@ describe("the fold after a failed projection write", () => {
   it("gives up (onFatal) when writes keep failing past the bound, so the process can exit non-zero", async () => {
     const { log, projection, close } = open();
     const fatal: unknown[] = [];
-    runner = createProjectionRunner({ log, projection, giveUpAfterMs: 300, onError: () => undefined, onFatal: (error) => fatal.push(error) });
+    runner = createProjectionRunner({
+      log,
+      projection,
+      giveUpAfterMs: 300,
+      onError: () => undefined,
+      onFatal: (error) => fatal.push(error),
+    });
     const fault = breakProjectionWrites(join(dir, "projection.db"));
     await log.append("", [poolDefined(), ...allocations("", 2)]);
     await runner.start();

@@ -29,7 +29,9 @@ async function whoAt(dataDir: string, ip: string, atMs: number): Promise<string 
     return true;
   });
   try {
-    expect(await runCli(["node", "ipledger", "who", ip, "--at", String(atMs), "--output", "json", "--data-dir", dataDir])).toBe(0);
+    expect(
+      await runCli(["node", "ipledger", "who", ip, "--at", String(atMs), "--output", "json", "--data-dir", dataDir]),
+    ).toBe(0);
   } finally {
     spy.mockRestore();
   }
@@ -47,7 +49,8 @@ describe("allowlist", () => {
     moments.push(clock.now().getTime()); // exactly on the step's events…
     moments.push(clock.now().getTime() + 500); // …and between two steps
   };
-  const act = (action: string, payload: Record<string, unknown>) => op.app.inject({ method: "POST", url: `/v1/admin/${action}`, payload: { reason: "churn", ...payload } });
+  const act = (action: string, payload: Record<string, unknown>) =>
+    op.app.inject({ method: "POST", url: `/v1/admin/${action}`, payload: { reason: "churn", ...payload } });
 
   beforeAll(async () => {
     requireBuilt("dist/src/cli/bin.js");
@@ -76,7 +79,11 @@ describe("allowlist", () => {
 
   it("--at agrees with who --at for every address of the pool, at every moment of the churn", async () => {
     const picked = [moments[1], moments[4], moments[7], moments[9], moments[11]] as number[]; // boundaries and in-betweens
-    const lists = await Promise.all(picked.map((atMs) => ipledger(["allowlist", "--pool", POOL, "--at", String(atMs), "--format", "json", "--data-dir", dataDir])));
+    const lists = await Promise.all(
+      picked.map((atMs) =>
+        ipledger(["allowlist", "--pool", POOL, "--at", String(atMs), "--format", "json", "--data-dir", dataDir]),
+      ),
+    );
     const nonEmpty = new Set<number>();
     for (const [index, atMs] of picked.entries()) {
       const run = lists[index] as Awaited<ReturnType<typeof ipledger>>;
@@ -106,14 +113,24 @@ describe("allowlist", () => {
   });
 
   it("--watch prints a new list when it changes and stops on SIGINT", async () => {
-    const child = spawn(process.execPath, [AGENT_BIN, "allowlist", "--pool", POOL, "--watch", "--interval", "100", "--data-dir", dataDir], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [AGENT_BIN, "allowlist", "--pool", POOL, "--watch", "--interval", "100", "--data-dir", dataDir],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     try {
-      await vi.waitFor(() => expect(output).toBe("# 2 address(es)\n10.30.0.1\n10.30.0.3\n"), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(() => expect(output).toBe("# 2 address(es)\n10.30.0.1\n10.30.0.3\n"), {
+        timeout: 10_000,
+        interval: 50,
+      });
       await addOk(op.app, body("i"));
-      await vi.waitFor(() => expect(output).toMatch(/# 3 address\(es\)\n10\.30\.0\.1\n10\.30\.0\.3\n10\.30\.0\.4\n$/), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(() => expect(output).toMatch(/# 3 address\(es\)\n10\.30\.0\.1\n10\.30\.0\.3\n10\.30\.0\.4\n$/), {
+        timeout: 10_000,
+        interval: 50,
+      });
       child.kill("SIGINT");
       expect(await exited).toBe(0);
     } finally {

@@ -30,7 +30,8 @@ describeKube("allowlist by pod label", (kube) => {
     admin.loadFromFile(kube.kubeconfig);
     namespace = await createTestNamespace(admin, "ipledger-allow");
     op = await startOperatorAgent({ node: "node-k" });
-    const body = (name: string, uid: string) => cniBody({ pod: { namespace, name, uid }, ipam: { range: "10.40.0.0/24" } });
+    const body = (name: string, uid: string) =>
+      cniBody({ pod: { namespace, name, uid }, ipam: { range: "10.40.0.0/24" } });
     await addOk(op.app, body("web-0", await pod("web-0", { app: "web" })));
     await addOk(op.app, body("db-0", await pod("db-0", { app: "db" })));
     await addOk(op.app, body("web-1", "uid-of-a-deleted-web-1")); // the live web-1 below is another pod
@@ -43,7 +44,15 @@ describeKube("allowlist by pod label", (kube) => {
   });
 
   it("keeps the holders whose pod UID matches the selector, as JSON and as CIDRs; refuses --label with --at", async () => {
-    const base = ["allowlist", "--namespace", namespace, "--kubeconfig", kube.kubeconfig, "--data-dir", op.agent.dataDir];
+    const base = [
+      "allowlist",
+      "--namespace",
+      namespace,
+      "--kubeconfig",
+      kube.kubeconfig,
+      "--data-dir",
+      op.agent.dataDir,
+    ];
     const [json, canary, past] = await Promise.all([
       ipledger([...base, "--label", "app=web", "--format", "json"]),
       ipledger([...base, "--label", "app=web,tier=canary", "--format", "cidrs"]),

@@ -19,7 +19,11 @@ import { allocateOn, expectActionRecorded } from "../../support/operator/operato
 const POOL = "10.10.0.0-24";
 const ALICE = "alice@laptop";
 
-async function act(app: FastifyInstance, action: string, body: Record<string, unknown>): Promise<{ status: number; body: OperatorResult & { error?: { code: string; message: string } } }> {
+async function act(
+  app: FastifyInstance,
+  action: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: OperatorResult & { error?: { code: string; message: string } } }> {
   const reply = await app.inject({ method: "POST", url: `/v1/admin/${action}`, payload: { user: ALICE, ...body } });
   return { status: reply.statusCode, body: reply.json() };
 }
@@ -38,7 +42,13 @@ describe("operator actions through the API", () => {
     const before = await op.agent.logSize();
     const dry = await act(op.app, "release", { ip: "10.10.0.2", reason: "stuck pod", dryRun: true });
     expect(dry.status).toBe(200);
-    expect(dry.body.events).toEqual([expect.objectContaining({ type: "AddressReleased", actor: { node: "node-int", component: "agent", user: ALICE }, data: expect.objectContaining({ ip: "10.10.0.2", reason: "admin", note: "stuck pod" }) })]);
+    expect(dry.body.events).toEqual([
+      expect.objectContaining({
+        type: "AddressReleased",
+        actor: { node: "node-int", component: "agent", user: ALICE },
+        data: expect.objectContaining({ ip: "10.10.0.2", reason: "admin", note: "stuck pod" }),
+      }),
+    ]);
     expect(await op.agent.logSize()).toBe(before);
 
     const done = await act(op.app, "release", { ip: "10.10.0.2", reason: "stuck pod" });
@@ -52,7 +62,10 @@ describe("operator actions through the API", () => {
   it("reserve: refused on a held address without force (409, naming the holder); with force it holds after the release", async () => {
     const refused = await act(op.app, "reserve", { target: "10.10.0.1", reason: "router" });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: "ADDRESS_IN_USE", message: expect.stringMatching(/pod ns\/a .*--force/) });
+    expect(refused.body.error).toMatchObject({
+      code: "ADDRESS_IN_USE",
+      message: expect.stringMatching(/pod ns\/a .*--force/),
+    });
 
     const forced = await act(op.app, "reserve", { target: "10.10.0.1", reason: "router", force: true });
     expect(forced.status, JSON.stringify(forced.body)).toBe(200);
@@ -66,7 +79,10 @@ describe("operator actions through the API", () => {
   it("unreserve: lifts the reservation, recorded with its own reason", async () => {
     const lifted = await act(op.app, "unreserve", { target: "10.10.0.1/32", reason: "router moved" });
     expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
-    expect(lifted.body.events[0]).toMatchObject({ type: "ReservationLifted", data: { target: "10.10.0.1", note: "router moved" } });
+    expect(lifted.body.events[0]).toMatchObject({
+      type: "ReservationLifted",
+      data: { target: "10.10.0.1", note: "router moved" },
+    });
     await expectActionRecorded(op.agent, lifted.body, { user: ALICE, reason: "router moved" });
     expect((await act(op.app, "unreserve", { target: "10.10.0.1", reason: "again" })).status).toBe(404);
   });
@@ -74,7 +90,10 @@ describe("operator actions through the API", () => {
   it("drain-node: releases every allocation made on the node, and only those", async () => {
     const drained = await act(op.app, "drain-node", { node: "node-gone", reason: "node decommissioned" });
     expect(drained.status, JSON.stringify(drained.body)).toBe(200);
-    expect(drained.body.events.map((event) => (event.data as { owner: { podName: string } }).owner.podName)).toEqual(["gone-1", "gone-2"]);
+    expect(drained.body.events.map((event) => (event.data as { owner: { podName: string } }).owner.podName)).toEqual([
+      "gone-1",
+      "gone-2",
+    ]);
     await expectActionRecorded(op.agent, drained.body, { user: ALICE, reason: "node decommissioned" });
     expect(op.agent.queries.allocations().map((row) => row.node)).toEqual(["node-int", "node-int"]);
   });
@@ -85,13 +104,19 @@ describe("operator actions through the API", () => {
     expect(refused.body.error?.message).toMatch(/would release 2 address\(es\) of pool 10\.10\.0\.0-24; confirm it/);
     const reset = await act(op.app, "reset-pool", { pool: POOL, reason: "recreate", confirm: true });
     expect(reset.status, JSON.stringify(reset.body)).toBe(200);
-    expect(reset.body.events.map((event) => (event.data as { reason: string }).reason)).toEqual(["admin-reset", "admin-reset"]);
+    expect(reset.body.events.map((event) => (event.data as { reason: string }).reason)).toEqual([
+      "admin-reset",
+      "admin-reset",
+    ]);
     await expectActionRecorded(op.agent, reset.body, { user: ALICE, reason: "recreate" });
     expect(op.agent.queries.allocations()).toEqual([]);
   });
 
   it("refuses a request without a reason, and unknown fields", async () => {
-    expect((await act(op.app, "release", { ip: "10.10.0.3" })).body.error).toMatchObject({ code: "INVALID_REQUEST", key: "reason" });
+    expect((await act(op.app, "release", { ip: "10.10.0.3" })).body.error).toMatchObject({
+      code: "INVALID_REQUEST",
+      key: "reason",
+    });
     expect((await act(op.app, "reset-pool", { pool: POOL, reason: "x", confrim: true })).status).toBe(400);
   });
 });
@@ -101,13 +126,24 @@ describe("operator actions over TCP", () => {
   let agent: Agent;
   let url: string;
   const call = (token: string, method: string, path: string, body?: unknown) =>
-    httpJson({ url }, method, path, { headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body }) });
+    httpJson({ url }, method, path, {
+      headers: { authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { body }),
+    });
 
   beforeAll(async () => {
     dir = freshDir("ipledger-op-tcp-");
-    agent = await startAgent({ dataDir: join(dir, "data"), socket: join(dir, "agent.sock"), node: "node-tcp", listen: "127.0.0.1:0", tokenFile: writeTokenFile(dir), quiet: true });
+    agent = await startAgent({
+      dataDir: join(dir, "data"),
+      socket: join(dir, "agent.sock"),
+      node: "node-tcp",
+      listen: "127.0.0.1:0",
+      tokenFile: writeTokenFile(dir),
+      quiet: true,
+    });
     url = agent.tcpAddress as string;
-    for (const name of ["a", "b"]) expect((await call(ADMIN_TOKEN, "POST", "/v1/cni/add", cniBody({ pod: { name } }))).status).toBe(200);
+    for (const name of ["a", "b"])
+      expect((await call(ADMIN_TOKEN, "POST", "/v1/cni/add", cniBody({ pod: { name } }))).status).toBe(200);
   });
   afterAll(async () => {
     await agent.close();
@@ -135,16 +171,25 @@ describe("operator actions over TCP", () => {
   });
 
   it("records the admin token's subject as the operator; a body cannot claim another name", async () => {
-    const reply = await call(ADMIN_TOKEN, "POST", "/v1/admin/release", { ip: "10.10.0.1", reason: "ticket OPS-12", user: "mallory@elsewhere" });
+    const reply = await call(ADMIN_TOKEN, "POST", "/v1/admin/release", {
+      ip: "10.10.0.1",
+      reason: "ticket OPS-12",
+      user: "mallory@elsewhere",
+    });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     const result = reply.body as unknown as OperatorResult;
     expect(result.actor).toEqual({ node: "node-tcp", component: "agent", user: "ops" });
-    const socket = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/admin/reserve", { body: { target: "10.10.0.9", reason: "printer", user: "bob@host" } });
+    const socket = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/admin/reserve", {
+      body: { target: "10.10.0.9", reason: "printer", user: "bob@host" },
+    });
     expect((socket.body as unknown as OperatorResult).actor.user).toBe("bob@host");
     const log = openSqliteEventLog({ path: join(dir, "data", LOG_FILE) });
     try {
       const events = await readAll(log);
-      expect(events.slice(-2).map((logged) => [logged.event.type, logged.event.actor.user])).toEqual([["AddressReleased", "ops"], ["AddressReserved", "bob@host"]]);
+      expect(events.slice(-2).map((logged) => [logged.event.type, logged.event.actor.user])).toEqual([
+        ["AddressReleased", "ops"],
+        ["AddressReserved", "bob@host"],
+      ]);
     } finally {
       await log.close();
     }

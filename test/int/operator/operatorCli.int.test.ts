@@ -51,7 +51,13 @@ describe("operator commands through the CLI", () => {
     const before = await op.agent.logSize();
     const dry = await ipledger(["release", "10.10.0.3", "--reason", "look first", "--dry-run", "--data-dir", dataDir]);
     expect(dry.status, dry.stderr).toBe(0);
-    expect(JSON.parse(dry.stdout)).toEqual([expect.objectContaining({ type: "AddressReleased", actor: expect.objectContaining({ component: "cli", user: USER }), data: expect.objectContaining({ ip: "10.10.0.3", reason: "admin", note: "look first" }) })]);
+    expect(JSON.parse(dry.stdout)).toEqual([
+      expect.objectContaining({
+        type: "AddressReleased",
+        actor: expect.objectContaining({ component: "cli", user: USER }),
+        data: expect.objectContaining({ ip: "10.10.0.3", reason: "admin", note: "look first" }),
+      }),
+    ]);
     expect(await op.agent.logSize()).toBe(before);
 
     const result = await acted(["release", "10.10.0.3", ...viaSocket()], "pod stuck");
@@ -75,7 +81,9 @@ describe("operator commands through the CLI", () => {
 
   it("drain-node (data dir) releases what the gone node allocated", async () => {
     const result = await acted(["drain-node", "node-gone", ...direct()], "node lost for good");
-    expect(result.events.map((event) => (event.data as { owner: { podName: string } }).owner.podName)).toEqual(["gone"]);
+    expect(result.events.map((event) => (event.data as { owner: { podName: string } }).owner.podName)).toEqual([
+      "gone",
+    ]);
   });
 
   it("reset-pool: refused without --yes and without a terminal; on a terminal it shows the count and asks", async () => {
@@ -94,17 +102,27 @@ describe("operator commands through the CLI", () => {
 
   it("reset-pool --yes releases each address (admin-reset); verify and history agree", async () => {
     const result = await acted(["reset-pool", POOL, "--yes", ...viaSocket()], "recreate");
-    expect(result.events.map((event) => [(event.data as { ip: string }).ip, (event.data as { reason: string }).reason])).toEqual([
+    expect(
+      result.events.map((event) => [(event.data as { ip: string }).ip, (event.data as { reason: string }).reason]),
+    ).toEqual([
       ["10.10.0.1", "admin-reset"],
       ["10.10.0.2", "admin-reset"],
     ]);
-    const [verify, history] = await Promise.all([ipledger(["verify", "--data-dir", dataDir]), ipledger(["history", "--ip", "10.10.0.1", "--data-dir", dataDir, "--output", "json"])]);
+    const [verify, history] = await Promise.all([
+      ipledger(["verify", "--data-dir", dataDir]),
+      ipledger(["history", "--ip", "10.10.0.1", "--data-dir", dataDir, "--output", "json"]),
+    ]);
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^ok: .*projection equals a replay/);
     // `history` shows who released it and why (issue 6: `{holders: [...]}` with `closedBy` and `endNote`).
     const parsed = JSON.parse(history.stdout) as { holders?: unknown[] } | unknown[];
     const holders = (Array.isArray(parsed) ? parsed : parsed.holders) as Record<string, unknown>[];
-    expect(holders.at(-1)).toMatchObject({ podName: "a", endReason: "admin-reset", endNote: "recreate", closedBy: { node: "node-cli", component: "agent", user: USER } });
+    expect(holders.at(-1)).toMatchObject({
+      podName: "a",
+      endReason: "admin-reset",
+      endNote: "recreate",
+      closedBy: { node: "node-cli", component: "agent", user: USER },
+    });
   });
 });
 

@@ -6,7 +6,13 @@ import { foldLog, type LedgerView } from "../../../src/kube/reconcileLedger.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { requireBuilt } from "../../support/builtDist.js";
 import { owner, pool } from "../../support/deciderSpec.js";
-import { deleteTopics, freshTopic, kafkaBrokers, openTestKafkaLog, requireKafka } from "../../support/kafka/kafkaEnv.js";
+import {
+  deleteTopics,
+  freshTopic,
+  kafkaBrokers,
+  openTestKafkaLog,
+  requireKafka,
+} from "../../support/kafka/kafkaEnv.js";
 import { ipledger } from "../../support/operator/operatorAgent.js";
 import { allocateOn } from "../../support/operator/operatorChecks.js";
 
@@ -19,7 +25,14 @@ const RANGE = "10.60.0.0/24";
 describe.skipIf(!hasKafka)("operator commands on a Kafka log", () => {
   const topic = freshTopic("operator");
   let view: LedgerView;
-  const kafka = () => ["--kafka", kafkaBrokers.join(","), "--topic", topic, "--data-dir", freshDir("ipledger-op-kafka-")];
+  const kafka = () => [
+    "--kafka",
+    kafkaBrokers.join(","),
+    "--topic",
+    topic,
+    "--data-dir",
+    freshDir("ipledger-op-kafka-"),
+  ];
 
   beforeAll(async () => {
     requireBuilt("dist/src/cli/bin.js");

@@ -12,7 +12,10 @@ import type { Admin, Consumer, Kafka as KafkaClient, Message } from "kafkajs";
 const { Kafka, ConfigResourceTypes, Partitioners, logLevel } = kafkajs;
 
 const START = "test/services/kafka/start";
-const brokers = process.env.IPLEDGER_KAFKA_BROKERS?.split(",").map((b) => b.trim()).filter(Boolean) ?? [];
+const brokers =
+  process.env.IPLEDGER_KAFKA_BROKERS?.split(",")
+    .map((b) => b.trim())
+    .filter(Boolean) ?? [];
 const missing =
   `IPLEDGER_KAFKA_BROKERS is not set, so the Kafka broker test cannot run. Start the broker with ` +
   `\`IPLEDGER_KAFKA_BROKERS=$(${START} | tail -n1)\` and stop it with test/services/kafka/stop.`;
@@ -90,12 +93,19 @@ describe.skipIf(brokers.length === 0)("kafkajs 2.2.4 against the test Kafka brok
   }, 15_000);
 
   it("does not auto-create topics (auto.create.topics.enable=false)", async () => {
-    const strict = new Kafka({ clientId: "ipledger-int-no-autocreate", brokers, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+    const strict = new Kafka({
+      clientId: "ipledger-int-no-autocreate",
+      brokers,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
     const probe = strict.admin();
     await probe.connect();
     const ghost = `ipledger-int-missing-${run}`;
     try {
-      await expect(probe.fetchTopicMetadata({ topics: [ghost] })).rejects.toThrow(/does not host this topic-partition/i);
+      await expect(probe.fetchTopicMetadata({ topics: [ghost] })).rejects.toThrow(
+        /does not host this topic-partition/i,
+      );
       expect(await probe.listTopics()).not.toContain(ghost);
     } finally {
       await probe.disconnect();
@@ -154,7 +164,12 @@ describe.skipIf(brokers.length === 0)("kafkajs 2.2.4 against the test Kafka brok
     expect(total).toBe(2 * PER_PRODUCER);
 
     const seen: { partition: number; offset: number; producer: string; seq: number }[] = [];
-    const consumer: Consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 });
+    const consumer: Consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 200,
+    });
     await consumer.connect();
     try {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -170,12 +185,16 @@ describe.skipIf(brokers.length === 0)("kafkajs 2.2.4 against the test Kafka brok
       });
       await Promise.race([
         all,
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`consumed ${seen.length}/${total} in 10 s`)), 10_000)),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`consumed ${seen.length}/${total} in 10 s`)), 10_000),
+        ),
       ]);
 
       // Offsets within a partition are dense and in order; every record arrived exactly once.
       for (const [p, high] of end) {
-        expect(seen.filter((s) => s.partition === p).map((s) => s.offset)).toEqual(Array.from({ length: high }, (_, i) => i));
+        expect(seen.filter((s) => s.partition === p).map((s) => s.offset)).toEqual(
+          Array.from({ length: high }, (_, i) => i),
+        );
       }
       const keys = seen.map((s) => `${s.producer}-${s.seq}`).sort();
       expect(new Set(keys).size).toBe(total);
@@ -212,7 +231,8 @@ describe.skipIf(brokers.length === 0)("kafkajs 2.2.4 against the test Kafka brok
   it("deletes the topic", async () => {
     await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
     const deadline = Date.now() + 5000;
-    while ((await admin.listTopics()).includes(topic) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await admin.listTopics()).includes(topic) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(await admin.listTopics()).not.toContain(topic);
   }, 10_000);
 });

@@ -19,7 +19,13 @@ describe("agent restart from a snapshot", () => {
     rmSync(dir, { recursive: true, force: true });
   });
   const start = async (): Promise<Agent> => {
-    const agent = await startAgent({ dataDir: join(dir, "data"), socket: join(dir, "agent.sock"), node: "node-snap", quiet: true, snapshotEveryEvents: 1_000 });
+    const agent = await startAgent({
+      dataDir: join(dir, "data"),
+      socket: join(dir, "agent.sock"),
+      node: "node-snap",
+      quiet: true,
+      snapshotEveryEvents: 1_000,
+    });
     running.push(agent);
     return agent;
   };
@@ -36,7 +42,9 @@ describe("agent restart from a snapshot", () => {
     }
   };
   const add = async (agent: Agent, pod: string): Promise<string> => {
-    const reply = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/add", { body: cniBody({ pod: { name: pod }, ipam: { range: "10.16.4.0/22", network_name: "net-1" } }) });
+    const reply = await httpJson({ socketPath: agent.socketPath }, "POST", "/v1/cni/add", {
+      body: cniBody({ pod: { name: pod }, ipam: { range: "10.16.4.0/22", network_name: "net-1" } }),
+    });
     expect(reply.status).toBe(200);
     return (reply.body.ips as ResultIp[])[0]!.address;
   };

@@ -23,7 +23,10 @@ describe("snapshot files", () => {
     root = mkdtempSync(join(tmpdir(), "ipledger-snapshots-"));
     logPath = join(root, "ledger.db");
     otherLogPath = join(root, "other.db");
-    for (const [path, seed] of [[logPath, 3], [otherLogPath, 4]] as const) {
+    for (const [path, seed] of [
+      [logPath, 3],
+      [otherLogPath, 4],
+    ] as const) {
       const log = openSqliteEventLog({ path });
       await generateChurn(log, { events: 6_000, pools: 3, seed });
       await log.close();
@@ -41,7 +44,8 @@ describe("snapshot files", () => {
     const log = openSqliteEventLog({ path });
     try {
       for (const [partition, end] of await log.endOffsets()) {
-        for (const logged of await log.read(partition, loaded.state.applied.get(partition) ?? 0, end)) evolve(loaded.state, logged);
+        for (const logged of await log.read(partition, loaded.state.applied.get(partition) ?? 0, end))
+          evolve(loaded.state, logged);
       }
       return stateText(loaded.state);
     } finally {
@@ -108,7 +112,10 @@ describe("snapshot files", () => {
       const lines = readFileSync(versionedPath, "utf8").trimEnd().split("\n").slice(0, -1);
       lines[0] = lines[0]!.replace('"version":1', '"version":2');
       const body = lines.map((line) => `${line}\n`).join("");
-      writeFileSync(versionedPath, `${body}${JSON.stringify({ k: "end", records: lines.length, sha256: createHash("sha256").update(body).digest("hex") })}\n`);
+      writeFileSync(
+        versionedPath,
+        `${body}${JSON.stringify({ k: "end", records: lines.length, sha256: createHash("sha256").update(body).digest("hex") })}\n`,
+      );
       warnings.length = 0;
       expect(await versioned.loadNewest(log, (message) => warnings.push(message))).toBeUndefined();
       expect(warnings.join("\n")).toMatch(/version 2 is not 1/);
@@ -133,7 +140,10 @@ describe("snapshot files", () => {
     try {
       for (const delayMs of [5, 40, 150, 400, 800]) {
         const dir = freshDir();
-        const child = spawn(process.execPath, [worker, logPath, dir], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [worker, logPath, dir], {
+          cwd: REPO_ROOT,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
         const exited = once(child, "exit");

@@ -47,7 +47,11 @@ export async function addOk(app: FastifyInstance, body: CniRequestBody): Promise
 }
 
 /** A CNI call that must fail: its status and error body. */
-export async function cniError(app: FastifyInstance, verb: CniVerb, body: CniRequestBody): Promise<{ status: number; error: CniErrorBody }> {
+export async function cniError(
+  app: FastifyInstance,
+  verb: CniVerb,
+  body: CniRequestBody,
+): Promise<{ status: number; error: CniErrorBody }> {
   const reply = await cni(app, verb, body);
   expect(reply.status, JSON.stringify(reply.body)).toBeGreaterThanOrEqual(400);
   return { status: reply.status, error: reply.body as unknown as CniErrorBody };
@@ -78,11 +82,19 @@ export function httpJson(
   options: { body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<JsonReply> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const headers = { ...(payload === undefined ? {} : { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }), ...options.headers };
-  const where = "socketPath" in target ? { socketPath: target.socketPath } : (() => {
-    const url = new URL(target.url);
-    return { host: url.hostname, port: Number(url.port) };
-  })();
+  const headers = {
+    ...(payload === undefined
+      ? {}
+      : { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) }),
+    ...options.headers,
+  };
+  const where =
+    "socketPath" in target
+      ? { socketPath: target.socketPath }
+      : (() => {
+          const url = new URL(target.url);
+          return { host: url.hostname, port: Number(url.port) };
+        })();
   return new Promise((resolve, reject) => {
     // agent: false: no pooled keep-alive socket may outlive a restarted server.
     const outgoing = request({ ...where, method, path, headers, agent: false }, (incoming) => {
@@ -92,7 +104,10 @@ export function httpJson(
       incoming.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         try {
-          resolve({ status: incoming.statusCode ?? 0, body: (text === "" ? {} : JSON.parse(text)) as Record<string, unknown> });
+          resolve({
+            status: incoming.statusCode ?? 0,
+            body: (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>,
+          });
         } catch (error) {
           reject(new Error(`${method} ${path}: the reply is not JSON: ${text.slice(0, 200)}`, { cause: error }));
         }

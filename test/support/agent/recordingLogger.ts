@@ -17,8 +17,10 @@ export interface LoggedLine {
  */
 export function recordingLogger(): ServiceLogger & { readonly lines: LoggedLine[] } {
   const lines: LoggedLine[] = [];
-  const record = (level: LoggedLine["level"]) => (details: Record<string, unknown>, message: string): void => {
-    lines.push({ level, details, message });
-  };
+  const record =
+    (level: LoggedLine["level"]) =>
+    (details: Record<string, unknown>, message: string): void => {
+      lines.push({ level, details, message });
+    };
   return { lines, info: record("info"), warn: record("warn"), error: record("error") };
 }

@@ -25,13 +25,18 @@ setTimeout(() => { db.exec("COMMIT"); db.close(); }, Number(ms));
  * @example const holder = await holdWriteLock("projection.db", 7000); await holder.released;
  */
 export async function holdWriteLock(path: string, holdMs: number): Promise<LockHolder> {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", HOLDER, path, String(holdMs)], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--input-type=module", "-e", HOLDER, path, String(holdMs)], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const exited = once(child, "exit") as Promise<[number | null]>;
   await new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (chunk: Buffer) => chunk.toString("utf8").includes("locked") && resolve());
-    void exited.then(([code]) => reject(new Error(`the lock holder exited with ${code} before locking ${path}: ${stderr}`)));
+    void exited.then(([code]) =>
+      reject(new Error(`the lock holder exited with ${code} before locking ${path}: ${stderr}`)),
+    );
   });
   const released = exited.then(([code]) => {
     if (code !== 0) throw new Error(`the lock holder on ${path} exited with ${code}: ${stderr}`);

@@ -69,7 +69,11 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
   const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE), pollIntervalMs: 50 });
   const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
   const metrics = createMetrics();
-  const runner = createProjectionRunner({ log, projection, onError: (error) => console.error("test agent: log tail failed", error) });
+  const runner = createProjectionRunner({
+    log,
+    projection,
+    onError: (error) => console.error("test agent: log tail failed", error),
+  });
   await runner.start();
   await runner.waitForCatchUp(10_000);
 
@@ -96,7 +100,9 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
     onVoided: () => metrics.voided.inc(),
   });
   const stopPoolGauges = watchPoolGauges(runner, metrics);
-  const stopSkew = watchClockSkew(runner, metrics, options.logger, { ...(options.clockSkewWarnMs !== undefined ? { thresholdMs: options.clockSkewWarnMs } : {}) });
+  const stopSkew = watchClockSkew(runner, metrics, options.logger, {
+    ...(options.clockSkewWarnMs !== undefined ? { thresholdMs: options.clockSkewWarnMs } : {}),
+  });
   const stopGauges = (): void => {
     stopPoolGauges();
     stopSkew();

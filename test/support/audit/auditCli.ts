@@ -13,7 +13,10 @@ export interface CliRun {
  *
  * @example const { status, stdout } = await ipledger(["who", "10.0.0.1", "--data-dir", dir, "--output", "json"]);
  */
-export function ipledger(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function ipledger(
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   return runBuilt("dist/src/cli/bin.js", args, options);
 }
 
@@ -22,10 +25,17 @@ export function ipledger(args: readonly string[], options: { input?: string; env
  *
  * @example const demo = await runBuilt("dist/src/demo/runDemo.js", [], { cwd: home });
  */
-export function runBuilt(script: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+export function runBuilt(
+  script: string,
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliRun> {
   const bin = requireBuilt(script);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -31,9 +31,24 @@ export interface ExpectedTenancy {
 /** The networks of the scenario (NetworkAttachmentDefinitions): two overlapping pools in domain "", the same range again in domain "blue". */
 export const NETWORKS = {
   main: { name: "main", pool: "10.30.0.0-24", domain: "", ipam: { range: "10.30.0.0/24", range_end: "10.30.0.12" } },
-  narrow: { name: "narrow", pool: "10.30.0.0-26", domain: "", ipam: { range: "10.30.0.0/26", range_end: "10.30.0.16" } },
-  blue: { name: "blue", pool: "blue-10.30.0.0-24", domain: "blue", ipam: { range: "10.30.0.0/24", range_end: "10.30.0.12", network_name: "blue" } },
-  skew: { name: "skew", pool: "skew-10.40.0.0-24", domain: "skew", ipam: { range: "10.40.0.0/24", network_name: "skew" } },
+  narrow: {
+    name: "narrow",
+    pool: "10.30.0.0-26",
+    domain: "",
+    ipam: { range: "10.30.0.0/26", range_end: "10.30.0.16" },
+  },
+  blue: {
+    name: "blue",
+    pool: "blue-10.30.0.0-24",
+    domain: "blue",
+    ipam: { range: "10.30.0.0/24", range_end: "10.30.0.12", network_name: "blue" },
+  },
+  skew: {
+    name: "skew",
+    pool: "skew-10.40.0.0-24",
+    domain: "skew",
+    ipam: { range: "10.40.0.0/24", network_name: "skew" },
+  },
 } as const;
 export type NetworkName = keyof typeof NETWORKS;
 
@@ -79,7 +94,11 @@ interface Pod {
 }
 
 /** A second agent on the same embedded log: its own connection, fold and clock, as a second node would be. */
-export async function startExtraWriter(dataDir: string, node: string, now: () => Date): Promise<{ service: CniService; catchUp: () => Promise<void>; close: () => Promise<void> }> {
+export async function startExtraWriter(
+  dataDir: string,
+  node: string,
+  now: () => Date,
+): Promise<{ service: CniService; catchUp: () => Promise<void>; close: () => Promise<void> }> {
   const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE), pollIntervalMs: 20 });
   const runner = createProjectionRunner({ log });
   await runner.start();
@@ -101,7 +120,13 @@ type BodyOf = (pod: Pod, extra?: Partial<CniBodyOptions>) => ReturnType<typeof c
 function bodiesFor(networks: Networks): BodyOf {
   return (pod, extra = {}) => {
     const network = networks[pod.network];
-    return cniBody({ name: network.name, ipam: { ...network.ipam }, pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid }, containerId: pod.containerId, ...extra });
+    return cniBody({
+      name: network.name,
+      ipam: { ...network.ipam },
+      pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid },
+      containerId: pod.containerId,
+      ...extra,
+    });
   };
 }
 
@@ -128,7 +153,19 @@ export async function buildAuditScenario(seed = 6): Promise<AuditScenario> {
 
   const open = (pod: Pod, ip: string, node = "node-a") => {
     const network = networks[pod.network];
-    expected.push({ domain: network.domain, pool: network.pool, ip, podNamespace: pod.namespace, podName: pod.name, podUid: pod.uid, containerId: pod.containerId, node, fromMs: clock.now().getTime(), toMs: null, endReason: null });
+    expected.push({
+      domain: network.domain,
+      pool: network.pool,
+      ip,
+      podNamespace: pod.namespace,
+      podName: pod.name,
+      podUid: pod.uid,
+      containerId: pod.containerId,
+      node,
+      fromMs: clock.now().getTime(),
+      toMs: null,
+      endReason: null,
+    });
   };
   const close = (containerId: string, reason: string, atMs = clock.now().getTime()) => {
     const tenancy = expected.find((entry) => entry.containerId === containerId && entry.toMs === null);
@@ -136,7 +173,12 @@ export async function buildAuditScenario(seed = 6): Promise<AuditScenario> {
     tenancy.toMs = atMs;
     tenancy.endReason = reason;
   };
-  const start = async (network: NetworkName, name = `app-${++serial}`, uid = `uid-${name}-${serial}`, containerId = `c-${name}-${serial}`): Promise<{ pod: Pod; ip: string }> => {
+  const start = async (
+    network: NetworkName,
+    name = `app-${++serial}`,
+    uid = `uid-${name}-${serial}`,
+    containerId = `c-${name}-${serial}`,
+  ): Promise<{ pod: Pod; ip: string }> => {
     const pod: Pod = { network, namespace: "shop", name, uid, containerId };
     const [address] = await addOk(app, body(pod));
     const ip = (address as string).split("/")[0] as string;
@@ -162,9 +204,11 @@ export async function buildAuditScenario(seed = 6): Promise<AuditScenario> {
       redefinedMs = clock.now().getTime();
     }
     if (random() < 0.55 && countIn("") < 10) await start(random() < 0.2 ? "narrow" : "main");
-    if (random() < 0.5 && countIn("") > 0) await stop(alive.filter((pod) => networks[pod.network].domain === "")[Math.floor(random() * countIn(""))] as Pod);
+    if (random() < 0.5 && countIn("") > 0)
+      await stop(alive.filter((pod) => networks[pod.network].domain === "")[Math.floor(random() * countIn(""))] as Pod);
     if (random() < 0.2 && countIn("blue") < 6) await start("blue");
-    if (random() < 0.15 && countIn("blue") > 0) await stop(alive.filter((pod) => pod.network === "blue")[Math.floor(random() * countIn("blue"))] as Pod);
+    if (random() < 0.15 && countIn("blue") > 0)
+      await stop(alive.filter((pod) => pod.network === "blue")[Math.floor(random() * countIn("blue"))] as Pod);
   }
   if (redefinedMs === 0) throw new Error("scenario bug: no redefinition");
 
@@ -194,9 +238,16 @@ export async function buildAuditScenario(seed = 6): Promise<AuditScenario> {
   clock.advance(10 * MINUTE);
   const orphan = await start("main", "orphan-0", "uid-orphan-0", "c-orphan-0");
   clock.advance(10 * MINUTE);
-  const valid = alive.filter((pod) => networks[pod.network].domain === "" && pod !== orphan.pod).map((pod) => ({ containerID: pod.containerId, ifname: "net1" }));
-  const gcReply = await cni(app, "gc", body(orphan.pod, { containerId: "", ifName: "", config: { "cni.dev/valid-attachments": valid } }));
-  if (gcReply.status !== 200 || (gcReply.body as { released?: number }).released !== 1) throw new Error(`GC released ${JSON.stringify(gcReply.body)}`);
+  const valid = alive
+    .filter((pod) => networks[pod.network].domain === "" && pod !== orphan.pod)
+    .map((pod) => ({ containerID: pod.containerId, ifname: "net1" }));
+  const gcReply = await cni(
+    app,
+    "gc",
+    body(orphan.pod, { containerId: "", ifName: "", config: { "cni.dev/valid-attachments": valid } }),
+  );
+  if (gcReply.status !== 200 || (gcReply.body as { released?: number }).released !== 1)
+    throw new Error(`GC released ${JSON.stringify(gcReply.body)}`);
   close("c-orphan-0", "cni-gc");
   alive.splice(alive.indexOf(orphan.pod), 1);
   const gc = { ip: orphan.ip, containerId: "c-orphan-0", atMs: clock.now().getTime() };
@@ -219,13 +270,39 @@ export async function buildAuditScenario(seed = 6): Promise<AuditScenario> {
  * backwards within a domain, so B's events take effect at A's last time and, once C has written,
  * everyone's events take effect at C's time until the real clocks pass it.
  */
-async function tellSkewStory(agent: TestAgent, clock: ManualClock, app: FastifyInstance, expected: ExpectedTenancy[], body: BodyOf): Promise<Stories["skew"]> {
+async function tellSkewStory(
+  agent: TestAgent,
+  clock: ManualClock,
+  app: FastifyInstance,
+  expected: ExpectedTenancy[],
+  body: BodyOf,
+): Promise<Stories["skew"]> {
   const slow = await startExtraWriter(agent.dataDir, "node-b", () => new Date(clock.now().getTime() - SKEW_MS));
   const fast = await startExtraWriter(agent.dataDir, "node-c", () => new Date(clock.now().getTime() + SKEW_MS));
   try {
-    const pod = (name: string): Pod => ({ network: "skew", namespace: "skew", name, uid: `uid-${name}`, containerId: `c-${name}` });
-    const record = (p: Pod, ip: string, node: string, fromMs: number) => expected.push({ domain: "skew", pool: NETWORKS.skew.pool, ip, podNamespace: p.namespace, podName: p.name, podUid: p.uid, containerId: p.containerId, node, fromMs, toMs: null, endReason: null });
-    const ipOf = (result: Record<string, unknown>) => ((result.ips as { address: string }[])[0]?.address ?? "").split("/")[0] as string;
+    const pod = (name: string): Pod => ({
+      network: "skew",
+      namespace: "skew",
+      name,
+      uid: `uid-${name}`,
+      containerId: `c-${name}`,
+    });
+    const record = (p: Pod, ip: string, node: string, fromMs: number) =>
+      expected.push({
+        domain: "skew",
+        pool: NETWORKS.skew.pool,
+        ip,
+        podNamespace: p.namespace,
+        podName: p.name,
+        podUid: p.uid,
+        containerId: p.containerId,
+        node,
+        fromMs,
+        toMs: null,
+        endReason: null,
+      });
+    const ipOf = (result: Record<string, unknown>) =>
+      ((result.ips as { address: string }[])[0]?.address ?? "").split("/")[0] as string;
     const settle = () => agent.runner.waitForCatchUp(10_000);
 
     clock.advance(60 * MINUTE);

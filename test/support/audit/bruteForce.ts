@@ -30,7 +30,14 @@ export function bruteForceReplay(events: readonly LoggedEvent[]) {
     const outcome = evolve(state, logged);
     for (const effect of outcome.effects) {
       if (effect.kind === "tenancyOpened" || effect.kind === "tenancyClosed") {
-        steps.push({ domain: effect.domain, pool: effect.pool, ip: effect.ip, effectiveMs: outcome.effectiveMs, open: effect.kind === "tenancyOpened", owner: effect.owner });
+        steps.push({
+          domain: effect.domain,
+          pool: effect.pool,
+          ip: effect.ip,
+          effectiveMs: outcome.effectiveMs,
+          open: effect.kind === "tenancyOpened",
+          owner: effect.owner,
+        });
       }
     }
   }
@@ -47,7 +54,9 @@ export function bruteForceReplay(events: readonly LoggedEvent[]) {
         if (step.open) holders.set(step.domain, step);
         else if (holders.get(step.domain)?.owner.containerId === step.owner.containerId) holders.delete(step.domain);
       }
-      return [...holders.values()].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0)).map(({ domain, pool, owner }) => ({ domain, pool, owner }));
+      return [...holders.values()]
+        .sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0))
+        .map(({ domain, pool, owner }) => ({ domain, pool, owner }));
     },
   };
 }

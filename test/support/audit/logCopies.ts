@@ -36,11 +36,22 @@ export function tamper(dataDir: string, change: (db: Database.Database) => void)
 }
 
 export function bodyAt(db: Database.Database, partition: number, offset: number): LedgerEvent {
-  return JSON.parse((db.prepare(`SELECT body FROM events WHERE "partition" = ? AND "offset" = ?`).get(partition, offset) as { body: string }).body) as LedgerEvent;
+  return JSON.parse(
+    (
+      db.prepare(`SELECT body FROM events WHERE "partition" = ? AND "offset" = ?`).get(partition, offset) as {
+        body: string;
+      }
+    ).body,
+  ) as LedgerEvent;
 }
 
 export function setBody(db: Database.Database, partition: number, offset: number, event: LedgerEvent): void {
-  db.prepare(`UPDATE events SET body = ?, hash = ? WHERE "partition" = ? AND "offset" = ?`).run(JSON.stringify(event), event.hash ?? "", partition, offset);
+  db.prepare(`UPDATE events SET body = ?, hash = ? WHERE "partition" = ? AND "offset" = ?`).run(
+    JSON.stringify(event),
+    event.hash ?? "",
+    partition,
+    offset,
+  );
 }
 
 /**
@@ -48,7 +59,9 @@ export function setBody(db: Database.Database, partition: number, offset: number
  * chain is whole again. Only the projections' recorded heads and signed checkpoints can tell.
  */
 export function rechain(db: Database.Database, partition: number, fromOffset: number): void {
-  const rows = db.prepare(`SELECT "offset" AS offset, body FROM events WHERE "partition" = ? AND "offset" >= ? ORDER BY "offset"`).all(partition, fromOffset) as { offset: number; body: string }[];
+  const rows = db
+    .prepare(`SELECT "offset" AS offset, body FROM events WHERE "partition" = ? AND "offset" >= ? ORDER BY "offset"`)
+    .all(partition, fromOffset) as { offset: number; body: string }[];
   let prev = fromOffset === 0 ? "0".repeat(64) : (bodyAt(db, partition, fromOffset - 1).hash as string);
   for (const row of rows) {
     const event = JSON.parse(row.body) as LedgerEvent;

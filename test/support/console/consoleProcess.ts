@@ -15,8 +15,13 @@ export interface ConsoleProcess {
  *
  * @example const console = await startConsole(["--data-dir", dir]); … await console.stop();
  */
-export function startConsole(args: readonly string[], bin: string = requireBuilt("dist/src/cli/bin.js")): Promise<ConsoleProcess> {
-  const child = spawn(process.execPath, [bin, "console", "--listen", "127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startConsole(
+  args: readonly string[],
+  bin: string = requireBuilt("dist/src/cli/bin.js"),
+): Promise<ConsoleProcess> {
+  const child = spawn(process.execPath, [bin, "console", "--listen", "127.0.0.1:0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

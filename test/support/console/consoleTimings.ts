@@ -13,7 +13,10 @@ import { deciderWriter } from "./deciderWrites.js";
 // Run: npm run build && node dist/test/support/console/consoleTimings.js
 
 const BIG = { name: "big", ipam: { range: "10.64.0.0/15", range_start: "10.64.0.1", range_end: "10.65.0.0" } };
-const LONG = { name: "long", ipam: { range: "10.70.0.0/24", range_start: "10.70.0.5", range_end: "10.70.0.5", network_name: "long" } };
+const LONG = {
+  name: "long",
+  ipam: { range: "10.70.0.0/24", range_start: "10.70.0.5", range_end: "10.70.0.5", network_name: "long" },
+};
 const HELD = Number(process.env.CONSOLE_BENCH_HELD ?? 40_000);
 const TENANCIES = Number(process.env.CONSOLE_BENCH_TENANCIES ?? 10_000);
 const BATCH = 1_000;
@@ -26,7 +29,13 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
   const writer = deciderWriter(agent, clock.now);
   try {
     let started = performance.now();
-    const body = (network: typeof BIG | typeof LONG, i: number) => cniBody({ name: network.name, ipam: { ...network.ipam }, pod: { namespace: "load", name: `${network.name}-${i}`, uid: `uid-${network.name}-${i}` }, containerId: `c-${network.name}-${i}` });
+    const body = (network: typeof BIG | typeof LONG, i: number) =>
+      cniBody({
+        name: network.name,
+        ipam: { ...network.ipam },
+        pod: { namespace: "load", name: `${network.name}-${i}`, uid: `uid-${network.name}-${i}` },
+        containerId: `c-${network.name}-${i}`,
+      });
     await writer.allocate(body(BIG, 0));
     for (let i = 1; i < HELD; i += BATCH) {
       clock.advance(60_000);
@@ -35,9 +44,13 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
     // Churn: every fourth pod leaves, so the grid mixes held, free and recently released addresses.
     for (let i = 0; i < HELD; i += 4 * BATCH) {
       clock.advance(60_000);
-      await writer.releaseMany(Array.from({ length: BATCH }, (_, k) => `c-${BIG.name}-${i + 4 * k}`).filter((_, k) => i + 4 * k < HELD));
+      await writer.releaseMany(
+        Array.from({ length: BATCH }, (_, k) => `c-${BIG.name}-${i + 4 * k}`).filter((_, k) => i + 4 * k < HELD),
+      );
     }
-    report(`built the big pool: 65,536 addresses, ${HELD} allocations and ${Math.ceil(HELD / 4)} releases through the decider in ${seconds(started)} s`);
+    report(
+      `built the big pool: 65,536 addresses, ${HELD} allocations and ${Math.ceil(HELD / 4)} releases through the decider in ${seconds(started)} s`,
+    );
     started = performance.now();
     for (let i = 0; i < TENANCIES; i += 1) {
       clock.advance(60_000);
@@ -69,7 +82,9 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
           runs.push(performance.now() - t0);
         }
         runs.sort((a, b) => a - b);
-        report(`${label}: median ${(runs[1] as number).toFixed(0)} ms (of 3: ${runs.map((r) => r.toFixed(0)).join(", ")} ms) from navigation to ${selector} shown`);
+        report(
+          `${label}: median ${(runs[1] as number).toFixed(0)} ms (of 3: ${runs.map((r) => r.toFixed(0)).join(", ")} ms) from navigation to ${selector} shown`,
+        );
       };
       const at = encodeURIComponent(clock.now().toISOString());
       report(`API /api/pool (grid of 65,536): ${await api(`api/pool?pool=10.64.0.0-15&at=${at}`)}`);
@@ -78,8 +93,16 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
       await timed("pool page, 65,536-address grid + utilisation", `/pool/10.64.0.0-15?at=${at}`, "#pool-grid");
       await timed("IP page, 10,000 tenancies (density + first table page)", "/ip/10.70.0.5", "table.holders tbody tr");
       const from = new Date(clock.now().getTime() - 24 * 3_600_000).toISOString();
-      await timed("IP page zoomed to one day (bars)", `/ip/10.70.0.5?from=${encodeURIComponent(from)}&to=${at}`, "table.holders tbody tr");
-      await timed("IP page, who-at cursor on the long timeline", `/ip/10.70.0.5?at=${encodeURIComponent(from)}`, "#who-at [data-holder]");
+      await timed(
+        "IP page zoomed to one day (bars)",
+        `/ip/10.70.0.5?from=${encodeURIComponent(from)}&to=${at}`,
+        "table.holders tbody tr",
+      );
+      await timed(
+        "IP page, who-at cursor on the long timeline",
+        `/ip/10.70.0.5?at=${encodeURIComponent(from)}`,
+        "#who-at [data-holder]",
+      );
       await page.goto(`${server.url}pool/10.64.0.0-15?at=${at}`);
       await page.waitForSelector("#pool-grid");
       await page.screenshot({ path: join(process.cwd(), "docs/images/console-big-pool.png"), fullPage: true });

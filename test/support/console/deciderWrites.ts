@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { addressKey, decideAllocation, decideRelease, parseAddress, poolKeyOf, type Owner, type UnchainedEvent } from "../../../ledger/core/index.js";
+import {
+  addressKey,
+  decideAllocation,
+  decideRelease,
+  parseAddress,
+  poolKeyOf,
+  type Owner,
+  type UnchainedEvent,
+} from "../../../ledger/core/index.js";
 import { appendAndWait } from "../../../src/cni/appendAndWait.js";
 import { parseCniRequest, type CniRequestBody } from "../../../src/cni/cniRequest.js";
 import type { TestAgent } from "../agent/testAgent.js";
@@ -26,34 +34,45 @@ export interface DeciderWriter {
 
 const ids = (count: number) => Array.from({ length: count }, () => randomUUID());
 
-export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () => Date, node = "node-a"): DeciderWriter {
+export function deciderWriter(
+  agent: Pick<TestAgent, "log" | "runner">,
+  now: () => Date,
+  node = "node-a",
+): DeciderWriter {
   const actor = { node, component: "agent" };
   const append = async (events: readonly UnchainedEvent[]) => {
     const outcomes = await appendAndWait(agent.log, agent.runner, events, 30_000);
     const voided = [...outcomes.values()].find((outcome) => outcome.status !== "accepted");
     if (voided) throw new Error(`the fold voided a test write: ${JSON.stringify(voided)}`);
   };
-  const decide = async (body: CniRequestBody, owner: Partial<Owner>, requested: readonly string[] | undefined, avoid: readonly string[], definitionsInFlight: readonly string[]) => {
+  const decide = async (
+    body: CniRequestBody,
+    owner: Partial<Owner>,
+    requested: readonly string[] | undefined,
+    avoid: readonly string[],
+    definitionsInFlight: readonly string[],
+  ) => {
     const request = await parseCniRequest(body, { node, needsAttachment: true });
     return decideAllocation(
-        {
-          kind: "AllocateAddresses",
-          now: now().toISOString(),
-          actor,
-          eventIds: ids(request.targets.length * 2),
-          owner: { ...request.owner, ...owner },
-          pools: [...request.targets],
-          requested: [...(requested ?? request.requested)],
-          sticky: request.sticky,
-          spread: 1,
-          random: request.targets.map(() => 0),
-          avoid: [...avoid],
-          definitionsInFlight: [...definitionsInFlight],
-        },
-        agent.runner.state,
-      );
+      {
+        kind: "AllocateAddresses",
+        now: now().toISOString(),
+        actor,
+        eventIds: ids(request.targets.length * 2),
+        owner: { ...request.owner, ...owner },
+        pools: [...request.targets],
+        requested: [...(requested ?? request.requested)],
+        sticky: request.sticky,
+        spread: 1,
+        random: request.targets.map(() => 0),
+        avoid: [...avoid],
+        definitionsInFlight: [...definitionsInFlight],
+      },
+      agent.runner.state,
+    );
   };
-  const allocated = (events: readonly UnchainedEvent[]) => events.flatMap((event) => (event.type === "AddressAllocated" ? [event.data.ip] : []));
+  const allocated = (events: readonly UnchainedEvent[]) =>
+    events.flatMap((event) => (event.type === "AddressAllocated" ? [event.data.ip] : []));
   return {
     async allocate(body, owner = {}, requested) {
       const decision = await decide(body, owner, requested, [], []);
@@ -67,7 +86,8 @@ export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () 
       for (const body of bodies) {
         const decision = await decide(body, {}, undefined, [...avoid], [...defined]);
         for (const event of decision.events) {
-          if (event.type === "AddressAllocated") avoid.add(addressKey(parseAddress(event.data.ip) as NonNullable<ReturnType<typeof parseAddress>>));
+          if (event.type === "AddressAllocated")
+            avoid.add(addressKey(parseAddress(event.data.ip) as NonNullable<ReturnType<typeof parseAddress>>));
           if (event.type === "PoolDefined") defined.add(poolKeyOf(event.domain, event.pool));
         }
         events.push(...decision.events);
@@ -76,10 +96,38 @@ export function deciderWriter(agent: Pick<TestAgent, "log" | "runner">, now: () 
       return allocated(events);
     },
     async releaseMany(containerIds) {
-      await append(containerIds.flatMap((containerId) => decideRelease({ kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(4), containerId, ifName: "net1", reason: "cni-del" }, agent.runner.state)));
+      await append(
+        containerIds.flatMap((containerId) =>
+          decideRelease(
+            {
+              kind: "ReleaseAttachment",
+              now: now().toISOString(),
+              actor,
+              eventIds: ids(4),
+              containerId,
+              ifName: "net1",
+              reason: "cni-del",
+            },
+            agent.runner.state,
+          ),
+        ),
+      );
     },
     async release(containerId) {
-      await append(decideRelease({ kind: "ReleaseAttachment", now: now().toISOString(), actor, eventIds: ids(4), containerId, ifName: "net1", reason: "cni-del" }, agent.runner.state));
+      await append(
+        decideRelease(
+          {
+            kind: "ReleaseAttachment",
+            now: now().toISOString(),
+            actor,
+            eventIds: ids(4),
+            containerId,
+            ifName: "net1",
+            reason: "cni-del",
+          },
+          agent.runner.state,
+        ),
+      );
     },
   };
 }

@@ -28,7 +28,11 @@ const PODS = 30;
 const CONCURRENT_LOOPS = 16;
 
 /** The CNI request of container `index`: pods have two sandboxes each, so ADDs also adopt. */
-function requestBody(index: number, networkName: string | undefined, extra: Record<string, unknown> = {}): CniRequestBody {
+function requestBody(
+  index: number,
+  networkName: string | undefined,
+  extra: Record<string, unknown> = {},
+): CniRequestBody {
   const ipam = { type: "ipledger", range: "10.50.0.0/24", ...(networkName ? { network_name: networkName } : {}) };
   return {
     config: { cniVersion: "1.0.0", name: "n", type: "bridge", ipam, ...extra },
@@ -40,7 +44,9 @@ function requestBody(index: number, networkName: string | undefined, extra: Reco
 }
 
 function fail(error: unknown): never {
-  process.stderr.write(`crash worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `crash worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(70);
 }
 
@@ -62,7 +68,9 @@ async function main(dataDir: string, seed: number): Promise<void> {
     const network = random() < 0.25 ? "blue" : undefined;
     const draw = random();
     if (draw < 0.02) {
-      const valid = Array.from({ length: CONTAINERS }, (_, c) => c).filter(() => random() < 0.8).map((c) => ({ containerID: `c${c}`, ifname: "net1" }));
+      const valid = Array.from({ length: CONTAINERS }, (_, c) => c)
+        .filter(() => random() < 0.8)
+        .map((c) => ({ containerID: `c${c}`, ifname: "net1" }));
       await service.gc(requestBody(index, network, { "cni.dev/valid-attachments": valid }));
     } else if (draw < 0.6) {
       await service.add(requestBody(index, network));

@@ -10,7 +10,12 @@ export const DEPLOY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../.
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly [field: string]: unknown;
 }
 
@@ -27,7 +32,9 @@ export interface Manifest {
 /** Every `.yaml` file below `deploy/` (sorted), kustomizations included. */
 export function yamlFiles(dir = DEPLOY_DIR): string[] {
   const walk = (path: string): string[] =>
-    readdirSync(path, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(path, entry.name)) : entry.name.endsWith(".yaml") ? [join(path, entry.name)] : []));
+    readdirSync(path, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? walk(join(path, entry.name)) : entry.name.endsWith(".yaml") ? [join(path, entry.name)] : [],
+    );
   return walk(dir)
     .map((path) => relative(dir, path))
     .sort();
@@ -40,7 +47,11 @@ export function manifestFiles(): string[] {
 
 function isKubeObject(value: unknown): value is KubeObject {
   const object = value as Partial<KubeObject> | null;
-  return typeof object?.apiVersion === "string" && typeof object.kind === "string" && typeof object.metadata?.name === "string";
+  return (
+    typeof object?.apiVersion === "string" &&
+    typeof object.kind === "string" &&
+    typeof object.metadata?.name === "string"
+  );
 }
 
 /** The documents of one file below `deploy/`, each checked to be a Kubernetes object. */
@@ -53,7 +64,8 @@ export function loadManifestFile(file: string): Manifest[] {
     throw new Error(`deploy/${file}: ${(error as Error).message}`, { cause: error });
   }
   return documents.map((document) => {
-    if (!isKubeObject(document.value)) throw new Error(`deploy/${file}:${document.line}: not a Kubernetes object (apiVersion, kind and metadata.name)`);
+    if (!isKubeObject(document.value))
+      throw new Error(`deploy/${file}:${document.line}: not a Kubernetes object (apiVersion, kind and metadata.name)`);
     return { file, line: document.line, object: document.value, comments: document.comments };
   });
 }
@@ -74,7 +86,9 @@ export function manifestOf(manifests: readonly Manifest[], kind: string, name: s
 
 /** Reads a nested field (`spec.template.spec`) of an object, as `T` (the caller's claim). */
 export function field<T>(object: unknown, path: string): T {
-  return path.split(".").reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object) as T;
+  return path
+    .split(".")
+    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object) as T;
 }
 
 /** A container of a pod template, as the manifests write it. */
@@ -97,7 +111,12 @@ export interface PodSpec {
   readonly hostPID?: boolean;
   readonly initContainers?: readonly ContainerSpec[];
   readonly containers: readonly ContainerSpec[];
-  readonly volumes?: readonly { name: string; configMap?: { name: string }; secret?: { secretName: string; optional?: boolean }; hostPath?: { path: string } }[];
+  readonly volumes?: readonly {
+    name: string;
+    configMap?: { name: string };
+    secret?: { secretName: string; optional?: boolean };
+    hostPath?: { path: string };
+  }[];
 }
 
 /** The pod spec of a Pod or of a workload's template; undefined for other kinds. */

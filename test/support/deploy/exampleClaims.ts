@@ -22,8 +22,16 @@ export function poolClaims(comments: readonly string[]): PoolClaim[] {
     .filter((comment) => comment.startsWith("pool:"))
     .map((comment) => {
       const [pool, windowWord, window, ...pairs] = comment.slice("pool:".length).trim().split(/\s+/);
-      if (!pool || windowWord !== "window" || !window || pairs.length % 2 !== 0) throw new Error(`malformed claim "# ${comment}": pool: NAME window FIRST-LAST [key value]…`);
-      const claim: { -readonly [K in keyof PoolClaim]: PoolClaim[K] } = { pool, window, domain: "", exclude: [], gateway: undefined, cooldown: 0 };
+      if (!pool || windowWord !== "window" || !window || pairs.length % 2 !== 0)
+        throw new Error(`malformed claim "# ${comment}": pool: NAME window FIRST-LAST [key value]…`);
+      const claim: { -readonly [K in keyof PoolClaim]: PoolClaim[K] } = {
+        pool,
+        window,
+        domain: "",
+        exclude: [],
+        gateway: undefined,
+        cooldown: 0,
+      };
       for (let index = 0; index < pairs.length; index += 2) {
         const [key, value] = [pairs[index] as string, pairs[index + 1] as string];
         if (key === "domain") claim.domain = value;
@@ -38,7 +46,14 @@ export function poolClaims(comments: readonly string[]): PoolClaim[] {
 
 /** The `requested:` addresses a document's comment claims (the specific-IP example). */
 export function requestedClaims(comments: readonly string[]): string[] {
-  return comments.filter((comment) => comment.startsWith("requested:")).flatMap((comment) => comment.slice("requested:".length).trim().split(/[\s,]+/));
+  return comments
+    .filter((comment) => comment.startsWith("requested:"))
+    .flatMap((comment) =>
+      comment
+        .slice("requested:".length)
+        .trim()
+        .split(/[\s,]+/),
+    );
 }
 
 /** One network a pod asks Multus for: by name, optionally with requested addresses. */
@@ -52,7 +67,10 @@ const NETWORKS = "k8s.v1.cni.cncf.io/networks";
 /** The networks a Pod or a workload's pod template selects: a comma list of names, or Multus' JSON list. */
 export function networksOf(object: KubeObject): NetworkSelection[] {
   if (!podSpecOf(object)) return [];
-  const annotations = object.kind === "Pod" ? object.metadata.annotations : field<Record<string, string> | undefined>(object, "spec.template.metadata.annotations");
+  const annotations =
+    object.kind === "Pod"
+      ? object.metadata.annotations
+      : field<Record<string, string> | undefined>(object, "spec.template.metadata.annotations");
   const value = annotations?.[NETWORKS]?.trim();
   if (!value) return [];
   if (value.startsWith("[")) return JSON.parse(value) as NetworkSelection[];

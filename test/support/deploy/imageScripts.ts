@@ -18,7 +18,11 @@ export interface ScriptRun {
 
 /** Runs a shell script with exactly `env` (plus PATH), as the kubelet would with the container's env. */
 export function runScript(script: string, args: readonly string[], env: Record<string, string>): ScriptRun {
-  const run = spawnSync("sh", [script, ...args], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, encoding: "utf8", timeout: 20_000 });
+  const run = spawnSync("sh", [script, ...args], {
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    encoding: "utf8",
+    timeout: 20_000,
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

@@ -47,7 +47,12 @@ export async function connectKube(kubeconfig: string) {
           port: server.port,
           method,
           path,
-          headers: { ...(options.headers as Headers), accept: "application/json", ...(payload ? { "content-type": "application/json" } : {}), ...headers },
+          headers: {
+            ...(options.headers as Headers),
+            accept: "application/json",
+            ...(payload ? { "content-type": "application/json" } : {}),
+            ...headers,
+          },
           timeout: 15_000,
         },
         (incoming) => {
@@ -75,10 +80,12 @@ export async function connectKube(kubeconfig: string) {
     const cached = discovered.get(apiVersion);
     if (cached && !refresh) return cached;
     const answer = await send("GET", apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`);
-    if (answer.status !== 200) throw new Error(`discovery of ${apiVersion}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (answer.status !== 200)
+      throw new Error(`discovery of ${apiVersion}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
     const kinds = new Map<string, { name: string; namespaced: boolean }>();
     for (const resource of answer.body.resources as { name: string; kind: string; namespaced: boolean }[]) {
-      if (!resource.name.includes("/")) kinds.set(resource.kind, { name: resource.name, namespaced: resource.namespaced });
+      if (!resource.name.includes("/"))
+        kinds.set(resource.kind, { name: resource.name, namespaced: resource.namespaced });
     }
     discovered.set(apiVersion, kinds);
     return kinds;
@@ -86,12 +93,17 @@ export async function connectKube(kubeconfig: string) {
 
   /** The collection path of an object (`/apis/apps/v1/namespaces/ns/daemonsets`) and whether it is namespaced. */
   async function collectionOf(object: KubeObject, namespace?: string): Promise<{ path: string; namespaced: boolean }> {
-    const resource = (await resourcesOf(object.apiVersion)).get(object.kind) ?? (await resourcesOf(object.apiVersion, true)).get(object.kind);
+    const resource =
+      (await resourcesOf(object.apiVersion)).get(object.kind) ??
+      (await resourcesOf(object.apiVersion, true)).get(object.kind);
     if (!resource) throw new Error(`the apiserver serves no ${object.kind} in ${object.apiVersion}`);
     const root = object.apiVersion.includes("/") ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
     const ns = object.metadata.namespace ?? namespace;
     if (resource.namespaced && !ns) throw new Error(`${object.kind} ${object.metadata.name} needs a namespace`);
-    return { path: resource.namespaced ? `${root}/namespaces/${ns}/${resource.name}` : `${root}/${resource.name}`, namespaced: resource.namespaced };
+    return {
+      path: resource.namespaced ? `${root}/namespaces/${ns}/${resource.name}` : `${root}/${resource.name}`,
+      namespaced: resource.namespaced,
+    };
   }
 
   return { send, collectionOf };

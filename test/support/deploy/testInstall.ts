@@ -24,8 +24,13 @@ const CLUSTER_RBAC = new Set(["ClusterRole", "ClusterRoleBinding"]);
 
 /** The manifest as it is installed under `names` (a copy; namespaces, cluster RBAC names and references rewritten). */
 export function isolate(object: KubeObject, names: TestNames): KubeObject {
-  const copy = structuredClone(object) as KubeObject & { metadata: { name: string; namespace?: string }; subjects?: { namespace?: string }[]; roleRef?: { kind: string; name: string } };
-  const mapNamespace = (ns: string | undefined): string | undefined => (ns === "ipledger" ? names.namespace : ns === "kube-system" ? names.whereaboutsNamespace : ns);
+  const copy = structuredClone(object) as KubeObject & {
+    metadata: { name: string; namespace?: string };
+    subjects?: { namespace?: string }[];
+    roleRef?: { kind: string; name: string };
+  };
+  const mapNamespace = (ns: string | undefined): string | undefined =>
+    ns === "ipledger" ? names.namespace : ns === "kube-system" ? names.whereaboutsNamespace : ns;
   if (copy.kind === "Namespace") copy.metadata.name = mapNamespace(copy.metadata.name) as string;
   if (copy.metadata.namespace !== undefined) copy.metadata.namespace = mapNamespace(copy.metadata.namespace);
   if (CLUSTER_RBAC.has(copy.kind)) copy.metadata.name = `${copy.metadata.name}-${names.suffix}`;
@@ -35,7 +40,16 @@ export function isolate(object: KubeObject, names: TestNames): KubeObject {
 }
 
 /** Creation order: what others refer to first. */
-const ORDER = ["Namespace", "ServiceAccount", "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "ConfigMap", "Service"];
+const ORDER = [
+  "Namespace",
+  "ServiceAccount",
+  "ClusterRole",
+  "Role",
+  "ClusterRoleBinding",
+  "RoleBinding",
+  "ConfigMap",
+  "Service",
+];
 const rank = (kind: string): number => (ORDER.includes(kind) ? ORDER.indexOf(kind) : ORDER.length);
 
 function describe(answer: KubeAnswer): string {
@@ -55,7 +69,9 @@ export interface Created {
 export async function createAll(kube: Kube, manifests: readonly Manifest[], names: TestNames) {
   const answers: { manifest: Manifest; answer: KubeAnswer }[] = [];
   const created: Created[] = [];
-  const sorted = [...manifests].filter((m) => m.object.kind !== "CustomResourceDefinition").sort((a, b) => rank(a.object.kind) - rank(b.object.kind));
+  const sorted = [...manifests]
+    .filter((m) => m.object.kind !== "CustomResourceDefinition")
+    .sort((a, b) => rank(a.object.kind) - rank(b.object.kind));
   for (const manifest of sorted) {
     const object = isolate(manifest.object, names);
     const { path } = await kube.collectionOf(object, names.namespace);
@@ -71,10 +87,12 @@ export async function applyCrd(kube: Kube, crd: KubeObject, dryRun: boolean): Pr
   const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
   const query = `fieldManager=ipledger-deploy-test&force=true&fieldValidation=Strict${dryRun ? "&dryRun=All" : ""}`;
   const answer = await kube.send("PATCH", `${path}?${query}`, crd, { "content-type": "application/apply-patch+yaml" });
-  if (answer.status !== 200 && answer.status !== 201) throw new Error(`apply CRD ${crd.metadata.name}: ${describe(answer)}`);
+  if (answer.status !== 200 && answer.status !== 201)
+    throw new Error(`apply CRD ${crd.metadata.name}: ${describe(answer)}`);
   for (let waited = 0; !dryRun; waited += 100) {
     const current = await kube.send("GET", path);
-    const conditions = ((current.body.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
+    const conditions =
+      (current.body.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
     if (conditions.some((condition) => condition.type === "Established" && condition.status === "True")) break;
     if (waited > 10_000) throw new Error(`CRD ${crd.metadata.name} not Established after 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -93,11 +111,20 @@ export async function removeAll(kube: Kube, created: readonly Created[], names: 
   }
   for (const namespace of [names.namespace, names.whereaboutsNamespace]) {
     // What the tests made besides the manifests (a Lease, Events), and pods the examples created.
-    for (const collection of ["/apis/coordination.k8s.io/v1/namespaces/NS/leases", "/api/v1/namespaces/NS/events", "/api/v1/namespaces/NS/pods"]) {
+    for (const collection of [
+      "/apis/coordination.k8s.io/v1/namespaces/NS/leases",
+      "/api/v1/namespaces/NS/events",
+      "/api/v1/namespaces/NS/pods",
+    ]) {
       await kube.send("DELETE", `${collection.replace("NS", namespace)}?gracePeriodSeconds=0`);
     }
     await kube.send("DELETE", `/api/v1/namespaces/${namespace}`);
-    await kube.send("PUT", `/api/v1/namespaces/${namespace}/finalize`, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace }, spec: { finalizers: [] } });
+    await kube.send("PUT", `/api/v1/namespaces/${namespace}/finalize`, {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: namespace },
+      spec: { finalizers: [] },
+    });
   }
 }
 

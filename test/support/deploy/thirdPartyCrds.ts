@@ -24,7 +24,17 @@ function crd(group: string, version: string, kind: string, plural: string, spec:
           name: version,
           served: true,
           storage: true,
-          schema: { openAPIV3Schema: { type: "object", properties: { apiVersion: string, kind: string, metadata: { type: "object" }, spec: { type: "object", ...spec } } } },
+          schema: {
+            openAPIV3Schema: {
+              type: "object",
+              properties: {
+                apiVersion: string,
+                kind: string,
+                metadata: { type: "object" },
+                spec: { type: "object", ...spec },
+              },
+            },
+          },
         },
       ],
     },

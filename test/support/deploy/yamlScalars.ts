@@ -26,10 +26,19 @@ export function plainScalar(text: string, line: number): unknown {
   if (AMBIGUOUS.test(text)) throw new YamlSubsetError(`${text} reads differently in YAML 1.1 and 1.2; quote it`, line);
   if (/^[-+]?(0|[1-9][0-9]*)$/.test(text)) return Number(text);
   if (/^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
-  if (/^[-+]?0[0-9]+$|^0[xXoObB]|^[-+]?\.(inf|nan)$/i.test(text)) throw new YamlSubsetError(`${text}: octal, hex and special numbers are outside the subset; write a decimal or quote it`, line);
+  if (/^[-+]?0[0-9]+$|^0[xXoObB]|^[-+]?\.(inf|nan)$/i.test(text))
+    throw new YamlSubsetError(
+      `${text}: octal, hex and special numbers are outside the subset; write a decimal or quote it`,
+      line,
+    );
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) throw new YamlSubsetError(`${text} may be read as a timestamp; quote it`, line);
-  if (/^[&*!%@`|>]/.test(text)) throw new YamlSubsetError(`${text}: anchors, aliases, tags, directives and block indicators are outside the subset`, line);
-  if (/:\s/.test(text) || text.endsWith(":")) throw new YamlSubsetError(`${text}: a plain scalar may not contain ": "; quote it`, line);
+  if (/^[&*!%@`|>]/.test(text))
+    throw new YamlSubsetError(
+      `${text}: anchors, aliases, tags, directives and block indicators are outside the subset`,
+      line,
+    );
+  if (/:\s/.test(text) || text.endsWith(":"))
+    throw new YamlSubsetError(`${text}: a plain scalar may not contain ": "; quote it`, line);
   return text;
 }
 
@@ -43,7 +52,10 @@ function quotedEnd(text: string, start: number, line: number): number {
       else return index + 1;
     }
   }
-  throw new YamlSubsetError(`unterminated ${quote} string (multi-line quoted scalars are outside the subset; use a block scalar)`, line);
+  throw new YamlSubsetError(
+    `unterminated ${quote} string (multi-line quoted scalars are outside the subset; use a block scalar)`,
+    line,
+  );
 }
 
 function unquote(token: string, line: number): string {
@@ -59,7 +71,13 @@ function unquote(token: string, line: number): string {
  * Reads one value (quoted, flow collection or plain) from `text` at `start`. In flow context a
  * plain scalar ends at `,`, `]`, `}` (and `:` for keys). Returns the value and where it ended.
  */
-export function readValue(text: string, start: number, line: number, flow: boolean, key = false): { value: unknown; end: number } {
+export function readValue(
+  text: string,
+  start: number,
+  line: number,
+  flow: boolean,
+  key = false,
+): { value: unknown; end: number } {
   const first = text[start];
   if (first === '"' || first === "'") {
     const end = quotedEnd(text, start, line);
@@ -85,7 +103,8 @@ export function readFlow(text: string, start: number, line: number): { value: un
   const map: Record<string, unknown> = {};
   let index = skipSpaces(text, start + 1);
   while (text[index] !== close) {
-    if (index >= text.length) throw new YamlSubsetError(`unterminated flow collection (it must close on its own line)`, line);
+    if (index >= text.length)
+      throw new YamlSubsetError(`unterminated flow collection (it must close on its own line)`, line);
     if (close === "]") {
       const item = readValue(text, index, line, true);
       list.push(item.value);
@@ -101,7 +120,8 @@ export function readFlow(text: string, start: number, line: number): { value: un
       index = skipSpaces(text, item.end);
     }
     if (text[index] === ",") index = skipSpaces(text, index + 1);
-    else if (index >= text.length) throw new YamlSubsetError(`unterminated flow collection (it must close on its own line)`, line);
+    else if (index >= text.length)
+      throw new YamlSubsetError(`unterminated flow collection (it must close on its own line)`, line);
     else if (text[index] !== close) throw new YamlSubsetError(`expected "," or "${close}" in flow collection`, line);
   }
   return { value: close === "]" ? list : map, end: index + 1 };

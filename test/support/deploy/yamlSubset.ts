@@ -41,7 +41,9 @@ class Parser {
     if (this.peek() === undefined) return undefined;
     const value = this.node(0);
     if (this.peek() !== undefined) throw this.error("unexpected text after the document's root (wrong indentation?)");
-    const comments = this.lines.flatMap((text, at) => (!this.scalarLines.has(at) && /^\s*#/.test(text) ? [text.trim().slice(1).trim()] : []));
+    const comments = this.lines.flatMap((text, at) =>
+      !this.scalarLines.has(at) && /^\s*#/.test(text) ? [text.trim().slice(1).trim()] : [],
+    );
     return { value, line: this.offset, comments };
   }
 
@@ -69,7 +71,11 @@ class Parser {
 
   private sequence(indent: number): unknown[] {
     const items: unknown[] = [];
-    for (let next = this.peek(); next && next.indent === indent && (next.text === "-" || next.text.startsWith("- ")); next = this.peek()) {
+    for (
+      let next = this.peek();
+      next && next.indent === indent && (next.text === "-" || next.text.startsWith("- "));
+      next = this.peek()
+    ) {
       const rest = next.text.slice(1).trimStart();
       if (rest === "" || rest.startsWith("#")) {
         this.index++;
@@ -86,7 +92,11 @@ class Parser {
 
   private mapping(indent: number): Record<string, unknown> {
     const map: Record<string, unknown> = {};
-    for (let next = this.peek(); next && next.indent === indent && !next.text.startsWith("- ") && next.text !== "-"; next = this.peek()) {
+    for (
+      let next = this.peek();
+      next && next.indent === indent && !next.text.startsWith("- ") && next.text !== "-";
+      next = this.peek()
+    ) {
       const match = KEY.exec(next.text);
       if (!match) throw this.error(`expected "key: value" at indentation ${indent}`);
       const key = readValue(match[1] as string, 0, this.offset + this.index, false, true).value;
@@ -97,7 +107,8 @@ class Parser {
       map[key] = rest === "" || rest.startsWith("#") ? this.child(indent, false) : this.valueAfter(rest, indent);
     }
     const stray = this.peek();
-    if (stray && stray.indent > indent) throw this.error(`unexpected indentation ${stray.indent} inside a mapping at ${indent}`);
+    if (stray && stray.indent > indent)
+      throw this.error(`unexpected indentation ${stray.indent} inside a mapping at ${indent}`);
     return map;
   }
 
@@ -106,7 +117,8 @@ class Parser {
     const next = this.peek();
     if (next === undefined) return null;
     if (next.indent > indent) return this.node(next.indent);
-    if (!inSequence && next.indent === indent && (next.text === "-" || next.text.startsWith("- "))) return this.sequence(indent);
+    if (!inSequence && next.indent === indent && (next.text === "-" || next.text.startsWith("- ")))
+      return this.sequence(indent);
     return null;
   }
 
@@ -114,7 +126,8 @@ class Parser {
   private valueAfter(text: string, parentIndent: number): unknown {
     const header = /^([|>])([-+]?)\s*(#.*)?$/.exec(text);
     if (header) return this.blockScalar(header[1] as "|" | ">", header[2] as "" | "-" | "+", parentIndent);
-    if (/^[|>]/.test(text)) throw this.error(`block scalar header ${text} is outside the subset (no indentation indicators)`);
+    if (/^[|>]/.test(text))
+      throw this.error(`block scalar header ${text} is outside the subset (no indentation indicators)`);
     const value = inlineValue(text, this.offset + this.index - 1);
     const next = this.peek();
     if (next && next.indent > parentIndent + 1 && !(next.text.startsWith("- ") || KEY.test(next.text))) {
@@ -151,8 +164,13 @@ class Parser {
 
 /** Folded style: lines join with a space, an empty line is a newline; indented lines are outside the subset. */
 function fold(body: string[], line: number): string {
-  if (body.some((text) => text.startsWith(" "))) throw new YamlSubsetError("more-indented lines in a folded (>) scalar are outside the subset; use |", line);
-  return body.reduce((folded, text, at) => (at === 0 ? text : text === "" ? `${folded}\n` : folded.endsWith("\n") ? folded + text : `${folded} ${text}`), "");
+  if (body.some((text) => text.startsWith(" ")))
+    throw new YamlSubsetError("more-indented lines in a folded (>) scalar are outside the subset; use |", line);
+  return body.reduce(
+    (folded, text, at) =>
+      at === 0 ? text : text === "" ? `${folded}\n` : folded.endsWith("\n") ? folded + text : `${folded} ${text}`,
+    "",
+  );
 }
 
 /** Parses every document of `text`; empty documents (only comments or blank lines) are left out. */

@@ -51,7 +51,17 @@ export interface AgentOptions {
  *   const agent = await startAgent({ dataDir, socketPath: join(dataDir, "agent.sock"), node: "e2e-node" });
  */
 export async function startAgent(options: AgentOptions): Promise<AgentProcess> {
-  const args = [AGENT_BIN, "agent", "--data-dir", options.dataDir, "--socket", options.socketPath, "--node", options.node, ...(options.extraArgs ?? [])];
+  const args = [
+    AGENT_BIN,
+    "agent",
+    "--data-dir",
+    options.dataDir,
+    "--socket",
+    options.socketPath,
+    "--node",
+    options.node,
+    ...(options.extraArgs ?? []),
+  ];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const lines: string[] = [];
@@ -78,7 +88,9 @@ export async function startAgent(options: AgentOptions): Promise<AgentProcess> {
     }
     if (Date.now() > deadline) {
       await agent.stop();
-      throw new Error(`the agent was not ready within ${options.readyTimeoutMs ?? 30_000} ms (listening: ${listening}):\n${agent.output()}`);
+      throw new Error(
+        `the agent was not ready within ${options.readyTimeoutMs ?? 30_000} ms (listening: ${listening}):\n${agent.output()}`,
+      );
     }
     await sleep(100);
   }
@@ -93,10 +105,16 @@ async function isReady(socketPath: string): Promise<boolean> {
   }
 }
 
-function handle(child: ChildProcess, socketPath: string, output: () => string, exited: Promise<number | null>): AgentProcess {
+function handle(
+  child: ChildProcess,
+  socketPath: string,
+  output: () => string,
+  exited: Promise<number | null>,
+): AgentProcess {
   const get = async (path: string): Promise<unknown> => {
     const answer = await requestAgent({ socketPath, method: "GET", path, timeoutMs: 10_000 });
-    if (answer.status < 200 || answer.status > 299) throw new Error(`GET ${path}: HTTP ${answer.status} ${answer.body}`);
+    if (answer.status < 200 || answer.status > 299)
+      throw new Error(`GET ${path}: HTTP ${answer.status} ${answer.body}`);
     return JSON.parse(answer.body) as unknown;
   };
   return {

@@ -54,7 +54,12 @@ function shellQuote(text: string): string {
  * A call that takes longer than `timeoutMs` is killed (and reported as such).
  */
 export function execCni(binary: string, cniPath: string, call: CniCall, timeoutMs = 60_000): Promise<CniOutcome> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...call.env, CNI_COMMAND: call.command, CNI_PATH: cniPath };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...call.env,
+    CNI_COMMAND: call.command,
+    CNI_PATH: cniPath,
+  };
   for (const [name, value] of [
     ["CNI_CONTAINERID", call.containerId],
     ["CNI_IFNAME", call.ifName],

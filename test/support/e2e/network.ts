@@ -16,7 +16,8 @@ let counter = 0;
 export function uniqueName(kind: string): string {
   counter += 1;
   const name = `ipl${process.pid.toString(36)}-${kind}${counter}`;
-  if (name.length > MAX_NAME_LENGTH) throw new Error(`name ${name} is longer than ${MAX_NAME_LENGTH} characters; use a shorter kind`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new Error(`name ${name} is longer than ${MAX_NAME_LENGTH} characters; use a shorter kind`);
   return name;
 }
 
@@ -54,7 +55,12 @@ export async function createNetns(name: string, cleanup: Cleanup): Promise<strin
 
 /** Creates many namespaces with one `ip` process, and registers their deletion. */
 export async function createNetnsBatch(names: readonly string[], cleanup: Cleanup): Promise<void> {
-  cleanup.defer(`ip netns del ×${names.length}`, () => ipBatch(names.map((name) => `netns del ${name}`), { force: true }));
+  cleanup.defer(`ip netns del ×${names.length}`, () =>
+    ipBatch(
+      names.map((name) => `netns del ${name}`),
+      { force: true },
+    ),
+  );
   await ipBatch(names.map((name) => `netns add ${name}`));
 }
 

@@ -8,10 +8,18 @@ import { PLUGIN_BIN, PLUGIN_NATIVE, REPO_ROOT, type PipeKind } from "./repoPaths
  * themselves; a missing one, or one older than plugin/native's sources, fails saying what to run.
  */
 export function requireNativePipe(): string {
-  if (!existsSync(PLUGIN_NATIVE)) throw new Error('dist/ipledger-cni is missing: run "npm run build:cni" (needs Go >= 1.26; npm test does it in pretest)');
+  if (!existsSync(PLUGIN_NATIVE))
+    throw new Error(
+      'dist/ipledger-cni is missing: run "npm run build:cni" (needs Go >= 1.26; npm test does it in pretest)',
+    );
   const sourceDir = join(REPO_ROOT, "plugin", "native");
-  const newest = Math.max(...readdirSync(sourceDir).filter((name) => /\.(go|json|mod)$/.test(name) && !name.endsWith("_test.go")).map((name) => statSync(join(sourceDir, name)).mtimeMs));
-  if (statSync(PLUGIN_NATIVE).mtimeMs + 1_000 < newest) throw new Error('dist/ipledger-cni is older than plugin/native: run "npm run build:cni"');
+  const newest = Math.max(
+    ...readdirSync(sourceDir)
+      .filter((name) => /\.(go|json|mod)$/.test(name) && !name.endsWith("_test.go"))
+      .map((name) => statSync(join(sourceDir, name)).mtimeMs),
+  );
+  if (statSync(PLUGIN_NATIVE).mtimeMs + 1_000 < newest)
+    throw new Error('dist/ipledger-cni is older than plugin/native: run "npm run build:cni"');
   return PLUGIN_NATIVE;
 }
 
@@ -45,7 +53,11 @@ export function runPipe(pipe: PipeKind, call: RawCall, killAfterMs = 60_000): Pr
   const { file, args } = pipeCommand(pipe);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...call.env }, stdio: ["pipe", "pipe", "pipe"], timeout: killAfterMs });
+    const child = spawn(file, args, {
+      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", ...call.env },
+      stdio: ["pipe", "pipe", "pipe"],
+      timeout: killAfterMs,
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));

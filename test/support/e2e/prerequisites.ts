@@ -27,7 +27,8 @@ function onPath(command: string): boolean {
 /** Checks root, Debian's CNI plugins, iproute2, and the compiled pipes and agent. */
 export function checkPrerequisites(): Prerequisites {
   const environmental: string[] = [];
-  if (process.getuid?.() !== 0) environmental.push("the e2e tests must run as root (they create network namespaces and links)");
+  if (process.getuid?.() !== 0)
+    environmental.push("the e2e tests must run as root (they create network namespaces and links)");
   const missingTools = [BRIDGE, MACVLAN].filter((path) => !isExecutable(path));
   if (!onPath("ip")) missingTools.push("ip");
   if (missingTools.length > 0) {
@@ -37,7 +38,9 @@ export function checkPrerequisites(): Prerequisites {
     .filter((path) => !existsSync(path))
     .map((path) => `missing ${path}: run \`npm run build\` first`);
   if (pipesUnderTest().includes("native") && !existsSync(PLUGIN_NATIVE)) {
-    build.push(`missing ${PLUGIN_NATIVE}: run \`npm run build:cni\` first (needs Go >= 1.26), or set IPLEDGER_E2E_PLUGIN=node`);
+    build.push(
+      `missing ${PLUGIN_NATIVE}: run \`npm run build:cni\` first (needs Go >= 1.26), or set IPLEDGER_E2E_PLUGIN=node`,
+    );
   }
   return { ok: environmental.length === 0 && build.length === 0, environmental, build };
 }

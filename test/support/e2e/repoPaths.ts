@@ -10,7 +10,8 @@ function findRepoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "ipledger") return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "ipledger")
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`no ipledger package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
@@ -34,7 +35,8 @@ export type PipeKind = (typeof PIPES)[number];
 export function pipesUnderTest(): readonly PipeKind[] {
   const chosen = process.env["IPLEDGER_E2E_PLUGIN"];
   if (chosen === undefined || chosen === "") return PIPES;
-  if (!(PIPES as readonly string[]).includes(chosen)) throw new Error(`IPLEDGER_E2E_PLUGIN=${chosen}: use one of ${PIPES.join(", ")}`);
+  if (!(PIPES as readonly string[]).includes(chosen))
+    throw new Error(`IPLEDGER_E2E_PLUGIN=${chosen}: use one of ${PIPES.join(", ")}`);
   return [chosen as PipeKind];
 }
 /** The compiled CLI whose `agent` command is the real agent (`npm run build`). */

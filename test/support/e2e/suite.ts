@@ -32,7 +32,9 @@ export function describeE2e(name: string, suite: (pipe: PipeKind) => void): void
     return;
   }
   const banner = "!".repeat(78);
-  console.warn(`\n${banner}\nSKIPPING e2e suite "${name}": ${problems}\n(set CI=1 to make this a failure)\n${banner}\n`);
+  console.warn(
+    `\n${banner}\nSKIPPING e2e suite "${name}": ${problems}\n(set CI=1 to make this a failure)\n${banner}\n`,
+  );
   // Reason: outside CI only, when the machine lacks root, `ip` or Debian's CNI plugins (the banner
   // above names what is missing and how to install it). With CI set, mustFail turns this into a failure.
   describe.skip(name, body);

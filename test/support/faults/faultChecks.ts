@@ -19,7 +19,11 @@ export interface StateCheck {
  * acknowledged call promised: each container whose last acknowledged call is an ADD holds exactly
  * that address, each whose last one is a DEL holds nothing, and no address has two holders.
  */
-export async function checkServedState(supervisor: Supervisor, workload: Workload, settleTimeoutMs = 60_000): Promise<StateCheck> {
+export async function checkServedState(
+  supervisor: Supervisor,
+  workload: Workload,
+  settleTimeoutMs = 60_000,
+): Promise<StateCheck> {
   await supervisor.waitServing(settleTimeoutMs);
   await workload.settle(settleTimeoutMs);
   const agent = supervisor.serving() ?? (await supervisor.waitServing(settleTimeoutMs), supervisor.serving());
@@ -30,12 +34,20 @@ export async function checkServedState(supervisor: Supervisor, workload: Workloa
   const lost: string[] = [];
   for (const [containerId, ip] of workload.expectedHoldings()) {
     const ips = held.get(containerId) ?? [];
-    if (ips.length !== 1 || ips[0] !== ip) lost.push(`${containerId}: ADD answered ${ip}, holds ${ips.join(",") || "nothing"} (calls: ${workload.historyOf(containerId)})`);
+    if (ips.length !== 1 || ips[0] !== ip)
+      lost.push(
+        `${containerId}: ADD answered ${ip}, holds ${ips.join(",") || "nothing"} (calls: ${workload.historyOf(containerId)})`,
+      );
   }
   for (const containerId of workload.released()) {
-    if (held.has(containerId)) lost.push(`${containerId}: DEL answered 0, still holds ${(held.get(containerId) ?? []).join(",")} (calls: ${workload.historyOf(containerId)})`);
+    if (held.has(containerId))
+      lost.push(
+        `${containerId}: DEL answered 0, still holds ${(held.get(containerId) ?? []).join(",")} (calls: ${workload.historyOf(containerId)})`,
+      );
   }
-  const duplicates = [...twice(rows.map((row) => row.ip)), ...twice([...workload.expectedHoldings().values()])].map((ip) => `${ip} has two holders`);
+  const duplicates = [...twice(rows.map((row) => row.ip)), ...twice([...workload.expectedHoldings().values()])].map(
+    (ip) => `${ip} has two holders`,
+  );
   return { lost, duplicates };
 }
 

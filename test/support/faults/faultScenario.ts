@@ -47,7 +47,11 @@ export interface ScenarioOptions {
  *
  * @example const findings = await runFaultScenario(context, { scenario, purpose: "burst", range: "10.81.0.0/20" }, async (run) => { … });
  */
-export async function runFaultScenario(context: FaultContext, options: ScenarioOptions, body: (run: ScenarioRun) => Promise<void>): Promise<FaultFindings> {
+export async function runFaultScenario(
+  context: FaultContext,
+  options: ScenarioOptions,
+  body: (run: ScenarioRun) => Promise<void>,
+): Promise<FaultFindings> {
   ensureBuilt();
   const dataDir = context.tempDir(options.purpose);
   if (options.tmpfsMiB !== undefined) {
@@ -64,9 +68,20 @@ export async function runFaultScenario(context: FaultContext, options: ScenarioO
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   };
   let supervisor = superviseAgent(agentOptions);
-  const workload = createWorkload({ socketPath, random: context.random, ipam: { range: options.range }, network: `fault-${options.purpose}` });
+  const workload = createWorkload({
+    socketPath,
+    random: context.random,
+    ipam: { range: options.range },
+    network: `fault-${options.purpose}`,
+  });
   const bound = options.recoveryBoundMs ?? 30_000;
-  const tally = startTally({ scenario: options.scenario, resultsFile: context.resultsFile, dataDir, workload, recoveryBoundMs: bound });
+  const tally = startTally({
+    scenario: options.scenario,
+    resultsFile: context.resultsFile,
+    dataDir,
+    workload,
+    recoveryBoundMs: bound,
+  });
   const run: ScenarioRun = {
     dataDir,
     socketPath,

@@ -22,15 +22,23 @@ export function recordRow(resultsFile: string, row: FaultRow): void {
 /** The rows recorded so far, in the order they were recorded. */
 export function readRows(resultsFile: string): FaultRow[] {
   if (!existsSync(resultsFile)) return [];
-  return readFileSync(resultsFile, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as FaultRow);
+  return readFileSync(resultsFile, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as FaultRow);
 }
 
 /** The rows as a Markdown table, headed by the seed that replays the run. */
 export function formatTable(seed: number, rows: readonly FaultRow[]): string {
   const header = ["scenario", "runs", "acknowledged operations", "lost", "duplicates", "recovered"];
-  const lines = rows.map((row) => [row.scenario, row.runs, row.acknowledged, row.lost, row.duplicates, row.recovered].map(String));
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] as string).length)));
-  const format = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(" | ")} |`;
+  const lines = rows.map((row) =>
+    [row.scenario, row.runs, row.acknowledged, row.lost, row.duplicates, row.recovered].map(String),
+  );
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => (line[column] as string).length)),
+  );
+  const format = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(" | ")} |`;
   return [
     `Fault suite, seed ${seed} (replay with IPLEDGER_FAULT_SEED=${seed} npm run test:faults)`,
     "",

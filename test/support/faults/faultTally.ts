@@ -55,7 +55,9 @@ export function startTally(options: TallyOptions): FaultTally {
       const started = Date.now();
       try {
         await supervisor.waitServing(options.recoveryBoundMs);
-        const served = await options.workload.probeAdd(Math.max(1_000, options.recoveryBoundMs - (Date.now() - started)));
+        const served = await options.workload.probeAdd(
+          Math.max(1_000, options.recoveryBoundMs - (Date.now() - started)),
+        );
         if (served === undefined) throw new Error(`no fresh ADD was answered 0 within ${options.recoveryBoundMs} ms`);
         slowest = Math.max(slowest, Date.now() - started);
         const state = await checkServedState(supervisor, options.workload);
@@ -63,7 +65,9 @@ export function startTally(options: TallyOptions): FaultTally {
         duplicates.push(...state.duplicates);
       } catch (error) {
         const last = supervisor.failedStarts.at(-1)?.message.slice(-1_500) ?? "none";
-        unrecovered.push(`fault ${runs}: ${(error as Error).message} (restart loop: ${JSON.stringify(supervisor.counts)}; last failed start: ${last})`);
+        unrecovered.push(
+          `fault ${runs}: ${(error as Error).message} (restart loop: ${JSON.stringify(supervisor.counts)}; last failed start: ${last})`,
+        );
       }
     },
     refused(note) {
@@ -93,7 +97,12 @@ export function startTally(options: TallyOptions): FaultTally {
   };
 }
 
-function recoveredText(runs: number, slowestMs: number, unrecovered: readonly string[], refusals: readonly string[]): string {
+function recoveredText(
+  runs: number,
+  slowestMs: number,
+  unrecovered: readonly string[],
+  refusals: readonly string[],
+): string {
   if (unrecovered.length > 0) return `no (${unrecovered.length} of ${runs})`;
   if (refusals.length > 0) return `refused: ${[...new Set(refusals)].join("; ")}`;
   return `yes (≤ ${(slowestMs / 1000).toFixed(1)} s)`;

@@ -55,7 +55,15 @@ export function superviseAgent(options: SupervisorOptions): Supervisor {
     void agent.exited.then(() => (alive = false));
     while (alive && !stopped) {
       await sleep(1_000);
-      const healthy = await requestAgent({ socketPath: options.socketPath, method: "GET", path: "/healthz", timeoutMs: 2_000 }).then((a) => a.status === 200, () => false);
+      const healthy = await requestAgent({
+        socketPath: options.socketPath,
+        method: "GET",
+        path: "/healthz",
+        timeoutMs: 2_000,
+      }).then(
+        (a) => a.status === 200,
+        () => false,
+      );
       failures = healthy ? 0 : failures + 1;
       if (alive && failures >= (options.livenessFailures ?? 3)) {
         counts.livenessKills += 1;
@@ -97,7 +105,9 @@ export function superviseAgent(options: SupervisorOptions): Supervisor {
       while (current === undefined) {
         if (Date.now() - started > timeoutMs) {
           const last = failedStarts.at(-1)?.message ?? "no failed start recorded";
-          throw new Error(`no agent served within ${timeoutMs} ms (${counts.spawned} spawned); last failed start:\n${last.slice(-3_000)}`);
+          throw new Error(
+            `no agent served within ${timeoutMs} ms (${counts.spawned} spawned); last failed start:\n${last.slice(-3_000)}`,
+          );
         }
         await sleep(50);
       }

@@ -88,21 +88,37 @@ export function createWorkload(options: WorkloadOptions): Workload {
       const deadline = Date.now() + settleTimeoutMs;
       for (const [containerId, calls] of history) {
         while ((calls.at(-1) as Call).outcome.status !== 200) {
-          if (Date.now() > deadline) throw new Error(`the DEL of ${containerId} was not answered 0 within ${settleTimeoutMs} ms: ${(calls.at(-1) as Call).outcome.message}`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `the DEL of ${containerId} was not answered 0 within ${settleTimeoutMs} ms: ${(calls.at(-1) as Call).outcome.message}`,
+            );
           const outcome = await call("del", containerId.slice(2));
           if (outcome.status !== 200) await sleep(200);
         }
       }
     },
     expectedHoldings() {
-      return new Map(last().filter((c) => c.verb === "add" && c.outcome.status === 200).map((c) => [c.outcome.containerId, c.outcome.ip as string]));
+      return new Map(
+        last()
+          .filter((c) => c.verb === "add" && c.outcome.status === 200)
+          .map((c) => [c.outcome.containerId, c.outcome.ip as string]),
+      );
     },
     released() {
-      return new Set(last().filter((c) => c.verb === "del" && c.outcome.status === 200).map((c) => c.outcome.containerId));
+      return new Set(
+        last()
+          .filter((c) => c.verb === "del" && c.outcome.status === 200)
+          .map((c) => c.outcome.containerId),
+      );
     },
     historyOf(containerId) {
       const calls = history.get(containerId) ?? [];
-      return calls.map((c) => `${c.verb} ${c.outcome.status}${c.outcome.ip ? ` ${c.outcome.ip}` : ""}${c.outcome.code !== undefined ? ` code ${c.outcome.code}` : ""}`).join(", ");
+      return calls
+        .map(
+          (c) =>
+            `${c.verb} ${c.outcome.status}${c.outcome.ip ? ` ${c.outcome.ip}` : ""}${c.outcome.code !== undefined ? ` code ${c.outcome.code}` : ""}`,
+        )
+        .join(", ");
     },
     acknowledged() {
       return [...history.values()].flat().filter((c) => c.outcome.status === 200).length;

@@ -25,18 +25,40 @@ export function podBody(name: string, ipam: Record<string, unknown>, network = "
  *
  * @example const outcome = await cniCall(socketPath, "add", podBody("web-0", { range: "10.60.0.0/24" }), 20_000);
  */
-export async function cniCall(socketPath: string, verb: "add" | "del", body: ReturnType<typeof podBody>, timeoutMs: number): Promise<CallOutcome> {
+export async function cniCall(
+  socketPath: string,
+  verb: "add" | "del",
+  body: ReturnType<typeof podBody>,
+  timeoutMs: number,
+): Promise<CallOutcome> {
   const started = performance.now();
   const base = { containerId: body.containerId as string };
   try {
-    const answer = await requestAgent({ socketPath, method: "POST", path: `/v1/cni/${verb}`, body: JSON.stringify(body), timeoutMs });
+    const answer = await requestAgent({
+      socketPath,
+      method: "POST",
+      path: `/v1/cni/${verb}`,
+      body: JSON.stringify(body),
+      timeoutMs,
+    });
     const ms = performance.now() - started;
-    const parsed = JSON.parse(answer.body || "{}") as { ips?: { address: string }[]; code?: number; msg?: string; details?: string };
+    const parsed = JSON.parse(answer.body || "{}") as {
+      ips?: { address: string }[];
+      code?: number;
+      msg?: string;
+      details?: string;
+    };
     if (answer.status === 200) {
       const ip = parsed.ips?.[0]?.address.split("/")[0];
       return { ...base, status: 200, ms, ...(ip ? { ip } : {}) };
     }
-    return { ...base, status: answer.status, ms, ...(parsed.code !== undefined ? { code: parsed.code } : {}), message: parsed.details ?? parsed.msg ?? answer.body };
+    return {
+      ...base,
+      status: answer.status,
+      ms,
+      ...(parsed.code !== undefined ? { code: parsed.code } : {}),
+      message: parsed.details ?? parsed.msg ?? answer.body,
+    };
   } catch (error) {
     return { ...base, status: 0, ms: performance.now() - started, message: (error as Error).message };
   }

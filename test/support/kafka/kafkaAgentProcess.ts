@@ -21,7 +21,11 @@ export interface KafkaAgentProcess {
 
 /** The built CLI (`node dist/src/cli/bin.js`) with arguments; resolves with its exit code and output. */
 export function runCli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [AGENT_BIN, ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000 });
+  const result = spawnSync(process.execPath, [AGENT_BIN, ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -36,10 +40,33 @@ export function ensureBuilt(): void {
  *
  * @example const agent = await startKafkaAgent({ node: "agent-1", dataDir, brokers, topic });
  */
-export async function startKafkaAgent(options: { node: string; dataDir: string; brokers: readonly string[]; topic: string; extraArgs?: readonly string[] }): Promise<KafkaAgentProcess> {
+export async function startKafkaAgent(options: {
+  node: string;
+  dataDir: string;
+  brokers: readonly string[];
+  topic: string;
+  extraArgs?: readonly string[];
+}): Promise<KafkaAgentProcess> {
   const socketPath = join(options.dataDir, "agent.sock");
-  const args = [AGENT_BIN, "agent", "--kafka", options.brokers.join(","), "--topic", options.topic, "--kafka-partitions", "3"];
-  args.push("--data-dir", options.dataDir, "--socket", socketPath, "--node", options.node, ...(options.extraArgs ?? []));
+  const args = [
+    AGENT_BIN,
+    "agent",
+    "--kafka",
+    options.brokers.join(","),
+    "--topic",
+    options.topic,
+    "--kafka-partitions",
+    "3",
+  ];
+  args.push(
+    "--data-dir",
+    options.dataDir,
+    "--socket",
+    socketPath,
+    "--node",
+    options.node,
+    ...(options.extraArgs ?? []),
+  );
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const collect = (chunk: Buffer) => {
@@ -77,8 +104,12 @@ export async function startKafkaAgent(options: { node: string; dataDir: string; 
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`agent ${options.node} exited with ${exitCode} before it was ready:\n${agent.output()}`);
-    const ready = await requestAgent({ socketPath, method: "GET", path: "/readyz", timeoutMs: 2_000 }).then((a) => a.status === 200, () => false);
+    if (exitCode !== undefined)
+      throw new Error(`agent ${options.node} exited with ${exitCode} before it was ready:\n${agent.output()}`);
+    const ready = await requestAgent({ socketPath, method: "GET", path: "/readyz", timeoutMs: 2_000 }).then(
+      (a) => a.status === 200,
+      () => false,
+    );
     if (ready) return agent;
     if (Date.now() > deadline) {
       await agent.stop();

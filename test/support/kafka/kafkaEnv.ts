@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { it } from "vitest";
 import kafkajs from "kafkajs";
-import { openKafkaEventLog, type KafkaEventLog, type KafkaEventLogOptions } from "../../../ledger/log/kafka/kafkaEventLog.js";
+import {
+  openKafkaEventLog,
+  type KafkaEventLog,
+  type KafkaEventLogOptions,
+} from "../../../ledger/log/kafka/kafkaEventLog.js";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -9,7 +13,9 @@ export const KAFKA_START = "test/services/kafka/start";
 
 /** The brokers of `IPLEDGER_KAFKA_BROKERS` (empty when unset). */
 export const kafkaBrokers: readonly string[] =
-  process.env.IPLEDGER_KAFKA_BROKERS?.split(",").map((broker) => broker.trim()).filter(Boolean) ?? [];
+  process.env.IPLEDGER_KAFKA_BROKERS?.split(",")
+    .map((broker) => broker.trim())
+    .filter(Boolean) ?? [];
 
 /**
  * Call at the top of a Kafka test file. Without `IPLEDGER_KAFKA_BROKERS` the file's suites skip
@@ -41,14 +47,30 @@ export function freshTopic(purpose: string): string {
 }
 
 /** Opens the Kafka log on a fresh topic (3 partitions unless asked otherwise). */
-export function openTestKafkaLog(topic: string, options: Partial<KafkaEventLogOptions> = {}, brokers = kafkaBrokers): Promise<KafkaEventLog> {
-  return openKafkaEventLog({ brokers, topic, clientId: "ipledger-int", partitions: 3, replicationFactor: 1, ...options });
+export function openTestKafkaLog(
+  topic: string,
+  options: Partial<KafkaEventLogOptions> = {},
+  brokers = kafkaBrokers,
+): Promise<KafkaEventLog> {
+  return openKafkaEventLog({
+    brokers,
+    topic,
+    clientId: "ipledger-int",
+    partitions: 3,
+    replicationFactor: 1,
+    ...options,
+  });
 }
 
 /** Deletes topics, ignoring ones that are already gone; a best effort for clean-up. */
 export async function deleteTopics(topics: readonly string[], brokers = kafkaBrokers): Promise<void> {
   if (topics.length === 0) return;
-  const admin = new Kafka({ clientId: "ipledger-int-cleanup", brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 2 } }).admin();
+  const admin = new Kafka({
+    clientId: "ipledger-int-cleanup",
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2 },
+  }).admin();
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());

@@ -26,7 +26,11 @@ const START_HINT = "start it with: export IPLEDGER_KUBECONFIG=$(test/services/ku
  */
 export function findKubeService(suite: string): KubeService | undefined {
   const path = process.env["IPLEDGER_KUBECONFIG"];
-  const problem = !path ? "IPLEDGER_KUBECONFIG is not set" : !existsSync(path) ? `IPLEDGER_KUBECONFIG=${path} does not exist` : undefined;
+  const problem = !path
+    ? "IPLEDGER_KUBECONFIG is not set"
+    : !existsSync(path)
+      ? `IPLEDGER_KUBECONFIG=${path} does not exist`
+      : undefined;
   if (!problem && path) {
     const agent = join(dirname(path), "agent.kubeconfig");
     return { kubeconfig: path, agentKubeconfig: existsSync(agent) ? agent : undefined };
@@ -35,7 +39,9 @@ export function findKubeService(suite: string): KubeService | undefined {
     throw new Error(`kube-apiserver tests "${suite}" need a real apiserver: ${problem}; ${START_HINT}`);
   }
   const banner = "!".repeat(78);
-  console.warn(`\n${banner}\nSKIPPING kube-apiserver suite "${suite}": ${problem}\n${START_HINT}\n(set CI=1 to make this a failure)\n${banner}\n`);
+  console.warn(
+    `\n${banner}\nSKIPPING kube-apiserver suite "${suite}": ${problem}\n${START_HINT}\n(set CI=1 to make this a failure)\n${banner}\n`,
+  );
   return undefined;
 }
 

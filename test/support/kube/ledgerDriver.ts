@@ -28,11 +28,16 @@ export function ippoolName(pool: DriverPool): string {
 export function createLedgerDriver(app: FastifyInstance, namespace = "apps") {
   const held = new Map<string, { pool: DriverPool; ip: string }>();
   const bodyOf = (pod: string, pool: DriverPool) =>
-    cniBody({ pod: { namespace, name: pod, uid: `uid-${pod}` }, containerId: `c-${pod}`, ipam: { range: pool.range, ...(pool.networkName ? { network_name: pool.networkName } : {}) } });
+    cniBody({
+      pod: { namespace, name: pod, uid: `uid-${pod}` },
+      containerId: `c-${pod}`,
+      ipam: { range: pool.range, ...(pool.networkName ? { network_name: pool.networkName } : {}) },
+    });
 
   async function call(verb: "add" | "del", pod: string, pool: DriverPool): Promise<Record<string, unknown>> {
     const reply = await app.inject({ method: "POST", url: `/v1/cni/${verb}`, payload: bodyOf(pod, pool) });
-    if (reply.statusCode !== 200) throw new Error(`CNI ${verb.toUpperCase()} for ${pod} answered ${reply.statusCode}: ${reply.body}`);
+    if (reply.statusCode !== 200)
+      throw new Error(`CNI ${verb.toUpperCase()} for ${pod} answered ${reply.statusCode}: ${reply.body}`);
     return reply.json() as Record<string, unknown>;
   }
 
@@ -65,7 +70,10 @@ export function createLedgerDriver(app: FastifyInstance, namespace = "apps") {
       const network = parseCidr(pool.range)?.network ?? 0n;
       const entries = [...held].filter(([, entry]) => ippoolName(entry.pool) === ippoolName(pool));
       return Object.fromEntries(
-        entries.map(([pod, { ip }]) => [String((parseAddress(ip)?.value ?? 0n) - network), { id: `c-${pod}`, podref: `${namespace}/${pod}`, ifname: "net1" }]),
+        entries.map(([pod, { ip }]) => [
+          String((parseAddress(ip)?.value ?? 0n) - network),
+          { id: `c-${pod}`, podref: `${namespace}/${pod}`, ifname: "net1" },
+        ]),
       );
     },
   };

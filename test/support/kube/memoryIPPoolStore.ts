@@ -1,5 +1,10 @@
 import type { IPPoolObject } from "../../../projections/kubernetes/ippoolObjects.js";
-import { IPPoolStoreError, type IPPoolStore, type StoredIPPool, type WatchEventType } from "../../../projections/kubernetes/ippoolStore.js";
+import {
+  IPPoolStoreError,
+  type IPPoolStore,
+  type StoredIPPool,
+  type WatchEventType,
+} from "../../../projections/kubernetes/ippoolStore.js";
 
 type Watcher = (type: WatchEventType, object: StoredIPPool) => void;
 
@@ -20,8 +25,16 @@ export function createMemoryIPPoolStore(namespace = "test") {
     const copy = structuredClone(object);
     setImmediate(() => watchers.forEach((watcher) => watcher(type, copy)));
   };
-  const put = (object: Omit<StoredIPPool, "metadata"> & { metadata: Omit<StoredIPPool["metadata"], "resourceVersion"> & { resourceVersion?: string } }, type: WatchEventType): StoredIPPool => {
-    const stored = structuredClone({ ...object, metadata: { ...object.metadata, namespace, resourceVersion: String(++revision) } }) as StoredIPPool;
+  const put = (
+    object: Omit<StoredIPPool, "metadata"> & {
+      metadata: Omit<StoredIPPool["metadata"], "resourceVersion"> & { resourceVersion?: string };
+    },
+    type: WatchEventType,
+  ): StoredIPPool => {
+    const stored = structuredClone({
+      ...object,
+      metadata: { ...object.metadata, namespace, resourceVersion: String(++revision) },
+    }) as StoredIPPool;
     objects.set(stored.metadata.name, stored);
     publish(type, stored);
     return structuredClone(stored);
@@ -31,7 +44,10 @@ export function createMemoryIPPoolStore(namespace = "test") {
     namespace,
     async list() {
       requests.list += 1;
-      return { items: [...objects.values()].map((object) => structuredClone(object)), resourceVersion: String(revision) };
+      return {
+        items: [...objects.values()].map((object) => structuredClone(object)),
+        resourceVersion: String(revision),
+      };
     },
     async get(name) {
       requests.get += 1;

@@ -37,7 +37,9 @@ export interface ProjectorProcess {
  */
 export function spawnProjector(identity: string, args: readonly string[]): ProjectorProcess {
   if (!existsSync(CLI_BIN)) throw new Error(`missing ${CLI_BIN}: run \`npm run build\` first`);
-  const child = spawn(process.execPath, [CLI_BIN, "project-kubernetes", "--identity", identity, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [CLI_BIN, "project-kubernetes", "--identity", identity, ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   const lines: ProjectorLogLine[] = [];
   const other: string[] = [];
   const waiters = new Set<() => void>();
@@ -71,7 +73,11 @@ export function spawnProjector(identity: string, args: readonly string[]): Proje
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`${identity} did not log "${message}" within ${timeoutMs} ms; stderr: ${other.join(" | ")}; last lines: ${JSON.stringify(lines.slice(-5))}`));
+          reject(
+            new Error(
+              `${identity} did not log "${message}" within ${timeoutMs} ms; stderr: ${other.join(" | ")}; last lines: ${JSON.stringify(lines.slice(-5))}`,
+            ),
+          );
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);

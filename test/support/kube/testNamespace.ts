@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig, type V1PolicyRule } from "@kubernetes/client-node";
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  RbacAuthorizationV1Api,
+  type KubeConfig,
+  type V1PolicyRule,
+} from "@kubernetes/client-node";
 
 const ignoreMissing = (error: { code?: number }): void => {
   if (error.code !== 404) throw error;
@@ -12,7 +19,9 @@ const ignoreMissing = (error: { code?: number }): void => {
  */
 export async function createTestNamespace(kc: KubeConfig, prefix: string): Promise<string> {
   const name = `${prefix}-${randomUUID().slice(0, 8)}`;
-  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels: { "ipledger.io/test": "true" } } } });
+  await kc
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name, labels: { "ipledger.io/test": "true" } } } });
   return name;
 }
 
@@ -20,12 +29,25 @@ export async function createTestNamespace(kc: KubeConfig, prefix: string): Promi
  * Gives `user` a Role with `rules` in `namespace` (e.g. the projector's rules for the
  * low-privilege `ipledger-agent` user of the test apiserver).
  */
-export async function grantRole(kc: KubeConfig, namespace: string, user: string, name: string, rules: readonly V1PolicyRule[]): Promise<void> {
+export async function grantRole(
+  kc: KubeConfig,
+  namespace: string,
+  user: string,
+  name: string,
+  rules: readonly V1PolicyRule[],
+): Promise<void> {
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules: rules.map((rule) => ({ ...rule })) } });
+  await rbac.createNamespacedRole({
+    namespace,
+    body: { metadata: { name }, rules: rules.map((rule) => ({ ...rule })) },
+  });
   await rbac.createNamespacedRoleBinding({
     namespace,
-    body: { metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name }, subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: user }] },
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: user }],
+    },
   });
 }
 
@@ -40,7 +62,14 @@ export async function removeTestNamespace(kc: KubeConfig, namespace: string): Pr
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
   for (const plural of ["ippools", "overlappingrangeipreservations"]) {
-    await custom.deleteCollectionNamespacedCustomObject({ group: "whereabouts.cni.cncf.io", version: "v1alpha1", namespace, plural }).catch(ignoreMissing);
+    await custom
+      .deleteCollectionNamespacedCustomObject({
+        group: "whereabouts.cni.cncf.io",
+        version: "v1alpha1",
+        namespace,
+        plural,
+      })
+      .catch(ignoreMissing);
   }
   await kc.makeApiClient(CoordinationV1Api).deleteCollectionNamespacedLease({ namespace }).catch(ignoreMissing);
   await core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }).catch(ignoreMissing);
@@ -48,5 +77,7 @@ export async function removeTestNamespace(kc: KubeConfig, namespace: string): Pr
   await rbac.deleteCollectionNamespacedRoleBinding({ namespace }).catch(ignoreMissing);
   await rbac.deleteCollectionNamespacedRole({ namespace }).catch(ignoreMissing);
   await core.deleteNamespace({ name: namespace }).catch(ignoreMissing);
-  await core.replaceNamespaceFinalize({ name: namespace, body: { metadata: { name: namespace }, spec: { finalizers: [] } } }).catch(ignoreMissing);
+  await core
+    .replaceNamespaceFinalize({ name: namespace, body: { metadata: { name: namespace }, spec: { finalizers: [] } } })
+    .catch(ignoreMissing);
 }

@@ -32,13 +32,17 @@ export interface HolderView {
 
 /** `ipledger who IP` through the agent's socket on the host. */
 export async function who(ip: string): Promise<HolderView | null> {
-  const answer = JSON.parse(await ipledger(["who", ip, "--socket", AGENT_SOCKET, "--output", "json"])) as { holder: HolderView | null };
+  const answer = JSON.parse(await ipledger(["who", ip, "--socket", AGENT_SOCKET, "--output", "json"])) as {
+    holder: HolderView | null;
+  };
   return answer.holder;
 }
 
 /** Every address held in `cidr`, through the agent's socket. */
 export async function whoCidr(cidr: string): Promise<HolderView[]> {
-  return (JSON.parse(await ipledger(["who", cidr, "--socket", AGENT_SOCKET, "--output", "json"])) as { holders: HolderView[] }).holders;
+  return (
+    JSON.parse(await ipledger(["who", cidr, "--socket", AGENT_SOCKET, "--output", "json"])) as { holders: HolderView[] }
+  ).holders;
 }
 
 /** `ipledger verify` of the deployment's Kafka log, replayed on the host into a scratch directory. */
@@ -63,7 +67,9 @@ export function agentGet(path: string, timeoutMs = 3_000): Promise<{ status: num
 
 /** IPPool CRs the projector wrote: address → "namespace/pod" for every allocation. */
 export async function ippoolAllocations(kubectl: Kubectl): Promise<Map<string, string>> {
-  const list = await kubectl.json<{ items: { spec: { range: string; allocations?: Record<string, { podref: string }> } }[] }>(["get", "ippools.whereabouts.cni.cncf.io", "-A"]);
+  const list = await kubectl.json<{
+    items: { spec: { range: string; allocations?: Record<string, { podref: string }> } }[];
+  }>(["get", "ippools.whereabouts.cni.cncf.io", "-A"]);
   const out = new Map<string, string>();
   for (const pool of list.items) {
     const base = pool.spec.range.split("/")[0] as string;
@@ -77,13 +83,30 @@ export async function ippoolAllocations(kubectl: Kubectl): Promise<Map<string, s
 }
 
 /** The agent pod's running container: its id (containerd) and pod name. */
-export async function agentContainer(kubectl: Kubectl): Promise<{ pod: string; containerId: string; restarts: number }> {
-  const list = await kubectl.json<{ items: { metadata: { name: string }; status: { containerStatuses?: { name: string; containerID?: string; restartCount: number; state?: { running?: unknown } }[] } }[] }>(
-    ["-n", "ipledger", "get", "pods", "-l", "app.kubernetes.io/component=agent"],
-  );
+export async function agentContainer(
+  kubectl: Kubectl,
+): Promise<{ pod: string; containerId: string; restarts: number }> {
+  const list = await kubectl.json<{
+    items: {
+      metadata: { name: string };
+      status: {
+        containerStatuses?: {
+          name: string;
+          containerID?: string;
+          restartCount: number;
+          state?: { running?: unknown };
+        }[];
+      };
+    }[];
+  }>(["-n", "ipledger", "get", "pods", "-l", "app.kubernetes.io/component=agent"]);
   for (const pod of list.items) {
     const status = pod.status.containerStatuses?.find((c) => c.name === "agent" && c.state?.running && c.containerID);
-    if (status?.containerID) return { pod: pod.metadata.name, containerId: status.containerID.replace(/^containerd:\/\//, ""), restarts: status.restartCount };
+    if (status?.containerID)
+      return {
+        pod: pod.metadata.name,
+        containerId: status.containerID.replace(/^containerd:\/\//, ""),
+        restarts: status.restartCount,
+      };
   }
   throw new Error("no running agent container");
 }

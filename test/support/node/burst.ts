@@ -47,25 +47,39 @@ export async function agentPid(node: NodeService, containerId: string): Promise<
  * run, calls `atTop`, scales it to zero and waits until all are gone, measuring both and the
  * CPU spent.
  */
-export async function scaleUpAndDown(node: NodeService, kubectl: Kubectl, namespace: string, name: string, network: string, replicas: number, agent?: { pid: number }, atTop?: () => Promise<void>): Promise<BurstResult> {
-  const manifest = (n: number) => JSON.stringify({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name },
-    spec: { replicas: n, selector: { matchLabels: { app: name } }, template: podTemplate({ app: name }, network) },
-  });
+export async function scaleUpAndDown(
+  node: NodeService,
+  kubectl: Kubectl,
+  namespace: string,
+  name: string,
+  network: string,
+  replicas: number,
+  agent?: { pid: number },
+  atTop?: () => Promise<void>,
+): Promise<BurstResult> {
+  const manifest = (n: number) =>
+    JSON.stringify({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name },
+      spec: { replicas: n, selector: { matchLabels: { app: name } }, template: podTemplate({ app: name }, network) },
+    });
   await kubectl.apply(manifest(0), namespace);
   const ctrd = containerdPid(node);
   const cni0 = cpuSeconds(ctrd, true);
   const agent0 = agent ? cpuSeconds(agent.pid, false) : 0;
-  const add0 = agent ? histogramTotals((await agentGet("/metrics")).body, "ipledger_request_duration_seconds", "add") : undefined;
+  const add0 = agent
+    ? histogramTotals((await agentGet("/metrics")).body, "ipledger_request_duration_seconds", "add")
+    : undefined;
 
   const t0 = Date.now();
   await kubectl.apply(manifest(replicas), namespace);
   await waitPodsRunning(kubectl, namespace, `app=${name}`, replicas, 900_000);
   const upSeconds = (Date.now() - t0) / 1000;
   await atTop?.();
-  const add1 = agent ? histogramTotals((await agentGet("/metrics")).body, "ipledger_request_duration_seconds", "add") : undefined;
+  const add1 = agent
+    ? histogramTotals((await agentGet("/metrics")).body, "ipledger_request_duration_seconds", "add")
+    : undefined;
 
   const t1 = Date.now();
   await kubectl.apply(manifest(0), namespace);

@@ -29,7 +29,9 @@ export function userOverlay(deployment: Deployment, apiserverPort: string): stri
         path: /spec/template/spec/containers/0/env/-
         value: { name: KUBERNETES_SERVICE_PORT, value: "${apiserverPort}" }
 `;
-  writeFileSync(join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1
+  writeFileSync(
+    join(dir, "kustomization.yaml"),
+    `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources:
   - ${relative(dir, OVERLAY)}
@@ -45,7 +47,8 @@ patches:
       - op: replace
         path: /data/IPLEDGER_KAFKA_PARTITIONS
         value: "1"
-${apiserverEnv("Deployment", "ipledger-projector")}${apiserverEnv("Deployment", "ipledger-reconciler")}`);
+${apiserverEnv("Deployment", "ipledger-projector")}${apiserverEnv("Deployment", "ipledger-reconciler")}`,
+  );
   return dir;
 }
 

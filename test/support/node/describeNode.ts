@@ -8,7 +8,11 @@ export function describeNode(name: string, body: (node: NodeService) => void): v
     node = findNodeService(name);
   } catch (error) {
     const message = (error as Error).message;
-    describe(name, () => it("has a real node", () => { throw new Error(message); }));
+    describe(name, () =>
+      it("has a real node", () => {
+        throw new Error(message);
+      }),
+    );
     return;
   }
   if (node) {
@@ -17,6 +21,8 @@ export function describeNode(name: string, body: (node: NodeService) => void): v
   } else {
     // Reason: no node is running and CI is not set; findNodeService printed a loud warning
     // naming test/services/node/start. Under CI it throws and the suite fails above instead.
-    describe.skip(name, () => body({ kubeconfig: "", kubectl: "", nodeName: "", containerdSocket: "", stateDir: "", apiserverPort: "" }));
+    describe.skip(name, () =>
+      body({ kubeconfig: "", kubectl: "", nodeName: "", containerdSocket: "", stateDir: "", apiserverPort: "" }),
+    );
   }
 }

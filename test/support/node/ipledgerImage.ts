@@ -21,13 +21,18 @@ export async function buildAndImportImage(node: NodeService, tag = IMAGE_TAG): P
   mkdirSync(dir, { recursive: true });
   const tar = join(dir, `ipledger-${tag}.tar`);
   const name = `${IMAGE_REPOSITORY}:${tag}`;
-  await run(process.execPath, [join(REPO, "scripts/image/assemble.mjs"), "--out", tar, "--name", name], { cwd: REPO, maxBuffer: 16 * 2 ** 20 });
+  await run(process.execPath, [join(REPO, "scripts/image/assemble.mjs"), "--out", tar, "--name", name], {
+    cwd: REPO,
+    maxBuffer: 16 * 2 ** 20,
+  });
   await ctr(node, ["images", "import", tar]);
   return name;
 }
 
 /** `ctr -n k8s.io ARGS` against the node's containerd. */
 export async function ctr(node: NodeService, args: readonly string[]): Promise<string> {
-  const { stdout } = await run("ctr", ["--address", node.containerdSocket, "-n", "k8s.io", ...args], { maxBuffer: 16 * 2 ** 20 });
+  const { stdout } = await run("ctr", ["--address", node.containerdSocket, "-n", "k8s.io", ...args], {
+    maxBuffer: 16 * 2 ** 20,
+  });
   return stdout;
 }

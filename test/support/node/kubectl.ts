@@ -14,7 +14,10 @@ export interface Kubectl {
 /** kubectl with the node's kubeconfig; a failure throws with kubectl's stderr in the message. */
 export function kubectlFor(node: NodeService): Kubectl {
   const call = async (args: readonly string[], input?: string): Promise<string> => {
-    const child = run(node.kubectl, [...args], { env: { ...process.env, KUBECONFIG: node.kubeconfig }, maxBuffer: 64 * 2 ** 20 });
+    const child = run(node.kubectl, [...args], {
+      env: { ...process.env, KUBECONFIG: node.kubeconfig },
+      maxBuffer: 64 * 2 ** 20,
+    });
     if (input !== undefined) {
       child.child.stdin?.end(input);
     }
@@ -27,12 +30,18 @@ export function kubectlFor(node: NodeService): Kubectl {
   };
   const kubectl = call as Kubectl;
   kubectl.json = async <T>(args: readonly string[]) => JSON.parse(await call([...args, "-o", "json"])) as T;
-  kubectl.apply = (yaml: string, namespace?: string) => call(["apply", ...(namespace ? ["-n", namespace] : []), "-f", "-"], yaml);
+  kubectl.apply = (yaml: string, namespace?: string) =>
+    call(["apply", ...(namespace ? ["-n", namespace] : []), "-f", "-"], yaml);
   return kubectl;
 }
 
 /** Polls `check` every `intervalMs` until it returns a value, or throws after `timeoutMs` with the last reason. */
-export async function waitUntil<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 500): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  intervalMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -42,7 +51,10 @@ export async function waitUntil<T>(what: string, timeoutMs: number, check: () =>
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -11,8 +11,22 @@ export const WORKLOAD_IMAGE = "localhost/pause:3.10";
  * false) whose addresses come from ipledger; `ipam` holds the ipledger keys (range, exclude…).
  */
 export function bridgeNad(name: string, bridge: string, ipam: Record<string, unknown>): string {
-  const config = { cniVersion: "0.4.0", name, type: "bridge", bridge, isGateway: false, ipMasq: false, capabilities: { ips: true }, ipam: { type: "ipledger", ...ipam } };
-  return JSON.stringify({ apiVersion: "k8s.cni.cncf.io/v1", kind: "NetworkAttachmentDefinition", metadata: { name }, spec: { config: JSON.stringify(config) } });
+  const config = {
+    cniVersion: "0.4.0",
+    name,
+    type: "bridge",
+    bridge,
+    isGateway: false,
+    ipMasq: false,
+    capabilities: { ips: true },
+    ipam: { type: "ipledger", ...ipam },
+  };
+  return JSON.stringify({
+    apiVersion: "k8s.cni.cncf.io/v1",
+    kind: "NetworkAttachmentDefinition",
+    metadata: { name },
+    spec: { config: JSON.stringify(config) },
+  });
 }
 
 /** The pod template's spec and metadata for a workload on the node's secondary network(s). */
@@ -29,11 +43,22 @@ export function podTemplate(labels: Record<string, string>, networks: string): R
 
 export function podManifest(name: string, labels: Record<string, string>, networks: string): string {
   const template = podTemplate(labels, networks);
-  return JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name, ...(template["metadata"] as object) }, spec: template["spec"] });
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, ...(template["metadata"] as object) },
+    spec: template["spec"],
+  });
 }
 
 export interface PodView {
-  metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
   status: { phase?: string; containerStatuses?: { ready: boolean; containerID?: string; restartCount: number }[] };
 }
 
@@ -47,29 +72,57 @@ interface NetworkStatus {
 export function secondaryAddresses(pod: PodView): Map<string, string[]> {
   const raw = pod.metadata.annotations?.[NETWORK_STATUS_ANNOTATION];
   const statuses = raw ? (JSON.parse(raw) as NetworkStatus[]) : [];
-  return new Map(statuses.filter((s) => s.interface?.startsWith("net")).map((s) => [s.interface as string, s.ips ?? []]));
+  return new Map(
+    statuses.filter((s) => s.interface?.startsWith("net")).map((s) => [s.interface as string, s.ips ?? []]),
+  );
 }
 
 /** The first secondary address of a pod (net1), or throws naming the pod. */
 export function net1(pod: PodView): string {
   const ip = secondaryAddresses(pod).get("net1")?.[0];
-  if (!ip) throw new Error(`pod ${pod.metadata.namespace}/${pod.metadata.name} has no net1 address in ${NETWORK_STATUS_ANNOTATION}`);
+  if (!ip)
+    throw new Error(
+      `pod ${pod.metadata.namespace}/${pod.metadata.name} has no net1 address in ${NETWORK_STATUS_ANNOTATION}`,
+    );
   return ip;
 }
 
 /** Waits until `count` pods match `selector` and all run; returns them. */
-export async function waitPodsRunning(kubectl: Kubectl, namespace: string, selector: string, count: number, timeoutMs = 240_000): Promise<PodView[]> {
-  return waitUntil(`${count} Running pods ${selector} in ${namespace}`, timeoutMs, async () => {
-    const list = await kubectl.json<{ items: PodView[] }>(["-n", namespace, "get", "pods", "-l", selector]);
-    const running = list.items.filter((p) => p.status.phase === "Running" && p.metadata.annotations?.[NETWORK_STATUS_ANNOTATION]);
-    return running.length === count && list.items.length === count ? running : undefined;
-  }, 1_000);
+export async function waitPodsRunning(
+  kubectl: Kubectl,
+  namespace: string,
+  selector: string,
+  count: number,
+  timeoutMs = 240_000,
+): Promise<PodView[]> {
+  return waitUntil(
+    `${count} Running pods ${selector} in ${namespace}`,
+    timeoutMs,
+    async () => {
+      const list = await kubectl.json<{ items: PodView[] }>(["-n", namespace, "get", "pods", "-l", selector]);
+      const running = list.items.filter(
+        (p) => p.status.phase === "Running" && p.metadata.annotations?.[NETWORK_STATUS_ANNOTATION],
+      );
+      return running.length === count && list.items.length === count ? running : undefined;
+    },
+    1_000,
+  );
 }
 
 /** Waits until no pod matches `selector`. */
-export async function waitPodsGone(kubectl: Kubectl, namespace: string, selector: string, timeoutMs = 240_000): Promise<void> {
-  await waitUntil(`no pods ${selector} in ${namespace}`, timeoutMs, async () => {
-    const list = await kubectl.json<{ items: PodView[] }>(["-n", namespace, "get", "pods", "-l", selector]);
-    return list.items.length === 0 ? true : undefined;
-  }, 1_000);
+export async function waitPodsGone(
+  kubectl: Kubectl,
+  namespace: string,
+  selector: string,
+  timeoutMs = 240_000,
+): Promise<void> {
+  await waitUntil(
+    `no pods ${selector} in ${namespace}`,
+    timeoutMs,
+    async () => {
+      const list = await kubectl.json<{ items: PodView[] }>(["-n", namespace, "get", "pods", "-l", selector]);
+      return list.items.length === 0 ? true : undefined;
+    },
+    1_000,
+  );
 }

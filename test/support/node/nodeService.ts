@@ -19,8 +19,12 @@ export interface NodeService {
 const START_HINT = "start it with: export IPLEDGER_NODE_KUBECONFIG=$(test/services/node/start | tail -n1)   (as root)";
 
 function readEnvFile(path: string): Record<string, string> {
-  const entries = readFileSync(path, "utf8").split("\n").filter((line) => /^[A-Z_]+=/.test(line));
-  return Object.fromEntries(entries.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+  const entries = readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line));
+  return Object.fromEntries(
+    entries.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
 }
 
 /**
@@ -31,7 +35,11 @@ function readEnvFile(path: string): Record<string, string> {
 export function findNodeService(suite: string): NodeService | undefined {
   const kubeconfig = process.env["IPLEDGER_NODE_KUBECONFIG"];
   const envFile = kubeconfig ? join(dirname(dirname(kubeconfig)), "env") : "";
-  const problem = !kubeconfig ? "IPLEDGER_NODE_KUBECONFIG is not set" : !existsSync(envFile) ? `${envFile} (written by the node's start) does not exist` : undefined;
+  const problem = !kubeconfig
+    ? "IPLEDGER_NODE_KUBECONFIG is not set"
+    : !existsSync(envFile)
+      ? `${envFile} (written by the node's start) does not exist`
+      : undefined;
   if (!problem && kubeconfig) {
     const env = readEnvFile(envFile);
     return {
@@ -45,6 +53,8 @@ export function findNodeService(suite: string): NodeService | undefined {
   }
   if (process.env["CI"]) throw new Error(`node suite "${suite}" needs the real node: ${problem}; ${START_HINT}`);
   const banner = "!".repeat(78);
-  console.warn(`\n${banner}\nSKIPPING node suite "${suite}": ${problem}\n${START_HINT}\n(set CI=1 to make this a failure)\n${banner}\n`);
+  console.warn(
+    `\n${banner}\nSKIPPING node suite "${suite}": ${problem}\n${START_HINT}\n(set CI=1 to make this a failure)\n${banner}\n`,
+  );
   return undefined;
 }

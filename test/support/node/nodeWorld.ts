@@ -31,14 +31,24 @@ export function nodeWorld(node: NodeService, suite: string): NodeWorld {
   } as NodeWorld;
   beforeAll(async () => {
     const deployment = inject("ipledgerDeployment");
-    if (!deployment) throw new Error("ipledger was not deployed on the node (test/node/setup.ts needs IPLEDGER_KAFKA_BROKERS)");
+    if (!deployment)
+      throw new Error("ipledger was not deployed on the node (test/node/setup.ts needs IPLEDGER_KAFKA_BROKERS)");
     world.deployment = deployment;
     world.kubectl = kubectlFor(node);
     await world.kubectl(["create", "namespace", world.namespace]);
     // The namespace's default service account comes from kube-controller-manager.
-    await world.kubectl(["-n", world.namespace, "wait", "--for=jsonpath={.metadata.name}=default", "serviceaccount/default", "--timeout=60s"]).catch(async () => {
-      await world.kubectl(["-n", world.namespace, "get", "serviceaccount", "default"]);
-    });
+    await world
+      .kubectl([
+        "-n",
+        world.namespace,
+        "wait",
+        "--for=jsonpath={.metadata.name}=default",
+        "serviceaccount/default",
+        "--timeout=60s",
+      ])
+      .catch(async () => {
+        await world.kubectl(["-n", world.namespace, "get", "serviceaccount", "default"]);
+      });
   });
   afterAll(async () => {
     await world.kubectl?.(["delete", "namespace", world.namespace, "--wait=true", "--timeout=180s"]);

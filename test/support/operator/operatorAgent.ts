@@ -24,7 +24,13 @@ export interface OperatorAgent {
  */
 export async function startOperatorAgent(options: TestAgentOptions = {}): Promise<OperatorAgent> {
   const agent = await startTestAgent(options);
-  const operator = createOperatorService({ log: agent.log, runner: agent.runner, node: options.node ?? "node-int", component: "agent", ...(options.now ? { now: options.now } : {}) });
+  const operator = createOperatorService({
+    log: agent.log,
+    runner: agent.runner,
+    node: options.node ?? "node-int",
+    component: "agent",
+    ...(options.now ? { now: options.now } : {}),
+  });
   const app = buildApp({
     service: agent.service,
     queries: agent.queries,
@@ -56,9 +62,16 @@ export interface TrailRow {
 /** The projection's record of the events with these ids (actor JSON and body), in log order. */
 export function trailOf(agent: Pick<TestAgent, "projection">, ids: readonly string[]): TrailRow[] {
   const rows = agent.projection.db
-    .prepare(`SELECT type, status, actor, body FROM events WHERE id IN (${ids.map(() => "?").join(",")}) ORDER BY partition, "offset"`)
+    .prepare(
+      `SELECT type, status, actor, body FROM events WHERE id IN (${ids.map(() => "?").join(",")}) ORDER BY partition, "offset"`,
+    )
     .all(...ids) as { type: LedgerEvent["type"]; status: string; actor: string; body: string }[];
-  return rows.map((row) => ({ type: row.type, status: row.status, actor: JSON.parse(row.actor) as Actor, event: JSON.parse(row.body) as LedgerEvent }));
+  return rows.map((row) => ({
+    type: row.type,
+    status: row.status,
+    actor: JSON.parse(row.actor) as Actor,
+    event: JSON.parse(row.body) as LedgerEvent,
+  }));
 }
 
 /** What a CLI run printed and how it ended. */
@@ -74,9 +87,16 @@ export interface CliRun {
  *
  * @example const { status, stdout } = await ipledger(["release", "10.0.0.5", "--reason", "x", "--socket", sock]);
  */
-export function ipledger(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+export function ipledger(
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [AGENT_BIN, ...args], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+    const child = spawn(process.execPath, [AGENT_BIN, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...options.env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

@@ -14,11 +14,19 @@ import { trailOf } from "./operatorAgent.js";
 
 /** Holders of every domain as `ip pod node`, sorted: what "the state" means to an operator. */
 function holdingsOf(state: TestAgent["runner"]["state"]): string[] {
-  return [...state.domains.values()].flatMap((domain) => [...domain.held.values()].map((h) => `${h.domain}|${h.ip}|${h.owner.podNamespace}/${h.owner.podName}|${h.owner.node}`)).sort();
+  return [...state.domains.values()]
+    .flatMap((domain) =>
+      [...domain.held.values()].map(
+        (h) => `${h.domain}|${h.ip}|${h.owner.podNamespace}/${h.owner.podName}|${h.owner.node}`,
+      ),
+    )
+    .sort();
 }
 
 function reservationsOf(state: TestAgent["runner"]["state"]): string[] {
-  return [...state.domains.values()].flatMap((domain) => domain.reservations.map((r) => `${domain.name}|${r.pool}|${r.target}|${r.note}`)).sort();
+  return [...state.domains.values()]
+    .flatMap((domain) => domain.reservations.map((r) => `${domain.name}|${r.pool}|${r.target}|${r.note}`))
+    .sort();
 }
 
 /**
@@ -27,7 +35,11 @@ function reservationsOf(state: TestAgent["runner"]["state"]): string[] {
  * projection's trail of the action's events (the `events` table's actor and body) and the
  * history of every released address name the operator and the reason.
  */
-export async function expectActionRecorded(agent: TestAgent, result: OperatorResult, expected: { user: string; reason: string }): Promise<void> {
+export async function expectActionRecorded(
+  agent: TestAgent,
+  result: OperatorResult,
+  expected: { user: string; reason: string },
+): Promise<void> {
   await expectLedgerSound(agent.log, agent.projection);
   const scratch = mkdtempSync(join(tmpdir(), "ipledger-op-replay-"));
   const fresh = openSqliteProjection(join(scratch, "projection.db"));
@@ -45,9 +57,17 @@ export async function expectActionRecorded(agent: TestAgent, result: OperatorRes
   for (const event of result.events) {
     if (event.type !== "AddressReleased") continue;
     const last = agent.queries.history({ ip: event.data.ip }).at(-1) as unknown as Record<string, unknown> | undefined;
-    expect(last, `history of ${event.data.ip}`).toMatchObject({ podName: event.data.owner.podName, endReason: event.data.reason, endNote: expected.reason, closedBy: { user: expected.user } });
+    expect(last, `history of ${event.data.ip}`).toMatchObject({
+      podName: event.data.owner.podName,
+      endReason: event.data.reason,
+      endNote: expected.reason,
+      closedBy: { user: expected.user },
+    });
   }
-  const trail = trailOf(agent, result.events.map((event) => event.id));
+  const trail = trailOf(
+    agent,
+    result.events.map((event) => event.id),
+  );
   expect(trail).toHaveLength(result.events.length);
   for (const row of trail) {
     expect(row.status).toBe("accepted");
@@ -57,9 +77,26 @@ export async function expectActionRecorded(agent: TestAgent, result: OperatorRes
 }
 
 /** Appends an allocation for `owner` in `pool` straight to the fixture's log (an ADD made on another node). */
-export async function allocateOn(agent: Pick<TestAgent, "log" | "runner">, owner: Owner, target: TargetPool, now = new Date().toISOString()): Promise<string> {
+export async function allocateOn(
+  agent: Pick<TestAgent, "log" | "runner">,
+  owner: Owner,
+  target: TargetPool,
+  now = new Date().toISOString(),
+): Promise<string> {
   const decision = decideAllocation(
-    { kind: "AllocateAddresses", now, actor: { node: owner.node, component: "agent" }, eventIds: [crypto.randomUUID(), crypto.randomUUID()], owner, pools: [target], requested: [], sticky: true, spread: 1, random: [0], avoid: [] },
+    {
+      kind: "AllocateAddresses",
+      now,
+      actor: { node: owner.node, component: "agent" },
+      eventIds: [crypto.randomUUID(), crypto.randomUUID()],
+      owner,
+      pools: [target],
+      requested: [],
+      sticky: true,
+      spread: 1,
+      random: [0],
+      avoid: [],
+    },
     agent.runner.state,
   );
   const outcomes = await appendAndWait(agent.log, agent.runner, decision.events, 5_000);

@@ -54,8 +54,12 @@ describe("parseInstant", () => {
   });
 
   it("takes an assumed zone for zone-less times only when asked", () => {
-    expect(new Date(parseInstant("2026-11-20 04:12:09", "time", NOW, { assumeZone: "+01:00" })).toISOString()).toBe("2026-11-20T03:12:09.000Z");
-    expect(new Date(parseInstant("2026-11-20T03:12:09Z", "time", NOW, { assumeZone: "+05:00" })).toISOString()).toBe("2026-11-20T03:12:09.000Z");
+    expect(new Date(parseInstant("2026-11-20 04:12:09", "time", NOW, { assumeZone: "+01:00" })).toISOString()).toBe(
+      "2026-11-20T03:12:09.000Z",
+    );
+    expect(new Date(parseInstant("2026-11-20T03:12:09Z", "time", NOW, { assumeZone: "+05:00" })).toISOString()).toBe(
+      "2026-11-20T03:12:09.000Z",
+    );
   });
 });
 
@@ -73,7 +77,9 @@ describe("printing times", () => {
   });
 
   it("follows daylight saving time in a named zone", () => {
-    expect(formatInstant(Date.parse("2026-07-01T12:00:00Z"), parseTimeZone("Europe/Paris", "--tz"))).toBe("2026-07-01T14:00:00.000+02:00");
+    expect(formatInstant(Date.parse("2026-07-01T12:00:00Z"), parseTimeZone("Europe/Paris", "--tz"))).toBe(
+      "2026-07-01T14:00:00.000+02:00",
+    );
   });
 
   it("refuses an unknown zone", () => {
@@ -81,10 +87,22 @@ describe("printing times", () => {
   });
 
   it("retime rewrites only instants under time keys, however deep", () => {
-    const answer = { at: "2026-11-20T03:12:09.000Z", holders: [{ from: "2026-11-20T03:12:09.000Z", to: null, podName: "2026-11-20T03:12:09.000Z", fromWrittenAt: "garbage" }] };
+    const answer = {
+      at: "2026-11-20T03:12:09.000Z",
+      holders: [
+        { from: "2026-11-20T03:12:09.000Z", to: null, podName: "2026-11-20T03:12:09.000Z", fromWrittenAt: "garbage" },
+      ],
+    };
     expect(retime(answer, parseTimeZone("+01:00", "--tz"))).toEqual({
       at: "2026-11-20T04:12:09.000+01:00",
-      holders: [{ from: "2026-11-20T04:12:09.000+01:00", to: null, podName: "2026-11-20T03:12:09.000Z", fromWrittenAt: "garbage" }],
+      holders: [
+        {
+          from: "2026-11-20T04:12:09.000+01:00",
+          to: null,
+          podName: "2026-11-20T03:12:09.000Z",
+          fromWrittenAt: "garbage",
+        },
+      ],
     });
     expect(retime(answer, UTC)).toBe(answer);
   });

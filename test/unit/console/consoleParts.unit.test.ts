@@ -12,14 +12,45 @@ import { createHash } from "node:crypto";
 const T0 = Date.parse("2026-03-02T00:00:00Z");
 const MIN = 60_000;
 const holder = (ip: string, fromMs: number, toMs: number | null, extra: Partial<Holder> = {}): Holder =>
-  ({ ip, pool: "p", domain: "", podNamespace: "ns", podName: `pod-${ip}-${fromMs}`, podUid: "u", containerId: `c-${ip}-${fromMs}`, ifName: "net1", node: "n", requested: false, from: new Date(fromMs).toISOString(), to: toMs === null ? null : new Date(toMs).toISOString(), endReason: toMs === null ? null : "cni-del", endNote: null, fromWrittenAt: "", toWrittenAt: null, openedBy: null, closedBy: null, fromPosition: { partition: 0, offset: 0 }, toPosition: null, ...extra }) as Holder;
+  ({
+    ip,
+    pool: "p",
+    domain: "",
+    podNamespace: "ns",
+    podName: `pod-${ip}-${fromMs}`,
+    podUid: "u",
+    containerId: `c-${ip}-${fromMs}`,
+    ifName: "net1",
+    node: "n",
+    requested: false,
+    from: new Date(fromMs).toISOString(),
+    to: toMs === null ? null : new Date(toMs).toISOString(),
+    endReason: toMs === null ? null : "cni-del",
+    endNote: null,
+    fromWrittenAt: "",
+    toWrittenAt: null,
+    openedBy: null,
+    closedBy: null,
+    fromPosition: { partition: 0, offset: 0 },
+    toPosition: null,
+    ...extra,
+  }) as Holder;
 
 describe("the pool grid", () => {
   const state = (over: Partial<PoolState> = {}): PoolState => ({
     pool: "p",
     domain: "",
     at: new Date(T0 + 60 * MIN).toISOString(),
-    definition: { range: "10.0.0.0/28", start: "", end: "", exclude: ["10.0.0.3"], gateway: null, networkName: "", reuseCooldownSeconds: 600, definedAt: new Date(T0).toISOString() },
+    definition: {
+      range: "10.0.0.0/28",
+      start: "",
+      end: "",
+      exclude: ["10.0.0.3"],
+      gateway: null,
+      networkName: "",
+      reuseCooldownSeconds: 600,
+      definedAt: new Date(T0).toISOString(),
+    },
     holders: [holder("10.0.0.1", T0, null)],
     otherPools: [holder("10.0.0.2", T0, null, { pool: "q" })],
     reservations: [{ target: "10.0.0.4", note: "", from: new Date(T0).toISOString(), to: null }],
@@ -28,17 +59,36 @@ describe("the pool grid", () => {
   });
 
   it("gives every address of the window its state, cooling down for ten minutes after a release", () => {
-    const released = [holder("10.0.0.5", T0, T0 + 55 * MIN), holder("10.0.0.6", T0, T0 + 30 * MIN), holder("10.0.0.1", T0, T0 + 58 * MIN)];
+    const released = [
+      holder("10.0.0.5", T0, T0 + 55 * MIN),
+      holder("10.0.0.6", T0, T0 + 30 * MIN),
+      holder("10.0.0.1", T0, T0 + 58 * MIN),
+    ];
     const grid = poolGrid(state(), released);
     const cells = [...Buffer.from(grid.cells as string, "base64")];
     expect(grid.first).toBe("10.0.0.1");
     expect(cells).toHaveLength(14);
-    expect(cells.slice(0, 6)).toEqual([CELL.held, CELL.otherPool, CELL.excluded, CELL.reserved, CELL.cooling, CELL.free]);
+    expect(cells.slice(0, 6)).toEqual([
+      CELL.held,
+      CELL.otherPool,
+      CELL.excluded,
+      CELL.reserved,
+      CELL.cooling,
+      CELL.free,
+    ]);
     expect(grid.cooling).toBe(1);
   });
 
   it("does not draw a window too large to draw (an IPv6 /64): counts only", () => {
-    const grid = poolGrid(state({ definition: { ...state().definition, range: "fd00::/64", exclude: [] }, holders: [], otherPools: [], reservations: [] }), []);
+    const grid = poolGrid(
+      state({
+        definition: { ...state().definition, range: "fd00::/64", exclude: [] },
+        holders: [],
+        otherPools: [],
+        reservations: [],
+      }),
+      [],
+    );
     expect(grid.cells).toBeNull();
     expect(grid.first).toBe("fd00::1");
   });
@@ -46,13 +96,22 @@ describe("the pool grid", () => {
 
 describe("the timeline's shape", () => {
   it("sends the bars, one lane per network, while there are few", () => {
-    const timeline = shapeTimeline([holder("10.0.0.1", T0, T0 + MIN), holder("10.0.0.1", T0 + MIN, null, { domain: "blue" })], T0, T0 + 10 * MIN);
-    expect(timeline.bars?.map((bar) => [bar.index, bar.lane, bar.toMs])).toEqual([[0, 0, T0 + MIN], [1, 1, null]]);
+    const timeline = shapeTimeline(
+      [holder("10.0.0.1", T0, T0 + MIN), holder("10.0.0.1", T0 + MIN, null, { domain: "blue" })],
+      T0,
+      T0 + 10 * MIN,
+    );
+    expect(timeline.bars?.map((bar) => [bar.index, bar.lane, bar.toMs])).toEqual([
+      [0, 0, T0 + MIN],
+      [1, 1, null],
+    ]);
     expect(timeline.lanes).toEqual(["", "blue"]);
   });
 
   it("sends a density instead beyond MAX_BARS, counting every tenancy once per slice it overlaps", () => {
-    const many = Array.from({ length: MAX_BARS + 1 }, (_, i) => holder("10.0.0.1", T0 + i * MIN, T0 + i * MIN + 30_000));
+    const many = Array.from({ length: MAX_BARS + 1 }, (_, i) =>
+      holder("10.0.0.1", T0 + i * MIN, T0 + i * MIN + 30_000),
+    );
     const timeline = shapeTimeline(many, T0, T0 + (MAX_BARS + 1) * MIN);
     expect(timeline.bars).toBeNull();
     expect(timeline.total).toBe(MAX_BARS + 1);
@@ -60,19 +119,30 @@ describe("the timeline's shape", () => {
   });
 
   it("ends the default window a little after the last change, not at a far later now", () => {
-    const window = historyWindow([holder("10.0.0.1", T0, T0 + 10 * MIN), holder("10.0.0.1", T0 + 20 * MIN, null)], T0 + 365 * 86_400_000);
+    const window = historyWindow(
+      [holder("10.0.0.1", T0, T0 + 10 * MIN), holder("10.0.0.1", T0 + 20 * MIN, null)],
+      T0 + 365 * 86_400_000,
+    );
     expect(window).toEqual({ fromMs: T0, toMs: T0 + 20 * MIN + 3_600_000 });
   });
 
   it("utilisation keeps a short peak inside a slice", () => {
-    const { held } = utilisation([holder("a", T0, T0 + 100 * MIN), holder("b", T0 + 10 * MIN, T0 + 11 * MIN)], T0, T0 + 100 * MIN, 4);
+    const { held } = utilisation(
+      [holder("a", T0, T0 + 100 * MIN), holder("b", T0 + 10 * MIN, T0 + 11 * MIN)],
+      T0,
+      T0 + 100 * MIN,
+      4,
+    );
     expect(held).toEqual([2, 1, 1, 1]);
   });
 });
 
 describe("the console's gate", () => {
   const token = "auditor-token-0123456789abcdef";
-  const policy: AuthPolicy = { kind: "tokens", tokens: [{ digest: createHash("sha256").update(token).digest(), role: "auditor", subject: "alice" }] };
+  const policy: AuthPolicy = {
+    kind: "tokens",
+    tokens: [{ digest: createHash("sha256").update(token).digest(), role: "auditor", subject: "alice" }],
+  };
 
   it("exchanges a token for a random session cookie, and accepts the cookie or a bearer token after", () => {
     const auth = consoleAuth(policy);

@@ -9,8 +9,13 @@ import { DEPLOY_DIR, field, loadManifests, podSpecOf } from "../../support/deplo
 
 const ROOT = join(DEPLOY_DIR, "..");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
-const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("#"));
-const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)].map((match) => (match[1] as string).trim().split(/\s+/));
+const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8")
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "" && !line.startsWith("#"));
+const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)].map((match) =>
+  (match[1] as string).trim().split(/\s+/),
+);
 const installed = new Set([
   ...[...dockerfile.matchAll(/^COPY (?:--from=\S+ )?\S+(?: \S+)* (\/\S+)$/gm)].map((match) => match[1] as string),
   ...[...dockerfile.matchAll(/ln -s \S+ (\/\S+)/g)].map((match) => match[1] as string),
@@ -21,7 +26,10 @@ it("copies only files of this repository that .dockerignore lets through", () =>
   expect(sources.length).toBeGreaterThan(5);
   for (const source of sources) {
     expect(existsSync(join(ROOT, source)), source).toBe(true);
-    expect(ignored.filter((pattern) => source === pattern || source.startsWith(`${pattern}/`)), source).toEqual([]);
+    expect(
+      ignored.filter((pattern) => source === pattern || source.startsWith(`${pattern}/`)),
+      source,
+    ).toEqual([]);
   }
 });
 
@@ -29,10 +37,23 @@ it("puts every program the manifests run where they run it", () => {
   const programs = loadManifests()
     .filter(({ file }) => !file.startsWith("examples/"))
     .flatMap(({ object }) => [...(podSpecOf(object)?.initContainers ?? []), ...(podSpecOf(object)?.containers ?? [])])
-    .flatMap((container) => [container.command?.[0], ...["startupProbe", "readinessProbe", "livenessProbe"].map((probe) => field<string[] | undefined>(container, `${probe}.exec.command`)?.[0])])
+    .flatMap((container) => [
+      container.command?.[0],
+      ...["startupProbe", "readinessProbe", "livenessProbe"].map(
+        (probe) => field<string[] | undefined>(container, `${probe}.exec.command`)?.[0],
+      ),
+    ])
     .filter((program): program is string => program !== undefined);
-  expect(new Set(programs)).toEqual(new Set(["/usr/local/bin/ipledger-cluster", "/usr/local/bin/ipledger-install-cni", "/usr/local/bin/ipledger-probe"]));
+  expect(new Set(programs)).toEqual(
+    new Set([
+      "/usr/local/bin/ipledger-cluster",
+      "/usr/local/bin/ipledger-install-cni",
+      "/usr/local/bin/ipledger-probe",
+    ]),
+  );
   for (const program of programs) expect(installed, program).toContain(program);
   expect(installed).toContain("/usr/local/lib/ipledger/ipledger-cni"); // the installer's default IPLEDGER_PLUGIN
-  expect(readFileSync(join(DEPLOY_DIR, "image/ipledger-install-cni.sh"), "utf8")).toContain("PLUGIN=${IPLEDGER_PLUGIN:-/usr/local/lib/ipledger/ipledger-cni}");
+  expect(readFileSync(join(DEPLOY_DIR, "image/ipledger-install-cni.sh"), "utf8")).toContain(
+    "PLUGIN=${IPLEDGER_PLUGIN:-/usr/local/lib/ipledger/ipledger-cni}",
+  );
 });

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createLeaseElector, LeaseConflict, type LeaseElector, type LeaseRecord, type LeaseStore, type StoredLease } from "../../../src/kube/leaseElector.js";
+import {
+  createLeaseElector,
+  LeaseConflict,
+  type LeaseElector,
+  type LeaseRecord,
+  type LeaseStore,
+  type StoredLease,
+} from "../../../src/kube/leaseElector.js";
 
 /** One Lease in memory with compare-and-swap on its resourceVersion; `cut` partitions a caller. */
 function memoryLease() {

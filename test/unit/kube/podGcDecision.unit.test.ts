@@ -13,8 +13,14 @@ function ledgerOf(...owners: Owner[]) {
 const pod = (name: string, uid = `uid-${name}`, namespace = "default"): LivePod => ({ uid, namespace, name });
 const everything = new Map([[0, Number.MAX_SAFE_INTEGER]]);
 
-function decide(state: ReturnType<typeof ledgerOf>, livePods: LivePod[], cutoff: ReadonlyMap<number, number> = everything) {
-  return decidePodReleases({ livePods, holdings: holdingsOf(state), cutoff }).map(({ holding, matchedBy }) => `${holding.ip} ${holding.owner.podName} ${matchedBy}`);
+function decide(
+  state: ReturnType<typeof ledgerOf>,
+  livePods: LivePod[],
+  cutoff: ReadonlyMap<number, number> = everything,
+) {
+  return decidePodReleases({ livePods, holdings: holdingsOf(state), cutoff }).map(
+    ({ holding, matchedBy }) => `${holding.ip} ${holding.owner.podName} ${matchedBy}`,
+  );
 }
 
 describe("decidePodReleases", () => {
@@ -52,14 +58,15 @@ describe("decidePodReleases", () => {
   it("judges only holdings folded before the cutoff (a pod created during the LIST, Whereabouts #207)", () => {
     const state = ledgerOf(owner("old"), owner("new"));
     const offsets = [...holdingsOf(state)].map((holding) => holding.since.offset).sort();
-    const cutoff = new Map([[0, (offsets[1] as number)]]); // the second allocation was folded after the cutoff
+    const cutoff = new Map([[0, offsets[1] as number]]); // the second allocation was folded after the cutoff
     expect(decide(state, [], cutoff)).toEqual(["10.7.0.1 old uid"]);
     expect(decide(state, [], new Map())).toEqual([]);
   });
 
   it("holdingsOf narrows to one pod by UID or by name", () => {
     const state = ledgerOf(owner("a"), owner("b"), owner("c", { podUid: "" }));
-    const names = (scope: Parameters<typeof holdingsOf>[1]) => [...holdingsOf(state, scope)].map((holding) => holding.owner.podName);
+    const names = (scope: Parameters<typeof holdingsOf>[1]) =>
+      [...holdingsOf(state, scope)].map((holding) => holding.owner.podName);
     expect(names({ uid: "uid-a", namespace: "x", name: "y" })).toEqual(["a"]);
     expect(names({ namespace: "default", name: "c" })).toEqual(["c"]);
   });
@@ -69,13 +76,24 @@ describe("podReleaseEvents", () => {
   it("writes AddressReleased with reason pod-deleted, the holding's owner (with its UID) and a note; the fold accepts it", () => {
     const state = ledgerOf(owner("web-0"), owner("legacy", { podUid: "" }));
     const releases = decidePodReleases({ livePods: [], holdings: holdingsOf(state), cutoff: everything });
-    const events = podReleaseEvents(releases, { now: "2026-11-20T04:00:00.000Z", actor: { node: "n", component: "reconciler" }, eventIds: ["r1", "r2"], deletedPodUid: "uid-deleted" });
-    expect(events.map((event) => event.type === "AddressReleased" && [event.data.reason, event.data.owner.podUid, event.data.note])).toEqual([
+    const events = podReleaseEvents(releases, {
+      now: "2026-11-20T04:00:00.000Z",
+      actor: { node: "n", component: "reconciler" },
+      eventIds: ["r1", "r2"],
+      deletedPodUid: "uid-deleted",
+    });
+    expect(
+      events.map(
+        (event) => event.type === "AddressReleased" && [event.data.reason, event.data.owner.podUid, event.data.note],
+      ),
+    ).toEqual([
       ["pod-deleted", "uid-web-0", "pod default/web-0 (uid uid-web-0) was deleted: no pod with uid uid-web-0 exists"],
       ["pod-deleted", "", "pod default/legacy (uid uid-deleted) was deleted: no pod named default/legacy exists"],
     ]);
     const offset = state.applied.get(0) ?? 0;
-    const outcomes = events.map((event, index) => evolve(state, { partition: 0, offset: offset + index, event: event as never }).status);
+    const outcomes = events.map(
+      (event, index) => evolve(state, { partition: 0, offset: offset + index, event: event as never }).status,
+    );
     expect(outcomes).toEqual(["accepted", "accepted"]);
     expect([...holdingsOf(state)]).toEqual([]);
   });
@@ -83,6 +101,8 @@ describe("podReleaseEvents", () => {
   it("asks for one id per release", () => {
     const state = ledgerOf(owner("web-0"));
     const releases = decidePodReleases({ livePods: [], holdings: holdingsOf(state), cutoff: everything });
-    expect(() => podReleaseEvents(releases, { now: "t", actor: { node: "n", component: "c" }, eventIds: [] })).toThrow(/one event id per release/);
+    expect(() => podReleaseEvents(releases, { now: "t", actor: { node: "n", component: "c" }, eventIds: [] })).toThrow(
+      /one event id per release/,
+    );
   });
 });

@@ -20,10 +20,33 @@ async function run(...args: string[]): Promise<{ code: number; stderr: string }>
 
 describe("ipledger project-kubernetes", () => {
   it.each([
-    { what: "a data dir without a log", args: (dir: string) => ["--data-dir", dir, "--kubeconfig", join(dir, "kubeconfig")], code: 4, message: /no log at .*ledger\.db; pass the agent.s --data-dir/ },
-    { what: "a missing kubeconfig", args: (dir: string) => (writeFileSync(join(dir, "ledger.db"), ""), ["--data-dir", dir, "--kubeconfig", join(dir, "missing")]), code: 2, message: /kubeconfig .*missing does not exist; pass --kubeconfig/ },
-    { what: "--kafka-* options without --kafka (the shared log options are wired)", args: (dir: string) => ["--data-dir", dir, "--kafka-ssl"], code: 2, message: /the --kafka-\* options need --kafka/ },
-    { what: "a bad --lease-seconds", args: (dir: string) => ["--data-dir", dir, "--lease-seconds", "0"], code: 2, message: /--lease-seconds must be a whole number ≥ 1, not 0/ },
+    {
+      what: "a data dir without a log",
+      args: (dir: string) => ["--data-dir", dir, "--kubeconfig", join(dir, "kubeconfig")],
+      code: 4,
+      message: /no log at .*ledger\.db; pass the agent.s --data-dir/,
+    },
+    {
+      what: "a missing kubeconfig",
+      args: (dir: string) => (
+        writeFileSync(join(dir, "ledger.db"), ""),
+        ["--data-dir", dir, "--kubeconfig", join(dir, "missing")]
+      ),
+      code: 2,
+      message: /kubeconfig .*missing does not exist; pass --kubeconfig/,
+    },
+    {
+      what: "--kafka-* options without --kafka (the shared log options are wired)",
+      args: (dir: string) => ["--data-dir", dir, "--kafka-ssl"],
+      code: 2,
+      message: /the --kafka-\* options need --kafka/,
+    },
+    {
+      what: "a bad --lease-seconds",
+      args: (dir: string) => ["--data-dir", dir, "--lease-seconds", "0"],
+      code: 2,
+      message: /--lease-seconds must be a whole number ≥ 1, not 0/,
+    },
   ])("refuses $what with a message that says what to do", async ({ args, code, message }) => {
     const dir = mkdtempSync(join(tmpdir(), "ipledger-projcmd-"));
     dirs.push(dir);

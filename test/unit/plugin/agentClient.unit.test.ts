@@ -39,7 +39,9 @@ describe("requestAgent", () => {
       req.setEncoding("utf8");
       req.on("data", (chunk: string) => (received += chunk));
       req.on("end", () => {
-        res.writeHead(201, { "content-type": "application/json" }).end(`{"seen":"${req.method} ${req.url} ${req.headers["content-type"]}"}`);
+        res
+          .writeHead(201, { "content-type": "application/json" })
+          .end(`{"seen":"${req.method} ${req.url} ${req.headers["content-type"]}"}`);
       });
     });
     const body = JSON.stringify({ hello: "wörld" });
@@ -51,7 +53,9 @@ describe("requestAgent", () => {
   it("rejects with ETIMEDOUT at the deadline when the agent never answers", async () => {
     const socketPath = await listen(() => undefined);
     const started = performance.now();
-    await expect(requestAgent({ socketPath, method: "GET", path: "/readyz", timeoutMs: 200 })).rejects.toMatchObject({ code: "ETIMEDOUT" });
+    await expect(requestAgent({ socketPath, method: "GET", path: "/readyz", timeoutMs: 200 })).rejects.toMatchObject({
+      code: "ETIMEDOUT",
+    });
     expect(performance.now() - started).toBeLessThan(1500);
   });
 
@@ -69,6 +73,8 @@ describe("requestAgent", () => {
       res.writeHead(200);
       res.end(Buffer.alloc(5 * 1024 * 1024, 0x20));
     });
-    await expect(requestAgent({ socketPath, method: "GET", path: "/", timeoutMs: 5000 })).rejects.toThrow(/larger than/);
+    await expect(requestAgent({ socketPath, method: "GET", path: "/", timeoutMs: 5000 })).rejects.toThrow(
+      /larger than/,
+    );
   });
 });

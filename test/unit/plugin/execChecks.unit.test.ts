@@ -20,7 +20,10 @@ describe("VERSION", () => {
   it("answers with stdin's cniVersion and the supported versions, without touching the log", async () => {
     const result = await exec(agent, { env: { CNI_COMMAND: "VERSION" }, stdin: '{"cniVersion":"1.0.0"}' });
     expect(result).toMatchObject({ exitCode: 0, stderr: "", appended: 0 });
-    expect(printed(result)).toEqual({ cniVersion: "1.0.0", supportedVersions: ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"] });
+    expect(printed(result)).toEqual({
+      cniVersion: "1.0.0",
+      supportedVersions: ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"],
+    });
   });
 
   it.each([
@@ -42,19 +45,28 @@ describe("CNI_COMMAND", () => {
   ])("%s CNI_COMMAND is code 4 naming the variable", async (_name, command) => {
     const result = await exec(agent, { env: cniEnv({ CNI_COMMAND: command }) });
     expect(result).toMatchObject({ exitCode: 1, appended: 0 });
-    expect(printed(result)).toMatchObject({ cniVersion: "1.0.0", code: 4, msg: expect.stringContaining("CNI_COMMAND") });
+    expect(printed(result)).toMatchObject({
+      cniVersion: "1.0.0",
+      code: 4,
+      msg: expect.stringContaining("CNI_COMMAND"),
+    });
   });
 });
 
 describe("attachment variables", () => {
   it.each(["ADD", "DEL", "CHECK"])("%s without CNI_CONTAINERID and CNI_IFNAME is code 4 naming both", async (verb) => {
-    const result = await exec(agent, { env: cniEnv({ CNI_COMMAND: verb, CNI_CONTAINERID: undefined, CNI_IFNAME: "" }) });
+    const result = await exec(agent, {
+      env: cniEnv({ CNI_COMMAND: verb, CNI_CONTAINERID: undefined, CNI_IFNAME: "" }),
+    });
     expect(result).toMatchObject({ exitCode: 1, appended: 0 });
     expect(printed(result)).toMatchObject({ code: 4, msg: expect.stringMatching(/CNI_CONTAINERID, CNI_IFNAME/) });
   });
 
   it.each(["GC", "STATUS"])("%s needs no attachment", async (verb) => {
-    const result = await exec(agent, { env: { CNI_COMMAND: verb, CNI_PATH: "/opt/cni/bin" }, stdin: JSON.stringify(networkConfig({ cniVersion: "1.1.0" })) });
+    const result = await exec(agent, {
+      env: { CNI_COMMAND: verb, CNI_PATH: "/opt/cni/bin" },
+      stdin: JSON.stringify(networkConfig({ cniVersion: "1.1.0" })),
+    });
     expect(result).toMatchObject({ exitCode: 0, stdout: "" });
   });
 });
@@ -68,9 +80,15 @@ describe("stdin", () => {
 
   it("exactly 1 MiB is accepted", async () => {
     const base = JSON.stringify(networkConfig());
-    const result = await exec(agent, { env: cniEnv({ CNI_CONTAINERID: "exactly-1mib" }), stdin: base + " ".repeat(MAX_STDIN_BYTES - Buffer.byteLength(base)) });
+    const result = await exec(agent, {
+      env: cniEnv({ CNI_CONTAINERID: "exactly-1mib" }),
+      stdin: base + " ".repeat(MAX_STDIN_BYTES - Buffer.byteLength(base)),
+    });
     expect(result.exitCode, result.stdout).toBe(0);
-    expect(printed(result)).toMatchObject({ cniVersion: "1.0.0", ips: [{ address: expect.stringMatching(/^10\.99\.0\.\d+\/24$/) }] });
+    expect(printed(result)).toMatchObject({
+      cniVersion: "1.0.0",
+      ips: [{ address: expect.stringMatching(/^10\.99\.0\.\d+\/24$/) }],
+    });
   });
 
   it("a read error the pipe reports is code 5 carrying it", async () => {
@@ -115,7 +133,10 @@ describe("cniVersion", () => {
     ["CHECK", "0.3.1"],
     ["CHECK", "0.3.0"],
   ])("%s with cniVersion %s is code 1 (the verb is newer)", async (verb, cniVersion) => {
-    const result = await exec(agent, { env: cniEnv({ CNI_COMMAND: verb }), stdin: JSON.stringify(networkConfig({ cniVersion })) });
+    const result = await exec(agent, {
+      env: cniEnv({ CNI_COMMAND: verb }),
+      stdin: JSON.stringify(networkConfig({ cniVersion })),
+    });
     expect(result).toMatchObject({ exitCode: 1, appended: 0 });
     expect(printed(result)).toMatchObject({ cniVersion, code: 1, msg: expect.stringContaining(verb) });
   });
@@ -126,12 +147,18 @@ describe("cniVersion", () => {
     ["GC", "1.1.0"],
     ["STATUS", "1.1.0"],
   ])("%s with cniVersion %s reaches the ledger", async (verb, cniVersion) => {
-    const result = await exec(agent, { env: cniEnv({ CNI_COMMAND: verb, CNI_CONTAINERID: `v-${verb}-${cniVersion}` }), stdin: JSON.stringify(networkConfig({ cniVersion })) });
+    const result = await exec(agent, {
+      env: cniEnv({ CNI_COMMAND: verb, CNI_CONTAINERID: `v-${verb}-${cniVersion}` }),
+      stdin: JSON.stringify(networkConfig({ cniVersion })),
+    });
     expect(result.exitCode, result.stdout).toBe(0);
   });
 
   it("CHECK at 0.4.0 reaches the ledger, which fails it without a prevResult (105)", async () => {
-    const result = await exec(agent, { env: cniEnv({ CNI_COMMAND: "CHECK" }), stdin: JSON.stringify(networkConfig({ cniVersion: "0.4.0" })) });
+    const result = await exec(agent, {
+      env: cniEnv({ CNI_COMMAND: "CHECK" }),
+      stdin: JSON.stringify(networkConfig({ cniVersion: "0.4.0" })),
+    });
     expect(printed(result)).toMatchObject({ cniVersion: "0.4.0", code: 105 });
   });
 });
@@ -166,15 +193,22 @@ describe("the ledger's answers", () => {
     const config = networkConfig({ ipam: { type: "ipledger", range: "10.99.0.0/24", range_end: "10.0.0.300" } });
     const result = await exec(agent, { stdin: JSON.stringify(config) });
     expect(result).toMatchObject({ exitCode: 1, appended: 0 });
-    expect(printed(result)).toMatchObject({ cniVersion: "1.0.0", code: 7, msg: "Invalid network configuration", details: expect.stringContaining("range_end") });
+    expect(printed(result)).toMatchObject({
+      cniVersion: "1.0.0",
+      code: 7,
+      msg: "Invalid network configuration",
+      details: expect.stringContaining("range_end"),
+    });
   });
 
   it("STATUS on an exhausted pool is 50 (plugin not available)", async () => {
     const config = networkConfig({ cniVersion: "1.1.0", ipam: { type: "ipledger", range: "10.98.0.0/30" } });
     // A /30 holds a handful of addresses; ADD until the ledger says the pool is exhausted.
-    const pod = (index: number) => cniEnv({ CNI_CONTAINERID: `full-${index}`, CNI_ARGS: `K8S_POD_NAMESPACE=default;K8S_POD_NAME=full-${index}` });
+    const pod = (index: number) =>
+      cniEnv({ CNI_CONTAINERID: `full-${index}`, CNI_ARGS: `K8S_POD_NAMESPACE=default;K8S_POD_NAME=full-${index}` });
     let full = await exec(agent, { env: pod(0), stdin: JSON.stringify(config) });
-    for (let index = 1; full.exitCode === 0 && index < 8; index += 1) full = await exec(agent, { env: pod(index), stdin: JSON.stringify(config) });
+    for (let index = 1; full.exitCode === 0 && index < 8; index += 1)
+      full = await exec(agent, { env: pod(index), stdin: JSON.stringify(config) });
     expect(printed(full)).toMatchObject({ code: 100 });
     const status = await exec(agent, { env: { CNI_COMMAND: "STATUS" }, stdin: JSON.stringify(config) });
     expect(printed(status)).toMatchObject({ cniVersion: "1.1.0", code: 50 });
@@ -187,7 +221,14 @@ describe("logging", () => {
     const result = await exec(agent, { stdin: JSON.stringify(config) });
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ level: "error", component: "ipledger-cni", verb: "ADD", containerId: "c0ffee", ifName: "net1", code: 1 });
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      level: "error",
+      component: "ipledger-cni",
+      verb: "ADD",
+      containerId: "c0ffee",
+      ifName: "net1",
+      code: 1,
+    });
     expect(result.stderr).not.toContain("s3cret");
     expect(result.stderr).not.toContain("K8S_POD_NAME");
   });

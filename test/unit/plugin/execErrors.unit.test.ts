@@ -24,6 +24,11 @@ describe("EXEC_ERRORS", () => {
 
   it("turns a ExecError into the CNI error body", () => {
     const error = new ExecError("AGENT_UNREACHABLE", "cannot reach the agent", "ENOENT");
-    expect(toCniError("1.0.0", error)).toEqual({ cniVersion: "1.0.0", code: 11, msg: "cannot reach the agent", details: "ENOENT" });
+    expect(toCniError("1.0.0", error)).toEqual({
+      cniVersion: "1.0.0",
+      code: 11,
+      msg: "cannot reach the agent",
+      details: "ENOENT",
+    });
   });
 });

@@ -24,8 +24,13 @@ export interface ExecResult extends ExecAnswer {
 }
 
 /** One raw CNI call as a pipe forwards it: `{command, env, stdin (base64)}`, optionally with a read error. */
-export async function exec(agent: TestAgent, options: { env?: Record<string, string | undefined>; stdin?: string | Buffer; stdinError?: string } = {}): Promise<ExecResult> {
-  const env = Object.fromEntries(Object.entries(options.env ?? cniEnv()).filter((entry): entry is [string, string] => entry[1] !== undefined));
+export async function exec(
+  agent: TestAgent,
+  options: { env?: Record<string, string | undefined>; stdin?: string | Buffer; stdinError?: string } = {},
+): Promise<ExecResult> {
+  const env = Object.fromEntries(
+    Object.entries(options.env ?? cniEnv()).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   const stdin = options.stdin ?? JSON.stringify(networkConfig());
   const before = await agent.logSize();
   const answer = await runCniExec(

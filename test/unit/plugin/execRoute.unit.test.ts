@@ -18,22 +18,39 @@ function call(stdin: Buffer | string, env: Record<string, string | undefined> = 
 
 describe("POST /v1/cni/exec", () => {
   it("answers a CNI call with HTTP 200 and {exitCode, stdout, stderr}", async () => {
-    const reply = await agent.app.inject({ method: "POST", url: "/v1/cni/exec", payload: call(JSON.stringify(networkConfig()), cniEnv({ CNI_CONTAINERID: "route-1" })) });
+    const reply = await agent.app.inject({
+      method: "POST",
+      url: "/v1/cni/exec",
+      payload: call(JSON.stringify(networkConfig()), cniEnv({ CNI_CONTAINERID: "route-1" })),
+    });
     expect(reply.statusCode).toBe(200);
     const body = reply.json<{ exitCode: number; stdout: string; stderr: string }>();
     expect(body).toMatchObject({ exitCode: 0, stderr: "" });
-    expect(JSON.parse(body.stdout)).toMatchObject({ cniVersion: "1.0.0", ips: [{ address: expect.stringMatching(/^10\.99\.0\./) }] });
+    expect(JSON.parse(body.stdout)).toMatchObject({
+      cniVersion: "1.0.0",
+      ips: [{ address: expect.stringMatching(/^10\.99\.0\./) }],
+    });
   });
 
   it("times each call under its verb's label, as the per-verb routes are (ADD latency stays visible)", async () => {
-    await agent.app.inject({ method: "POST", url: "/v1/cni/exec", payload: call(JSON.stringify(networkConfig()), cniEnv({ CNI_CONTAINERID: "route-metrics" })) });
+    await agent.app.inject({
+      method: "POST",
+      url: "/v1/cni/exec",
+      payload: call(JSON.stringify(networkConfig()), cniEnv({ CNI_CONTAINERID: "route-metrics" })),
+    });
     const metrics = await agent.app.inject({ method: "GET", url: "/metrics" });
-    expect(metrics.body).toMatch(/ipledger_request_duration_seconds_count\{route="\/v1\/cni\/add",status="200"\} [1-9]/);
+    expect(metrics.body).toMatch(
+      /ipledger_request_duration_seconds_count\{route="\/v1\/cni\/add",status="200"\} [1-9]/,
+    );
   });
 
   it("takes stdin one byte over 1 MiB (base64 in the body) and answers code 7, not HTTP 413", async () => {
     const before = await agent.logSize();
-    const reply = await agent.app.inject({ method: "POST", url: "/v1/cni/exec", payload: call(Buffer.alloc(MAX_STDIN_BYTES + 1, 0x20)) });
+    const reply = await agent.app.inject({
+      method: "POST",
+      url: "/v1/cni/exec",
+      payload: call(Buffer.alloc(MAX_STDIN_BYTES + 1, 0x20)),
+    });
     expect(reply.statusCode).toBe(200);
     expect(JSON.parse(reply.json<{ stdout: string }>().stdout)).toMatchObject({ code: 7 });
     expect(await agent.logSize()).toBe(before);

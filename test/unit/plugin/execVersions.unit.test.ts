@@ -36,10 +36,14 @@ describe("requireVersionFor", () => {
 
 describe("the one list of versions", () => {
   it("is plugin/native/versions.json, which the Go pipe embeds and the agent reads", () => {
-    const file = JSON.parse(readFileSync(new URL("../../../plugin/native/versions.json", import.meta.url), "utf8")) as { supportedVersions: string[] };
+    const file = JSON.parse(readFileSync(new URL("../../../plugin/native/versions.json", import.meta.url), "utf8")) as {
+      supportedVersions: string[];
+    };
     expect(SUPPORTED_VERSIONS).toEqual(file.supportedVersions);
     expect(SUPPORTED_CNI_VERSIONS).toEqual(file.supportedVersions);
     expect(LATEST_VERSION).toBe(file.supportedVersions.at(-1));
-    expect(readFileSync(new URL("../../../plugin/native/main.go", import.meta.url), "utf8")).toContain("//go:embed versions.json");
+    expect(readFileSync(new URL("../../../plugin/native/main.go", import.meta.url), "utf8")).toContain(
+      "//go:embed versions.json",
+    );
   });
 });

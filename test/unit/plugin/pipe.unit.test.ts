@@ -9,8 +9,13 @@ import { answer, cniEnv, failingAgent, networkConfig, printed, run, sent } from 
 describe("the request", () => {
   it("POSTs the command, the CNI_* and IPLEDGER_* variables and the raw stdin to /v1/cni/exec", async () => {
     const stdin = JSON.stringify(networkConfig({ runtimeConfig: { ips: ["10.99.0.9/24"] } }));
-    const result = await run({ env: { ...cniEnv(), IPLEDGER_SOCKET: "/tmp/x.sock", HOME: "/root", PATH: "/bin" }, stdin });
-    expect(result.requests).toMatchObject([{ method: "POST", path: "/v1/cni/exec", socketPath: "/tmp/x.sock", timeoutMs: 5000 }]);
+    const result = await run({
+      env: { ...cniEnv(), IPLEDGER_SOCKET: "/tmp/x.sock", HOME: "/root", PATH: "/bin" },
+      stdin,
+    });
+    expect(result.requests).toMatchObject([
+      { method: "POST", path: "/v1/cni/exec", socketPath: "/tmp/x.sock", timeoutMs: 5000 },
+    ]);
     const body = sent(result);
     expect(body.command).toBe("ADD");
     expect(body.env).toEqual({ ...cniEnv(), IPLEDGER_SOCKET: "/tmp/x.sock" });
@@ -42,27 +47,56 @@ describe("the request", () => {
       yield Buffer.from("{");
       throw new Error("EIO: i/o error, read");
     }
-    expect(sent(await run({ stdin: broken() }))).toMatchObject({ stdin: Buffer.from("{").toString("base64"), stdinError: "EIO: i/o error, read" });
+    expect(sent(await run({ stdin: broken() }))).toMatchObject({
+      stdin: Buffer.from("{").toString("base64"),
+      stdinError: "EIO: i/o error, read",
+    });
   });
 
   it.each([
     ["the default", {}, {}, "/run/ipledger/agent.sock"],
     ["IPLEDGER_SOCKET", {}, { IPLEDGER_SOCKET: "/tmp/env.sock" }, "/tmp/env.sock"],
-    ["ipam.socket over IPLEDGER_SOCKET", { socket: "/tmp/config.sock" }, { IPLEDGER_SOCKET: "/tmp/env.sock" }, "/tmp/config.sock"],
-    ["IPLEDGER_SOCKET past an invalid ipam.socket (the agent names it)", { socket: 7 }, { IPLEDGER_SOCKET: "/tmp/env.sock" }, "/tmp/env.sock"],
+    [
+      "ipam.socket over IPLEDGER_SOCKET",
+      { socket: "/tmp/config.sock" },
+      { IPLEDGER_SOCKET: "/tmp/env.sock" },
+      "/tmp/config.sock",
+    ],
+    [
+      "IPLEDGER_SOCKET past an invalid ipam.socket (the agent names it)",
+      { socket: 7 },
+      { IPLEDGER_SOCKET: "/tmp/env.sock" },
+      "/tmp/env.sock",
+    ],
   ])("uses %s as the socket", async (_name, ipam, env, socketPath) => {
-    const result = await run({ env: cniEnv(env), stdin: JSON.stringify(networkConfig({ ipam: { type: "ipledger", ...ipam } })) });
+    const result = await run({
+      env: cniEnv(env),
+      stdin: JSON.stringify(networkConfig({ ipam: { type: "ipledger", ...ipam } })),
+    });
     expect(result.requests[0]?.socketPath).toBe(socketPath);
   });
 
   it.each([
     ["5 s by default", {}, {}, 5000],
     ["ipam.agent_timeout_seconds", { agent_timeout_seconds: 0.25 }, {}, 250],
-    ["IPLEDGER_AGENT_TIMEOUT_MS over the config", { agent_timeout_seconds: 30 }, { IPLEDGER_AGENT_TIMEOUT_MS: "40" }, 40],
-    ["5 s past invalid values (the agent names them)", { agent_timeout_seconds: "5" }, { IPLEDGER_AGENT_TIMEOUT_MS: "soon" }, 5000],
+    [
+      "IPLEDGER_AGENT_TIMEOUT_MS over the config",
+      { agent_timeout_seconds: 30 },
+      { IPLEDGER_AGENT_TIMEOUT_MS: "40" },
+      40,
+    ],
+    [
+      "5 s past invalid values (the agent names them)",
+      { agent_timeout_seconds: "5" },
+      { IPLEDGER_AGENT_TIMEOUT_MS: "soon" },
+      5000,
+    ],
     ["at most 2^31-1 ms", { agent_timeout_seconds: 1e12 }, {}, 2 ** 31 - 1],
   ])("waits %s", async (_name, ipam, env, timeoutMs) => {
-    const result = await run({ env: cniEnv(env), stdin: JSON.stringify(networkConfig({ ipam: { type: "ipledger", ...ipam } })) });
+    const result = await run({
+      env: cniEnv(env),
+      stdin: JSON.stringify(networkConfig({ ipam: { type: "ipledger", ...ipam } })),
+    });
     expect(result.requests[0]?.timeoutMs).toBe(timeoutMs);
   });
 });
@@ -83,7 +117,9 @@ describe("VERSION, answered by the pipe itself", () => {
 
 describe("the agent's answer", () => {
   it("prints stdout and stderr as given and exits with the agent's code", async () => {
-    const result = await run({ request: async () => answer(200, { exitCode: 1, stdout: '{"code":7}\n', stderr: "a log line\n" }) });
+    const result = await run({
+      request: async () => answer(200, { exitCode: 1, stdout: '{"code":7}\n', stderr: "a log line\n" }),
+    });
     expect(result).toMatchObject({ code: 1, stdout: '{"code":7}\n', stderr: "a log line\n" });
   });
 
@@ -97,7 +133,11 @@ describe("the agent's answer", () => {
   ])("%s is code 11 naming the status, and prints nothing of it", async (_name, status, body) => {
     const result = await run({ request: async () => answer(status, body) });
     expect(result.code).toBe(1);
-    expect(printed(result)).toMatchObject({ cniVersion: "1.0.0", code: 11, msg: expect.stringContaining(`HTTP ${status}`) });
+    expect(printed(result)).toMatchObject({
+      cniVersion: "1.0.0",
+      code: 11,
+      msg: expect.stringContaining(`HTTP ${status}`),
+    });
     expect(result.stdout.split("\n")).toHaveLength(2);
   });
 });
@@ -121,14 +161,28 @@ describe("an unreachable agent", () => {
   });
 
   it("a deadline is code 11 naming it; a cut answer is code 11 saying so", async () => {
-    const timedOut = await run({ env: cniEnv({ IPLEDGER_AGENT_TIMEOUT_MS: "40" }), request: failingAgent("ETIMEDOUT", "read") });
-    expect(printed(timedOut)).toMatchObject({ code: 11, msg: expect.stringContaining("no answer within 40 ms"), details: "ETIMEDOUT: no complete answer within 40 ms" });
+    const timedOut = await run({
+      env: cniEnv({ IPLEDGER_AGENT_TIMEOUT_MS: "40" }),
+      request: failingAgent("ETIMEDOUT", "read"),
+    });
+    expect(printed(timedOut)).toMatchObject({
+      code: 11,
+      msg: expect.stringContaining("no answer within 40 ms"),
+      details: "ETIMEDOUT: no complete answer within 40 ms",
+    });
     const cut = await run({ request: failingAgent("ECONNRESET", "read") });
-    expect(printed(cut)).toMatchObject({ code: 11, msg: expect.stringContaining("closed before the answer was complete") });
+    expect(printed(cut)).toMatchObject({
+      code: 11,
+      msg: expect.stringContaining("closed before the answer was complete"),
+    });
   });
 
   it("speaks the newest version when stdin's is unknown, and DEL gets code 11 too", async () => {
-    const result = await run({ env: cniEnv({ CNI_COMMAND: "DEL" }), stdin: JSON.stringify(networkConfig({ cniVersion: "0.1.0" })), request: failingAgent("ENOENT") });
+    const result = await run({
+      env: cniEnv({ CNI_COMMAND: "DEL" }),
+      stdin: JSON.stringify(networkConfig({ cniVersion: "0.1.0" })),
+      request: failingAgent("ENOENT"),
+    });
     expect(printed(result)).toMatchObject({ cniVersion: "1.1.0", code: 11 });
   });
 
@@ -137,7 +191,14 @@ describe("an unreachable agent", () => {
     const result = await run({ stdin: JSON.stringify(config), request: failingAgent("ENOENT") });
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ level: "error", component: "ipledger-cni", verb: "ADD", containerId: "c0ffee", ifName: "net1", code: 11 });
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      level: "error",
+      component: "ipledger-cni",
+      verb: "ADD",
+      containerId: "c0ffee",
+      ifName: "net1",
+      code: 11,
+    });
     expect(result.stderr).not.toContain("s3cret");
     expect(result.stderr).not.toContain("K8S_POD_NAME");
   });

@@ -21,7 +21,13 @@ export interface RunResult {
 
 /** A network configuration as bridge would pass it to its IPAM plugin; `overrides` replace keys. */
 export function networkConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { cniVersion: "1.0.0", name: "unit-net", type: "bridge", ipam: { type: "ipledger", range: "10.99.0.0/24" }, ...overrides };
+  return {
+    cniVersion: "1.0.0",
+    name: "unit-net",
+    type: "bridge",
+    ipam: { type: "ipledger", range: "10.99.0.0/24" },
+    ...overrides,
+  };
 }
 
 /** The environment a runtime sets for ADD; `overrides` replace (or, with undefined, remove) variables. */
@@ -74,6 +80,16 @@ export function printed(result: RunResult): Record<string, unknown> {
 }
 
 /** The body of the one request the pipe sent. */
-export function sent(result: RunResult): { command: string; env: Record<string, string>; stdin: string; stdinError?: string } {
-  return JSON.parse(result.requests[0]?.body ?? "null") as { command: string; env: Record<string, string>; stdin: string; stdinError?: string };
+export function sent(result: RunResult): {
+  command: string;
+  env: Record<string, string>;
+  stdin: string;
+  stdinError?: string;
+} {
+  return JSON.parse(result.requests[0]?.body ?? "null") as {
+    command: string;
+    env: Record<string, string>;
+    stdin: string;
+    stdinError?: string;
+  };
 }

@@ -13,16 +13,20 @@ function readmeRow(code: string): { cni: number; http: number; exit: number } | 
 }
 
 describe("error codes are mapped at every edge and documented", () => {
-  it.each(ERROR_CODES.map((code) => [code]))("%s has a CNI code, an HTTP status, a CLI exit code and a README row that agree", (code) => {
-    expect(CNI_CODES[code]).toBeGreaterThan(0);
-    expect(CNI_MESSAGES[CNI_CODES[code]]).toBeTruthy();
-    expect(HTTP_STATUSES[code]).toBeGreaterThanOrEqual(400);
-    expect([1, 2, 3, 4, 70]).toContain(EXIT_CODES[code]);
-    expect(readmeRow(code)).toEqual({ cni: CNI_CODES[code], http: HTTP_STATUSES[code], exit: EXIT_CODES[code] });
-  });
+  it.each(ERROR_CODES.map((code) => [code]))(
+    "%s has a CNI code, an HTTP status, a CLI exit code and a README row that agree",
+    (code) => {
+      expect(CNI_CODES[code]).toBeGreaterThan(0);
+      expect(CNI_MESSAGES[CNI_CODES[code]]).toBeTruthy();
+      expect(HTTP_STATUSES[code]).toBeGreaterThanOrEqual(400);
+      expect([1, 2, 3, 4, 70]).toContain(EXIT_CODES[code]);
+      expect(readmeRow(code)).toEqual({ cni: CNI_CODES[code], http: HTTP_STATUSES[code], exit: EXIT_CODES[code] });
+    },
+  );
 
   it("every table has exactly the error codes as keys, and the README lists each code once", () => {
-    for (const table of [CNI_CODES, HTTP_STATUSES, EXIT_CODES]) expect(Object.keys(table).sort()).toEqual([...ERROR_CODES].sort());
+    for (const table of [CNI_CODES, HTTP_STATUSES, EXIT_CODES])
+      expect(Object.keys(table).sort()).toEqual([...ERROR_CODES].sort());
     const listed = [...readme.matchAll(/^\| `([A-Z_]+)` \| \d+ \| \d+ \| \d+ \|/gm)].map((match) => match[1]);
     expect(listed.sort()).toEqual([...ERROR_CODES].sort());
   });

@@ -45,7 +45,8 @@ export function describeEventLogContract(name: string, open: () => Promise<Opene
       expect((await log.append("net-a", a)).partition).toBe(partition);
       const other = await log.append("net-b", b);
       expect(await log.partitionFor("net-b")).toBe(other.partition);
-      const ofDomain = async (domain: string, p: number) => ids((await readAll(p)).filter((e) => e.event.domain === domain));
+      const ofDomain = async (domain: string, p: number) =>
+        ids((await readAll(p)).filter((e) => e.event.domain === domain));
       expect(await ofDomain("net-a", partition)).toEqual(a.map((event) => event.id));
       expect(await ofDomain("net-b", other.partition)).toEqual(b.map((event) => event.id));
     });
@@ -103,7 +104,13 @@ export function describeEventLogContract(name: string, open: () => Promise<Opene
       await recorder.until(4);
       await recorder.tail.stop();
       // Kafka may hash both domains to one partition; memory and SQLite give each its own.
-      const expected = later.partition === partition ? [[3, 4, 5, 6]] : [[3, 4], [0, 1]];
+      const expected =
+        later.partition === partition
+          ? [[3, 4, 5, 6]]
+          : [
+              [3, 4],
+              [0, 1],
+            ];
       expect([...new Set([partition, later.partition])].map((p) => offsetsOf(recorder.seen, p))).toEqual(expected);
     });
 
@@ -125,7 +132,9 @@ export function describeEventLogContract(name: string, open: () => Promise<Opene
     });
 
     it("keeps every concurrent append, each batch at consecutive offsets", async () => {
-      const batches = Array.from({ length: 40 }, (_, i) => allocations(i % 3 === 0 ? "net-b" : "net-a", 1 + (i % 3), 2 + i * 4));
+      const batches = Array.from({ length: 40 }, (_, i) =>
+        allocations(i % 3 === 0 ? "net-b" : "net-a", 1 + (i % 3), 2 + i * 4),
+      );
       const results = await Promise.all(batches.map((batch) => log.append(batch[0]?.domain ?? "", batch)));
       for (const [i, result] of results.entries()) {
         const stored = await log.read(result.partition, result.firstOffset, result.lastOffset - result.firstOffset + 1);

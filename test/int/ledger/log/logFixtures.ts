@@ -42,7 +42,11 @@ export function poolDefined(domain = "", overrides: Partial<Unchained<EventOf<"P
   } satisfies Unchained<EventOf<"PoolDefined">>);
 }
 
-export function addressAllocated(domain = "", ip = "10.1.0.2", overrides: Partial<Unchained<EventOf<"AddressAllocated">>> = {}) {
+export function addressAllocated(
+  domain = "",
+  ip = "10.1.0.2",
+  overrides: Partial<Unchained<EventOf<"AddressAllocated">>> = {},
+) {
   return valid({
     v: 1,
     id: randomUUID(),

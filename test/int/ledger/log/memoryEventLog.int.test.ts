@@ -14,7 +14,11 @@ describe("memory event log", () => {
     expect(await log.partitionFor("net-b")).toBe(0);
     expect((await log.append("net-a", [poolDefined("net-a")])).partition).toBe(1);
     expect(await log.partitionFor("")).toBe(2);
-    expect([...(await log.endOffsets())]).toEqual([[0, 0], [1, 1], [2, 0]]);
+    expect([...(await log.endOffsets())]).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 0],
+    ]);
     await log.close();
   });
 

@@ -67,7 +67,8 @@ describe("sqlite event log", () => {
 
   it("computes offsets inside the write transaction when two connections interleave", async () => {
     const [a, b] = [open(), open()];
-    for (let host = 2; host < 22; host += 1) await (host % 2 ? a : b).append("", [addressAllocated("", `10.1.0.${host}`)]);
+    for (let host = 2; host < 22; host += 1)
+      await (host % 2 ? a : b).append("", [addressAllocated("", `10.1.0.${host}`)]);
     const all = await a.read(0, 0, 100);
     expect(all.map((entry) => entry.offset)).toEqual([...Array(20).keys()]);
     expect(verifyPartitionChain(all).ok).toBe(true);
@@ -80,16 +81,30 @@ describe("sqlite event log", () => {
     await first.close();
     const again = open();
     expect(await again.partitionFor("net-b")).toBe(1);
-    expect(await again.append("net-b", allocations("net-b", 1, 20))).toEqual({ partition: 1, firstOffset: 2, lastOffset: 2 });
+    expect(await again.append("net-b", allocations("net-b", 1, 20))).toEqual({
+      partition: 1,
+      firstOffset: 2,
+      lastOffset: 2,
+    });
     expect(await again.partitionFor("net-c")).toBe(2);
     expect(verifyPartitionChain(await again.read(1, 0, 10)).ok).toBe(true);
   });
 
   it.each([
-    ["an edited event", `UPDATE events SET body = json_set(body, '$.data.ip', '10.1.0.99') WHERE "offset" = 1`, 1, "hash-mismatch"],
+    [
+      "an edited event",
+      `UPDATE events SET body = json_set(body, '$.data.ip', '10.1.0.99') WHERE "offset" = 1`,
+      1,
+      "hash-mismatch",
+    ],
     ["a deleted event", `DELETE FROM events WHERE "offset" = 1`, 2, "offset-gap"],
-    ["swapped events", `UPDATE events SET "offset" = 9 WHERE "offset" = 1; UPDATE events SET "offset" = 1 WHERE "offset" = 2;
-      UPDATE events SET "offset" = 2 WHERE "offset" = 9`, 1, "prev-mismatch"],
+    [
+      "swapped events",
+      `UPDATE events SET "offset" = 9 WHERE "offset" = 1; UPDATE events SET "offset" = 1 WHERE "offset" = 2;
+      UPDATE events SET "offset" = 2 WHERE "offset" = 9`,
+      1,
+      "prev-mismatch",
+    ],
   ])("lets verifyPartitionChain find %s once the triggers are dropped", async (_, tamper, offset, problem) => {
     const log = open();
     await log.append("", [poolDefined(""), ...allocations("", 3)]);

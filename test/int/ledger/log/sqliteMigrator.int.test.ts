@@ -13,9 +13,14 @@ describe("sqlite migrator", () => {
   const write = (files: Record<string, string>) =>
     Promise.all(Object.entries(files).map(([name, sql]) => writeFile(join(dir, name), sql)));
   const tables = () =>
-    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+      (t) => t.name,
+    );
   const refusal = (file: string, text: string) => ({
-    error: expect.objectContaining({ code: "INTEGRITY_VIOLATION", message: expect.stringMatching(new RegExp(`${file}.*${text}`)) }),
+    error: expect.objectContaining({
+      code: "INTEGRITY_VIOLATION",
+      message: expect.stringMatching(new RegExp(`${file}.*${text}`)),
+    }),
   });
 
   beforeEach(async () => {

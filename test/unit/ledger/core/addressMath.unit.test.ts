@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { addressToBlob, formatAddress, formatCidr, LedgerError, parseAddress, parseCidr, poolNameOf, resolveWindow } from "../../../../ledger/core/index.js";
+import {
+  addressToBlob,
+  formatAddress,
+  formatCidr,
+  LedgerError,
+  parseAddress,
+  parseCidr,
+  poolNameOf,
+  resolveWindow,
+} from "../../../../ledger/core/index.js";
 
 const show = (family: 4 | 6, value: bigint): string => formatAddress({ family, value });
 
@@ -31,7 +40,9 @@ describe("addresses", () => {
   });
 
   it("stores IPv4 as IPv4-mapped IPv6 so one index orders both families", () => {
-    expect(Buffer.from(addressToBlob(parseAddress("1.2.3.4")!)).toString("hex")).toBe("00000000000000000000ffff01020304");
+    expect(Buffer.from(addressToBlob(parseAddress("1.2.3.4")!)).toString("hex")).toBe(
+      "00000000000000000000ffff01020304",
+    );
   });
 });
 

@@ -26,7 +26,10 @@ const add = (who: fc.Arbitrary<Writer>): fc.Arbitrary<AddCommand> =>
     pod,
     ifName,
     pools: fc.uniqueArray(poolIndex, { minLength: 1, maxLength: 3 }),
-    requested: fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 2, arbitrary: fc.array(addressText, { minLength: 1, maxLength: 2 }) }),
+    requested: fc.oneof(
+      { weight: 4, arbitrary: fc.constant([]) },
+      { weight: 2, arbitrary: fc.array(addressText, { minLength: 1, maxLength: 2 }) },
+    ),
     sticky: fc.boolean(),
     spread: fc.integer({ min: 1, max: 4 }),
     random: fc.nat(999),
@@ -53,7 +56,16 @@ const gc: fc.Arbitrary<GcCommand> = fc.record({
 });
 
 const rogue: fc.Arbitrary<RogueEvent> = fc.record({
-  type: fc.constantFrom("AddressAllocated", "AddressAllocated", "AddressReleased", "AllocationAdopted", "AddressReserved", "ReservationLifted", "PoolDefined", "InvalidPool"),
+  type: fc.constantFrom(
+    "AddressAllocated",
+    "AddressAllocated",
+    "AddressReleased",
+    "AllocationAdopted",
+    "AddressReserved",
+    "ReservationLifted",
+    "PoolDefined",
+    "InvalidPool",
+  ),
   pool: poolIndex,
   wrongDomain: fc.nat(4).map((draw) => draw === 0),
   ip: addressText,
@@ -80,8 +92,22 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("duplicate" as const), pick: fc.nat() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("catchUp" as const), agent: fc.constantFrom<1 | 2>(1, 2), count: fc.nat(12) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("rewind" as const), agent: fc.constantFrom<1 | 2>(1, 2), fraction: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("catchUp" as const),
+      agent: fc.constantFrom<1 | 2>(1, 2),
+      count: fc.nat(12),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("rewind" as const),
+      agent: fc.constantFrom<1 | 2>(1, 2),
+      fraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("rogue" as const), event: rogue }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("tick" as const), ms: fc.integer({ min: 0, max: 4_000 }) }) },
 );

@@ -66,7 +66,8 @@ export function given(...history: UnchainedEvent[]) {
           expect(refused, refused?.message).toBeUndefined();
           const actual = outcomes.map((outcome, index) => {
             const [status, words] = (expected[index] ?? "").split(": ");
-            const matches = outcome.status === status && (words === undefined || (outcome.reason ?? "").includes(words));
+            const matches =
+              outcome.status === status && (words === undefined || (outcome.reason ?? "").includes(words));
             return matches ? expected[index] : `${outcome.status}: ${outcome.reason ?? ""}`;
           });
           expect(actual).toEqual(expected);
@@ -88,14 +89,40 @@ export function given(...history: UnchainedEvent[]) {
 }
 
 /** An ADD command for `owner` on `pools`, deciding with ids from `ids`. */
-export function allocate(owner: Owner, pools: readonly TargetPool[], ids: readonly string[], requested: readonly string[] = []): AllocateAddresses {
+export function allocate(
+  owner: Owner,
+  pools: readonly TargetPool[],
+  ids: readonly string[],
+  requested: readonly string[] = [],
+): AllocateAddresses {
   return {
-    kind: "AllocateAddresses", now: "2025-01-07T14:05:00.000Z", actor: { node: "node-a", component: "agent" }, eventIds: [...ids],
-    owner, pools: [...pools], requested: [...requested], sticky: false, spread: 1, random: pools.map(() => 0), avoid: [],
+    kind: "AllocateAddresses",
+    now: "2025-01-07T14:05:00.000Z",
+    actor: { node: "node-a", component: "agent" },
+    eventIds: [...ids],
+    owner,
+    pools: [...pools],
+    requested: [...requested],
+    sticky: false,
+    spread: 1,
+    random: pools.map(() => 0),
+    avoid: [],
   };
 }
 
-export const decideAdd = (command: AllocateAddresses) => (state: LedgerState) => decideAllocation(command, state).events;
+export const decideAdd = (command: AllocateAddresses) => (state: LedgerState) =>
+  decideAllocation(command, state).events;
 
 export const decideDel = (owner: Owner, ids: readonly string[]) => (state: LedgerState) =>
-  decideRelease({ kind: "ReleaseAttachment", now: "2025-01-07T14:06:00.000Z", actor: { node: "node-a", component: "agent" }, eventIds: [...ids], containerId: owner.containerId, ifName: owner.ifName, reason: "cni-del" }, state);
+  decideRelease(
+    {
+      kind: "ReleaseAttachment",
+      now: "2025-01-07T14:06:00.000Z",
+      actor: { node: "node-a", component: "agent" },
+      eventIds: [...ids],
+      containerId: owner.containerId,
+      ifName: owner.ifName,
+      reason: "cni-del",
+    },
+    state,
+  );

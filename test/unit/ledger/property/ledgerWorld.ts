@@ -61,7 +61,14 @@ export interface GcCommand {
 }
 
 export interface RogueEvent {
-  readonly type: "AddressAllocated" | "AddressReleased" | "AllocationAdopted" | "AddressReserved" | "ReservationLifted" | "PoolDefined" | "InvalidPool";
+  readonly type:
+    | "AddressAllocated"
+    | "AddressReleased"
+    | "AllocationAdopted"
+    | "AddressReserved"
+    | "ReservationLifted"
+    | "PoolDefined"
+    | "InvalidPool";
   readonly pool: number;
   readonly wrongDomain: boolean;
   readonly ip: string;
@@ -78,7 +85,13 @@ export type Command =
   | DelCommand
   | GcCommand
   /** Two writers decide on the same view, then both append (in either order, or interleaved). */
-  | { readonly kind: "race"; readonly first: AddCommand | DelCommand; readonly second: AddCommand | DelCommand; readonly secondFirst: boolean; readonly interleave: boolean }
+  | {
+      readonly kind: "race";
+      readonly first: AddCommand | DelCommand;
+      readonly second: AddCommand | DelCommand;
+      readonly secondFirst: boolean;
+      readonly interleave: boolean;
+    }
   /** A producer retry: an already logged record appended again, same id. */
   | { readonly kind: "duplicate"; readonly pick: number }
   | { readonly kind: "catchUp"; readonly agent: 1 | 2; readonly count: number }
@@ -102,7 +115,17 @@ export interface Coverage {
 }
 
 export function newCoverage(): Coverage {
-  return { commands: 0, events: 0, accepted: 0, voided: 0, duplicates: 0, refusals: new Map(), staleVoids: 0, adoptions: 0, cooldownRefusals: 0 };
+  return {
+    commands: 0,
+    events: 0,
+    accepted: 0,
+    voided: 0,
+    duplicates: 0,
+    refusals: new Map(),
+    staleVoids: 0,
+    adoptions: 0,
+    cooldownRefusals: 0,
+  };
 }
 
 interface Agent {
@@ -129,7 +152,10 @@ export class LedgerWorld {
   private readonly ends: number[] = [];
   private readonly live = initialState();
   private readonly model = new ReferenceModel();
-  private readonly agents: Record<1 | 2, Agent> = { 1: { state: initialState(), cursor: 0 }, 2: { state: initialState(), cursor: 0 } };
+  private readonly agents: Record<1 | 2, Agent> = {
+    1: { state: initialState(), cursor: 0 },
+    2: { state: initialState(), cursor: 0 },
+  };
   /** `domain|address` → the attachment whose tenancy is open, built from the outcomes' effects. */
   private readonly openTenancies = new Map<string, string>();
   private clockMs = START_MS;
@@ -184,7 +210,9 @@ export class LedgerWorld {
    */
   check(): void {
     expectOneOwnerPerAddress(this.live);
-    expect(holdingsOf(this.live), "the live state and the reference model hold different things").toEqual(this.model.holdings());
+    expect(holdingsOf(this.live), "the live state and the reference model hold different things").toEqual(
+      this.model.holdings(),
+    );
     if (this.comparedUpTo === this.logged.length && this.comparedUpTo > 0) return;
     const fresh = replay(this.stored);
     const [replayed, live] = [dumpState(fresh.state), dumpState(this.live)];
@@ -199,7 +227,10 @@ export class LedgerWorld {
   /** At the end of a run: a last replay gives every event the outcome the live fold gave it. */
   finish(): void {
     const fresh = replay(this.stored);
-    expect(new Map([...fresh.outcomes].map(([position, outcome]) => [position, outcomeText(outcome)])), "a replay gives other outcomes than the live fold").toEqual(this.outcomes);
+    expect(
+      new Map([...fresh.outcomes].map(([position, outcome]) => [position, outcomeText(outcome)])),
+      "a replay gives other outcomes than the live fold",
+    ).toEqual(this.outcomes);
   }
 
   private stateOf(writer: Writer): LedgerState {
@@ -218,7 +249,13 @@ export class LedgerWorld {
     const writer = command.writer;
     const inFlight = command.inFlight && (racing || writer !== 0);
     return {
-      ...(inFlight ? { definitionsInFlight: command.pools.map((index) => poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool)) } : {}),
+      ...(inFlight
+        ? {
+            definitionsInFlight: command.pools.map((index) =>
+              poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool),
+            ),
+          }
+        : {}),
       kind: "AllocateAddresses",
       now: this.nowOf(writer),
       actor: { node: `node-${writer}`, component: "agent" },
@@ -241,11 +278,22 @@ export class LedgerWorld {
     const state = this.stateOf(command.writer);
     if (command.kind === "del") {
       const poolKeys = command.pools?.map((index) => poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool));
-      return this.pure(command.writer, () => decideRelease({
-        kind: "ReleaseAttachment", now: this.nowOf(command.writer), actor: { node: `node-${command.writer}`, component: "agent" }, eventIds: this.ids(16),
-        containerId: CONTAINERS[command.container]!, ifName: command.ifName, reason: "cni-del",
-        ...(poolKeys ? { poolKeys } : {}), ...(command.onlyIp !== undefined ? { onlyIps: [command.onlyIp] } : {}),
-      }, state));
+      return this.pure(command.writer, () =>
+        decideRelease(
+          {
+            kind: "ReleaseAttachment",
+            now: this.nowOf(command.writer),
+            actor: { node: `node-${command.writer}`, component: "agent" },
+            eventIds: this.ids(16),
+            containerId: CONTAINERS[command.container]!,
+            ifName: command.ifName,
+            reason: "cni-del",
+            ...(poolKeys ? { poolKeys } : {}),
+            ...(command.onlyIp !== undefined ? { onlyIps: [command.onlyIp] } : {}),
+          },
+          state,
+        ),
+      );
     }
     const allocate = this.addCommand(command, racing);
     const fixtures = command.pools.map((index) => POOLS[index]!);
@@ -257,10 +305,12 @@ export class LedgerWorld {
       if (!(error instanceof LedgerError)) throw error;
       this.coverage.refusals.set(error.code, (this.coverage.refusals.get(error.code) ?? 0) + 1);
       const ownPicks = error.code === "POOL_EXHAUSTED" && this.model.exhaustionMayFollowOwnPicks;
-      if (command.writer === 0 && !ownPicks) expect(error.code, `decideAllocation refused ${JSON.stringify(allocate)}: ${error.message}`).toBe(expected);
+      if (command.writer === 0 && !ownPicks)
+        expect(error.code, `decideAllocation refused ${JSON.stringify(allocate)}: ${error.message}`).toBe(expected);
       return [];
     }
-    if (command.writer === 0) expect(expected, `decideAllocation accepted what the model refuses: ${JSON.stringify(allocate)}`).toBeUndefined();
+    if (command.writer === 0)
+      expect(expected, `decideAllocation accepted what the model refuses: ${JSON.stringify(allocate)}`).toBeUndefined();
     // Whatever the view, a pick lies in its pool's window (dynamic) or usable range (requested).
     const picks = decision.pools.filter((pool) => pool.kind === "allocated");
     const allocations = decision.events.filter((event) => event.type === "AddressAllocated");
@@ -270,17 +320,38 @@ export class LedgerWorld {
       if (decision.pools[position]?.kind !== "allocated") return;
       const event = allocations[pick++]!;
       const allowed = event.data.requested ? POOLS[index]!.requestable : POOLS[index]!.dynamic;
-      expect(allowed.has(event.data.ip), `${event.data.ip} picked in ${POOLS[index]!.label} (requested: ${event.data.requested})`).toBe(true);
+      expect(
+        allowed.has(event.data.ip),
+        `${event.data.ip} picked in ${POOLS[index]!.label} (requested: ${event.data.requested})`,
+      ).toBe(true);
     });
     return decision.events;
   }
 
   private decideGc(command: GcCommand): readonly UnchainedEvent[] {
-    const attachments = command.valid.map((index) => attachmentKeyOf({ containerId: CONTAINERS[index % CONTAINERS.length]!, ifName: IF_NAMES[index % IF_NAMES.length]! }));
-    const poolKeys = [...new Set(command.pools.map((index) => poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool)))];
-    return this.pure(command.writer, () => decideGarbageCollection({
-      kind: "CollectGarbage", now: this.nowOf(command.writer), actor: { node: `node-${command.writer}`, component: "agent" }, eventIds: this.ids(64), poolKeys, validAttachments: attachments, node: `node-${command.writer}`,
-    }, this.stateOf(command.writer)));
+    const attachments = command.valid.map((index) =>
+      attachmentKeyOf({
+        containerId: CONTAINERS[index % CONTAINERS.length]!,
+        ifName: IF_NAMES[index % IF_NAMES.length]!,
+      }),
+    );
+    const poolKeys = [
+      ...new Set(command.pools.map((index) => poolKeyOf(POOLS[index]!.target.domain, POOLS[index]!.target.pool))),
+    ];
+    return this.pure(command.writer, () =>
+      decideGarbageCollection(
+        {
+          kind: "CollectGarbage",
+          now: this.nowOf(command.writer),
+          actor: { node: `node-${command.writer}`, component: "agent" },
+          eventIds: this.ids(64),
+          poolKeys,
+          validAttachments: attachments,
+          node: `node-${command.writer}`,
+        },
+        this.stateOf(command.writer),
+      ),
+    );
   }
 
   /** Runs a decider; on the live state, checks that it left the state as it found it (also when it throws). */
@@ -315,12 +386,18 @@ export class LedgerWorld {
         const address = `${event.domain}|${event.data.ip}`;
         const pool = poolKeyOf(event.domain, event.pool);
         if (outcome?.status !== "accepted") {
-          expect(claimedAddresses.has(address) || claimedPools.has(pool), `the live writer's claim ${event.data.ip} in ${event.pool} was voided: ${outcome?.reason}`).toBe(true);
+          expect(
+            claimedAddresses.has(address) || claimedPools.has(pool),
+            `the live writer's claim ${event.data.ip} in ${event.pool} was voided: ${outcome?.reason}`,
+          ).toBe(true);
         }
         claimedAddresses.add(address);
         claimedPools.add(pool);
       } else {
-        expect(outcome?.status, `the live writer's ${event.type} ${JSON.stringify(event.data)} was not accepted: ${outcome?.reason}`).toBe("accepted");
+        expect(
+          outcome?.status,
+          `the live writer's ${event.type} ${JSON.stringify(event.data)} was not accepted: ${outcome?.reason}`,
+        ).toBe("accepted");
       }
     }
   }
@@ -330,7 +407,9 @@ export class LedgerWorld {
     const first = groupByDomain(this.decide({ ...command.first, writer: 0 }, true));
     const second = groupByDomain(this.decide({ ...command.second, writer: 0 }, true));
     const [a, b] = command.secondFirst ? [second, first] : [first, second];
-    const order = command.interleave ? a.flatMap((group, index) => [group, ...(b[index] ? [b[index]] : [])]).concat(b.slice(a.length)) : [...a, ...b];
+    const order = command.interleave
+      ? a.flatMap((group, index) => [group, ...(b[index] ? [b[index]] : [])]).concat(b.slice(a.length))
+      : [...a, ...b];
     for (const group of order) this.append(group);
   }
 
@@ -367,7 +446,16 @@ export class LedgerWorld {
       case "AddressReleased":
         return { ...base, type: spec.type, data: { ip: spec.ip, owner, reason: "admin" } };
       case "AllocationAdopted":
-        return { ...base, type: spec.type, data: { ip: spec.ip, owner, fromContainerId: CONTAINERS[spec.fromContainer]!, toContainerId: owner.containerId } };
+        return {
+          ...base,
+          type: spec.type,
+          data: {
+            ip: spec.ip,
+            owner,
+            fromContainerId: CONTAINERS[spec.fromContainer]!,
+            toContainerId: owner.containerId,
+          },
+        };
       case "AddressReserved":
       case "ReservationLifted":
         return { ...base, type: spec.type, data: { target: spec.ip, note: "held for a test" } };
@@ -414,7 +502,10 @@ export class LedgerWorld {
       const outcome = evolve(this.live, logged);
       this.outcomes.set(positionOf(logged), outcomeText(outcome));
       const expected = this.model.apply(logged.event);
-      if (outcome.status !== expected) expect.fail(`event ${positionOf(logged)} ${JSON.stringify(event)}: the fold says ${outcome.status} (${outcome.reason ?? ""}), the model says ${expected}`);
+      if (outcome.status !== expected)
+        expect.fail(
+          `event ${positionOf(logged)} ${JSON.stringify(event)}: the fold says ${outcome.status} (${outcome.reason ?? ""}), the model says ${expected}`,
+        );
       this.record(outcome);
       return outcome;
     });
@@ -433,7 +524,10 @@ export class LedgerWorld {
       const attachment = `${effect.owner.containerId}/${effect.owner.ifName}`;
       if (effect.kind === "tenancyOpened") {
         const holder = this.openTenancies.get(key);
-        if (holder !== undefined) expect.fail(`${effect.ip} in domain ${JSON.stringify(effect.domain)} opened for ${attachment} while ${holder} still holds it`);
+        if (holder !== undefined)
+          expect.fail(
+            `${effect.ip} in domain ${JSON.stringify(effect.domain)} opened for ${attachment} while ${holder} still holds it`,
+          );
         this.openTenancies.set(key, attachment);
       } else {
         expect(this.openTenancies.get(key), `${effect.ip} closed for ${attachment}`).toBe(attachment);

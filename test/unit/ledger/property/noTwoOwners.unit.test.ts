@@ -24,27 +24,33 @@ import { LedgerWorld, newCoverage } from "./ledgerWorld.js";
  */
 describe("no address ever has two owners", () => {
   // 250 seeded runs take ~25 s on a quiet core, close to the default 30 s; a loaded CI machine needs more.
-  it("holds for random writers, zombies, races, duplicates and rogue events (reference model + replay)", { timeout: 180_000 }, () => {
-    const coverage = newCoverage();
-    fc.assert(
-      fc.property(fc.array(command, { minLength: 1, maxLength: 60, size: "max" }), (commands) => {
-        const world = new LedgerWorld(coverage);
-        for (const step of commands) {
-          world.run(step);
-          world.check();
-        }
-        world.finish();
-      }),
-      { numRuns: 250, seed: 20_250_107 },
-    );
-    // The runs must have reached the interesting cases, or the property proves little.
-    expect(coverage.refusals.get("POOL_EXHAUSTED") ?? 0).toBeGreaterThan(50);
-    expect(coverage.refusals.get("ADDRESS_IN_USE") ?? 0).toBeGreaterThan(20);
-    expect(coverage.staleVoids).toBeGreaterThan(20);
-    expect(coverage.duplicates).toBeGreaterThan(50);
-    expect(coverage.adoptions).toBeGreaterThan(10);
-    expect(coverage.cooldownRefusals).toBeGreaterThan(0);
-    expect(coverage.accepted).toBeGreaterThan(1_000);
-    console.info(`noTwoOwners: ${coverage.commands} commands, ${coverage.events} events (${coverage.accepted} accepted, ${coverage.voided} voided, ${coverage.duplicates} duplicates), refusals ${JSON.stringify(Object.fromEntries(coverage.refusals))}, ${coverage.staleVoids} stale claims voided, ${coverage.adoptions} adoptions`);
-  });
+  it(
+    "holds for random writers, zombies, races, duplicates and rogue events (reference model + replay)",
+    { timeout: 180_000 },
+    () => {
+      const coverage = newCoverage();
+      fc.assert(
+        fc.property(fc.array(command, { minLength: 1, maxLength: 60, size: "max" }), (commands) => {
+          const world = new LedgerWorld(coverage);
+          for (const step of commands) {
+            world.run(step);
+            world.check();
+          }
+          world.finish();
+        }),
+        { numRuns: 250, seed: 20_250_107 },
+      );
+      // The runs must have reached the interesting cases, or the property proves little.
+      expect(coverage.refusals.get("POOL_EXHAUSTED") ?? 0).toBeGreaterThan(50);
+      expect(coverage.refusals.get("ADDRESS_IN_USE") ?? 0).toBeGreaterThan(20);
+      expect(coverage.staleVoids).toBeGreaterThan(20);
+      expect(coverage.duplicates).toBeGreaterThan(50);
+      expect(coverage.adoptions).toBeGreaterThan(10);
+      expect(coverage.cooldownRefusals).toBeGreaterThan(0);
+      expect(coverage.accepted).toBeGreaterThan(1_000);
+      console.info(
+        `noTwoOwners: ${coverage.commands} commands, ${coverage.events} events (${coverage.accepted} accepted, ${coverage.voided} voided, ${coverage.duplicates} duplicates), refusals ${JSON.stringify(Object.fromEntries(coverage.refusals))}, ${coverage.staleVoids} stale claims voided, ${coverage.adoptions} adoptions`,
+      );
+    },
+  );
 });

@@ -32,8 +32,10 @@ interface ModelDomain {
 }
 
 const attachmentOf = (owner: Pick<Owner, "containerId" | "ifName">) => `${owner.containerId}/${owner.ifName}`;
-const podInterfaceOf = (owner: Owner) => (owner.podName === "" ? undefined : `${owner.podNamespace}/${owner.podName}/${owner.ifName}`);
-const keysOf = (owner: Owner) => [attachmentOf(owner), podInterfaceOf(owner)].filter((key): key is string => key !== undefined);
+const podInterfaceOf = (owner: Owner) =>
+  owner.podName === "" ? undefined : `${owner.podNamespace}/${owner.podName}/${owner.ifName}`;
+const keysOf = (owner: Owner) =>
+  [attachmentOf(owner), podInterfaceOf(owner)].filter((key): key is string => key !== undefined);
 
 /** The line by which the model and the property test compare holdings. */
 export function holdingLine(domain: string, pool: string, ip: string, owner: Owner): string {
@@ -68,7 +70,9 @@ export class ReferenceModel {
       case "AddressReserved":
         return this.reserve(domain, event.domain, event.pool, event.data.target);
       case "ReservationLifted": {
-        const index = domain.reservations.findIndex((entry) => entry.pool === event.pool && entry.target === event.data.target);
+        const index = domain.reservations.findIndex(
+          (entry) => entry.pool === event.pool && entry.target === event.data.target,
+        );
         if (index >= 0) domain.reservations.splice(index, 1);
         return index >= 0;
       }
@@ -80,8 +84,13 @@ export class ReferenceModel {
   private define(domainName: string, pool: string, definition: object): boolean {
     const text = JSON.stringify(definition, Object.keys(definition).sort());
     const same = (candidate: object) => JSON.stringify(candidate, Object.keys(candidate).sort()) === text;
-    if (INVALID_DEFINITIONS.some((entry) => entry.domain === domainName && entry.pool === pool && same(entry.definition))) return false;
-    const fixture = POOLS.find((entry) => entry.target.domain === domainName && entry.target.pool === pool && same(entry.target.definition));
+    if (
+      INVALID_DEFINITIONS.some((entry) => entry.domain === domainName && entry.pool === pool && same(entry.definition))
+    )
+      return false;
+    const fixture = POOLS.find(
+      (entry) => entry.target.domain === domainName && entry.target.pool === pool && same(entry.target.definition),
+    );
     if (!fixture) throw new Error(`test bug: PoolDefined for ${pool} matches no fixture`);
     const key = `${domainName}|${pool}`;
     if (this.pools.get(key) === fixture) return false; // unchanged
@@ -89,7 +98,11 @@ export class ReferenceModel {
     return true;
   }
 
-  private holdingOf(domain: ModelDomain, pool: string, match: (holding: ModelHolding) => boolean): ModelHolding | undefined {
+  private holdingOf(
+    domain: ModelDomain,
+    pool: string,
+    match: (holding: ModelHolding) => boolean,
+  ): ModelHolding | undefined {
     return [...domain.held.values()].find((holding) => holding.pool === pool && match(holding));
   }
 
@@ -100,7 +113,14 @@ export class ReferenceModel {
     return !cooling || cooling.untilMs <= nowMs || keysOf(owner).some((key) => cooling.keys.includes(key));
   }
 
-  private allocate(domain: ModelDomain, domainName: string, pool: string, text: string, owner: Owner, requested: boolean): boolean {
+  private allocate(
+    domain: ModelDomain,
+    domainName: string,
+    pool: string,
+    text: string,
+    owner: Owner,
+    requested: boolean,
+  ): boolean {
     const fixture = this.pools.get(`${domainName}|${pool}`);
     const address = canonical(text);
     if (!fixture || !address) return false;
@@ -126,9 +146,18 @@ export class ReferenceModel {
     return true;
   }
 
-  private adopt(domain: ModelDomain, domainName: string, pool: string, data: { ip: string; fromContainerId: string; toContainerId: string; owner: Owner }): boolean {
+  private adopt(
+    domain: ModelDomain,
+    domainName: string,
+    pool: string,
+    data: { ip: string; fromContainerId: string; toContainerId: string; owner: Owner },
+  ): boolean {
     const address = canonical(data.ip);
-    const from = this.holdingOf(domain, pool, (h) => attachmentOf(h.owner) === attachmentOf({ containerId: data.fromContainerId, ifName: data.owner.ifName }));
+    const from = this.holdingOf(
+      domain,
+      pool,
+      (h) => attachmentOf(h.owner) === attachmentOf({ containerId: data.fromContainerId, ifName: data.owner.ifName }),
+    );
     if (!this.pools.has(`${domainName}|${pool}`) || !address || !from || from.ip !== address.ip) return false;
     const samePod = from.owner.podNamespace === data.owner.podNamespace && from.owner.podName === data.owner.podName;
     if (!samePod || data.owner.containerId !== data.toContainerId) return false;
@@ -148,7 +177,9 @@ export class ReferenceModel {
 
   /** Every holding, one line each, sorted. */
   holdings(): string[] {
-    return [...this.domains].flatMap(([name, domain]) => [...domain.held.values()].map((h) => holdingLine(name, h.pool, h.ip, h.owner))).sort();
+    return [...this.domains]
+      .flatMap(([name, domain]) => [...domain.held.values()].map((h) => holdingLine(name, h.pool, h.ip, h.owner)))
+      .sort();
   }
 
   /**

@@ -1,10 +1,21 @@
 import { expect } from "vitest";
-import { addressKey, attachmentKeyOf, evolve, initialState, type Holding, type LedgerState, type LoggedEvent, type Outcome } from "../../../../ledger/core/index.js";
+import {
+  addressKey,
+  attachmentKeyOf,
+  evolve,
+  initialState,
+  type Holding,
+  type LedgerState,
+  type LoggedEvent,
+  type Outcome,
+} from "../../../../ledger/core/index.js";
 import { holdingLine } from "./referenceModel.js";
 
 /** Every holding of the state, one line each (the model's format), sorted. */
 export function holdingsOf(state: LedgerState): string[] {
-  return [...state.pools.values()].flatMap((pool) => [...pool.byAttachment.values()].map((h) => holdingLine(h.domain, h.pool, h.ip, h.owner))).sort();
+  return [...state.pools.values()]
+    .flatMap((pool) => [...pool.byAttachment.values()].map((h) => holdingLine(h.domain, h.pool, h.ip, h.owner)))
+    .sort();
 }
 
 /**
@@ -20,22 +31,34 @@ export function expectOneOwnerPerAddress(state: LedgerState): void {
       for (const holding of pool.byAttachment.values()) {
         const key = addressKey(holding);
         const other = fromPools.get(key);
-        if (other !== undefined) expect.fail(`${holding.ip} in domain ${JSON.stringify(domain.name)} has two owners: ${other} and ${holding.owner.containerId}/${holding.owner.ifName} (${pool.name})`);
+        if (other !== undefined)
+          expect.fail(
+            `${holding.ip} in domain ${JSON.stringify(domain.name)} has two owners: ${other} and ${holding.owner.containerId}/${holding.owner.ifName} (${pool.name})`,
+          );
         fromPools.set(key, `${holding.owner.containerId}/${holding.owner.ifName} (${pool.name})`);
-        if (domain.held.get(key) !== holding) expect.fail(`the held map of ${JSON.stringify(domain.name)} does not have ${holding.ip} as ${pool.name} does`);
+        if (domain.held.get(key) !== holding)
+          expect.fail(
+            `the held map of ${JSON.stringify(domain.name)} does not have ${holding.ip} as ${pool.name} does`,
+          );
       }
     }
-    if (domain.held.size !== fromPools.size) expect.fail(`the held map of ${JSON.stringify(domain.name)} has holdings no pool has`);
+    if (domain.held.size !== fromPools.size)
+      expect.fail(`the held map of ${JSON.stringify(domain.name)} has holdings no pool has`);
     for (const family of [4, 6] as const) {
       const sorted = domain.sorted[family];
       const values = Array.from({ length: sorted.size }, (_, index) => sorted.at(index));
-      const expected = [...domain.held.values()].filter((h) => h.family === family).map((h) => h.value).sort((a, b) => (a < b ? -1 : 1));
-      if (values.join() !== expected.join()) expect(values, `sorted IPv${family} addresses of ${JSON.stringify(domain.name)}`).toEqual(expected);
+      const expected = [...domain.held.values()]
+        .filter((h) => h.family === family)
+        .map((h) => h.value)
+        .sort((a, b) => (a < b ? -1 : 1));
+      if (values.join() !== expected.join())
+        expect(values, `sorted IPv${family} addresses of ${JSON.stringify(domain.name)}`).toEqual(expected);
     }
   }
   for (const pool of state.pools.values()) {
     for (const [podKey, holding] of pool.byPodInterface) {
-      if (pool.byAttachment.get(attachmentKeyOf(holding.owner)) !== holding) expect.fail(`pod index ${podKey} of ${pool.name} points at a holding the pool does not have`);
+      if (pool.byAttachment.get(attachmentKeyOf(holding.owner)) !== holding)
+        expect.fail(`pod index ${podKey} of ${pool.name} points at a holding the pool does not have`);
     }
   }
 }
@@ -49,21 +72,27 @@ const holdingText = (h: Holding) =>
  * which must not.
  */
 export function dumpState(state: LedgerState, options: { withApplied: boolean } = { withApplied: true }): string {
-  const pools = [...state.pools.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map((pool) => ({
-    key: pool.key,
-    definition: pool.definition,
-    byAttachment: [...pool.byAttachment].map(([key, holding]) => [key, holdingText(holding)]),
-    byPodInterface: [...pool.byPodInterface].map(([key, holding]) => [key, holding.eventId]),
-    lastAddress: [...pool.lastAddress].map(([key, value]) => [key, String(value)]),
-  }));
-  const domains = [...state.domains.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((domain) => ({
-    name: domain.name,
-    held: [...domain.held].map(([key, holding]) => [key, holdingText(holding)]),
-    reservations: domain.reservations.map((r) => `${r.pool}|${r.target}|${r.family}|${r.interval.from}-${r.interval.to}|${r.note}`),
-    cooling: [...domain.cooling],
-    lastEffectiveMs: domain.lastEffectiveMs,
-    recentIds: [...domain.recentIds],
-  }));
+  const pools = [...state.pools.values()]
+    .sort((a, b) => (a.key < b.key ? -1 : 1))
+    .map((pool) => ({
+      key: pool.key,
+      definition: pool.definition,
+      byAttachment: [...pool.byAttachment].map(([key, holding]) => [key, holdingText(holding)]),
+      byPodInterface: [...pool.byPodInterface].map(([key, holding]) => [key, holding.eventId]),
+      lastAddress: [...pool.lastAddress].map(([key, value]) => [key, String(value)]),
+    }));
+  const domains = [...state.domains.values()]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((domain) => ({
+      name: domain.name,
+      held: [...domain.held].map(([key, holding]) => [key, holdingText(holding)]),
+      reservations: domain.reservations.map(
+        (r) => `${r.pool}|${r.target}|${r.family}|${r.interval.from}-${r.interval.to}|${r.note}`,
+      ),
+      cooling: [...domain.cooling],
+      lastEffectiveMs: domain.lastEffectiveMs,
+      recentIds: [...domain.recentIds],
+    }));
   const applied = options.withApplied ? [...state.applied].sort(([a], [b]) => a - b) : [];
   return JSON.stringify({ pools, domains, applied });
 }
@@ -80,6 +109,7 @@ export function replay(log: readonly LoggedEvent[]): { state: LedgerState; outco
   return { state, outcomes };
 }
 
-export const positionOf = (logged: Pick<LoggedEvent, "partition" | "offset">): string => `${logged.partition}:${logged.offset}`;
+export const positionOf = (logged: Pick<LoggedEvent, "partition" | "offset">): string =>
+  `${logged.partition}:${logged.offset}`;
 
 export const outcomeText = (outcome: Outcome): string => JSON.stringify(outcome);

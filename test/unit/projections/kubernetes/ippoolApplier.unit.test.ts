@@ -13,7 +13,12 @@ function fakeProjection() {
     return {
       apiVersion: "whereabouts.cni.cncf.io/v1alpha1",
       kind: "IPPool",
-      metadata: { name, namespace: "test", labels: { "app.kubernetes.io/managed-by": "ipledger" }, annotations: { "ipledger.io/log-position": `0:${Object.keys(allocations).length}` } },
+      metadata: {
+        name,
+        namespace: "test",
+        labels: { "app.kubernetes.io/managed-by": "ipledger" },
+        annotations: { "ipledger.io/log-position": `0:${Object.keys(allocations).length}` },
+      },
       spec: { range: "10.0.0.0/24", allocations: { ...allocations } },
     };
   };
@@ -42,7 +47,15 @@ afterEach(async () => {
 function setup(options: { minWriteIntervalMs?: number; canWrite?: () => boolean } = {}) {
   const memory = createMemoryIPPoolStore();
   const projection = fakeProjection();
-  applier = createIPPoolApplier({ store: memory.store, desired: projection.desired, names: projection.names, writer: "me", minWriteIntervalMs: options.minWriteIntervalMs ?? 20, retryDelayMs: 20, ...(options.canWrite ? { canWrite: options.canWrite } : {}) });
+  applier = createIPPoolApplier({
+    store: memory.store,
+    desired: projection.desired,
+    names: projection.names,
+    writer: "me",
+    minWriteIntervalMs: options.minWriteIntervalMs ?? 20,
+    retryDelayMs: 20,
+    ...(options.canWrite ? { canWrite: options.canWrite } : {}),
+  });
   const running = applier;
   const settled = () => until(() => running.idle());
   return { memory, projection, applier: running, settled };
@@ -87,14 +100,20 @@ describe("IPPool applier", () => {
     memory.setBeforeWrite((name) => {
       if (rivalDone) return;
       rivalDone = true;
-      memory.edit(name, (object) => ({ ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, team: "blue" } } }));
+      memory.edit(name, (object) => ({
+        ...object,
+        metadata: { ...object.metadata, labels: { ...object.metadata.labels, team: "blue" } },
+      }));
     });
     projection.allocate("c", 2);
     applier.changed(["c"]);
     await until(() => Object.keys(memory.objects.get("c")?.spec?.allocations ?? {}).length === 2);
     await settled();
     expect(applier.stats.conflicts).toBeGreaterThanOrEqual(1);
-    expect(memory.objects.get("c")?.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "ipledger", team: "blue" });
+    expect(memory.objects.get("c")?.metadata.labels).toEqual({
+      "app.kubernetes.io/managed-by": "ipledger",
+      team: "blue",
+    });
   });
 
   it("restores a hand edit and a hand deletion seen by the watch", async () => {
@@ -103,10 +122,20 @@ describe("IPPool applier", () => {
     applier.start();
     await settled();
     const original = structuredClone(memory.objects.get("d")?.spec);
-    memory.edit("d", (object) => ({ ...object, spec: { range: "10.0.0.0/24", allocations: {} }, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, "ipledger.io/log-position": "9:9", note: "kept" } } }));
+    memory.edit("d", (object) => ({
+      ...object,
+      spec: { range: "10.0.0.0/24", allocations: {} },
+      metadata: {
+        ...object.metadata,
+        annotations: { ...object.metadata.annotations, "ipledger.io/log-position": "9:9", note: "kept" },
+      },
+    }));
     await until(() => memory.objects.get("d")?.spec?.allocations?.["1"] !== undefined);
     expect(memory.objects.get("d")?.spec).toEqual(original);
-    expect(memory.objects.get("d")?.metadata.annotations).toMatchObject({ "ipledger.io/log-position": "0:1", note: "kept" });
+    expect(memory.objects.get("d")?.metadata.annotations).toMatchObject({
+      "ipledger.io/log-position": "0:1",
+      note: "kept",
+    });
     memory.remove("d");
     await until(() => memory.objects.has("d"));
     expect(memory.objects.get("d")?.spec).toEqual(original);

@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { decideAllocation, decideRelease, evolve, initialState, type LedgerState, type Owner, type UnchainedEvent } from "../../../../ledger/core/index.js";
-import { ippoolObject, ippoolObjects, LOG_POSITION_ANNOTATION, OMITTED_ANNOTATION, poolsByName } from "../../../../projections/kubernetes/ippoolObjects.js";
+import {
+  decideAllocation,
+  decideRelease,
+  evolve,
+  initialState,
+  type LedgerState,
+  type Owner,
+  type UnchainedEvent,
+} from "../../../../ledger/core/index.js";
+import {
+  ippoolObject,
+  ippoolObjects,
+  LOG_POSITION_ANNOTATION,
+  OMITTED_ANNOTATION,
+  poolsByName,
+} from "../../../../projections/kubernetes/ippoolObjects.js";
 import { recordPoolPositions, type PoolPosition } from "../../../../projections/kubernetes/poolPositions.js";
 import { allocate, owner, pool, release } from "../../../support/deciderSpec.js";
 
@@ -20,8 +34,17 @@ function world() {
   return {
     state,
     positions,
-    add: (name: string, range: string, options: Parameters<typeof pool>[1] & { ip?: string; owner?: Partial<Owner> } = {}) =>
-      append(decideAllocation(allocate(owner(name, options.owner), [pool(range, options)], { requested: options.ip ? [options.ip] : [] }), state).events),
+    add: (
+      name: string,
+      range: string,
+      options: Parameters<typeof pool>[1] & { ip?: string; owner?: Partial<Owner> } = {},
+    ) =>
+      append(
+        decideAllocation(
+          allocate(owner(name, options.owner), [pool(range, options)], { requested: options.ip ? [options.ip] : [] }),
+          state,
+        ).events,
+      ),
     del: (name: string) => append(decideRelease(release(owner(name)), state)),
     objects: (namespace = "kube-system") => ippoolObjects(state.pools.values(), positions, namespace),
   };
@@ -36,7 +59,14 @@ describe("ippoolObjects: Whereabouts names, network-form ranges and decimal offs
     { range: "10.1.2.77/24", ip: "10.1.2.200", name: "10.1.2.0-24", specRange: "10.1.2.0/24", key: "200" },
     { range: "2001::/116", ip: "2001::a05", name: "2001---116", specRange: "2001::/116", key: "2565" },
     { range: "fd00:10::/120", ip: "fd00:10::fe", name: "fd00-10---120", specRange: "fd00:10::/120", key: "254" },
-    { range: "10.0.0.0/8", ip: "10.0.1.0", networkName: "storage", name: "storage-10.0.0.0-8", specRange: "10.0.0.0/8", key: "256" },
+    {
+      range: "10.0.0.0/8",
+      ip: "10.0.1.0",
+      networkName: "storage",
+      name: "storage-10.0.0.0-8",
+      specRange: "10.0.0.0/8",
+      key: "256",
+    },
   ])("$range holding $ip → $name, key $key", ({ range, ip, networkName, name, specRange, key }) => {
     const ledger = world();
     ledger.add("web-0", range, { ip, ...(networkName ? { networkName } : {}) });
@@ -55,9 +85,19 @@ describe("ippoolObjects: Whereabouts names, network-form ranges and decimal offs
   });
 
   it.each([
-    { what: "lowest-free allocations", steps: ["add a", "add b", "add c"], keys: { "1": "a", "2": "b", "3": "c" }, position: "0:3" },
+    {
+      what: "lowest-free allocations",
+      steps: ["add a", "add b", "add c"],
+      keys: { "1": "a", "2": "b", "3": "c" },
+      position: "0:3",
+    },
     { what: "a release removes its key", steps: ["add a", "add b", "del a"], keys: { "2": "b" }, position: "0:3" },
-    { what: "a freed address is reused", steps: ["add a", "add b", "del a", "add c"], keys: { "1": "c", "2": "b" }, position: "0:4" },
+    {
+      what: "a freed address is reused",
+      steps: ["add a", "add b", "del a", "add c"],
+      keys: { "1": "c", "2": "b" },
+      position: "0:4",
+    },
     { what: "an empty pool keeps an empty map", steps: ["add a", "del a"], keys: {}, position: "0:2" },
   ])("$what", ({ steps, keys, position }) => {
     const ledger = world();
@@ -67,15 +107,20 @@ describe("ippoolObjects: Whereabouts names, network-form ranges and decimal offs
       else ledger.del(name);
     }
     const [object] = ledger.objects();
-    expect(object?.spec.allocations).toEqual(Object.fromEntries(Object.entries(keys).map(([key, name]) => [key, entry(name)])));
+    expect(object?.spec.allocations).toEqual(
+      Object.fromEntries(Object.entries(keys).map(([key, name]) => [key, entry(name)])),
+    );
     expect(object?.metadata.annotations[LOG_POSITION_ANNOTATION]).toBe(position);
   });
 
-  it("keeps the interface name, and writes a pod without a name as Whereabouts does (podref \"ns/name\" from empty parts)", () => {
+  it('keeps the interface name, and writes a pod without a name as Whereabouts does (podref "ns/name" from empty parts)', () => {
     const ledger = world();
     ledger.add("web-1", "10.30.0.0/24", { owner: { ifName: "net7" } });
     ledger.add("bare", "10.30.0.0/24", { owner: { podNamespace: "", podName: "" } });
-    expect(ledger.objects()[0]?.spec.allocations).toEqual({ "1": entry("web-1", "net7"), "2": { id: "ctr-bare", podref: "/", ifname: "net1" } });
+    expect(ledger.objects()[0]?.spec.allocations).toEqual({
+      "1": entry("web-1", "net7"),
+      "2": { id: "ctr-bare", podref: "/", ifname: "net1" },
+    });
   });
 
   it.each([
@@ -95,7 +140,10 @@ describe("ippoolObjects: Whereabouts names, network-form ranges and decimal offs
     ledger.add("a", "10.40.0.0/24", { ip: "10.40.0.9" });
     const before = ledger.objects();
     // A rival claim on the same address is voided by the fold.
-    const rival = decideAllocation(allocate(owner("b"), [pool("10.40.0.0/24")], { requested: ["10.40.0.7"] }), ledger.state).events.map((event) =>
+    const rival = decideAllocation(
+      allocate(owner("b"), [pool("10.40.0.0/24")], { requested: ["10.40.0.7"] }),
+      ledger.state,
+    ).events.map((event) =>
       event.type === "AddressAllocated" ? { ...event, data: { ...event.data, ip: "10.40.0.9" } } : event,
     );
     const state = ledger.state;

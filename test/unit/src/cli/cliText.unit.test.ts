@@ -9,9 +9,15 @@ import { packageVersion } from "../../../../src/cli/version.js";
 
 describe("what the command line prints", () => {
   it("says in words how much of the log an answer reflects", () => {
-    expect(basisLine({ "0": 9 })).toBe("(as of the log's first 9 events, offsets 0 to 8: later events are not in this answer)");
-    expect(basisLine({ "0": 1 })).toBe("(as of the log's first 1 event, offset 0: later events are not in this answer)");
-    expect(basisLine({ "0": 42, "3": 7 })).toBe("(as of the log's first 42 events in partition 0, 7 events in partition 3: later events are not in this answer)");
+    expect(basisLine({ "0": 9 })).toBe(
+      "(as of the log's first 9 events, offsets 0 to 8: later events are not in this answer)",
+    );
+    expect(basisLine({ "0": 1 })).toBe(
+      "(as of the log's first 1 event, offset 0: later events are not in this answer)",
+    );
+    expect(basisLine({ "0": 42, "3": 7 })).toBe(
+      "(as of the log's first 42 events in partition 0, 7 events in partition 3: later events are not in this answer)",
+    );
     expect(basisLine({})).toBe("(the projection has not read any event of the log yet)");
   });
 
@@ -29,7 +35,8 @@ describe("what the command line prints", () => {
 
   it("has an example for every command and no example for a command that does not exist", () => {
     expect(Object.keys(EXAMPLES).sort()).toEqual([...COMMAND_NAMES].sort());
-    for (const [name, lines] of Object.entries(EXAMPLES)) for (const line of lines) expect(line.startsWith(`ipledger ${name}`), line).toBe(true);
+    for (const [name, lines] of Object.entries(EXAMPLES))
+      for (const line of lines) expect(line.startsWith(`ipledger ${name}`), line).toBe(true);
   });
 
   it("reads its version from the package.json it ships in", () => {

@@ -27,8 +27,10 @@ describe("partitionOfDomain", () => {
 describe("ChainWalker", () => {
   const partitionOf = (domain: string) => partitionOfDomain(domain, 6);
   const home = partitionOf("");
-  const walker = (index: ChainIndex, offset = 0) => new ChainWalker({ topic: TOPIC, partition: home, start: index.startFor(home, offset), index, partitionOf });
-  const records = (count: number) => [poolDefined(""), ...allocations("", count - 1)].map((event) => Buffer.from(encodeEvent(home, event).value));
+  const walker = (index: ChainIndex, offset = 0) =>
+    new ChainWalker({ topic: TOPIC, partition: home, start: index.startFor(home, offset), index, partitionOf });
+  const records = (count: number) =>
+    [poolDefined(""), ...allocations("", count - 1)].map((event) => Buffer.from(encodeEvent(home, event).value));
 
   it("chains records exactly as the other adapters chain an append", () => {
     const events = [poolDefined(""), ...allocations("", 3)];
@@ -43,16 +45,29 @@ describe("ChainWalker", () => {
     const one = walker(new ChainIndex(TOPIC));
     expect(one.advance(0, values[0] ?? null)?.offset).toBe(0);
     expect(one.advance(0, values[0] ?? null)).toBeUndefined();
-    expect(() => one.advance(2, values[2] ?? null)).toThrow(expect.objectContaining({ code: "INTEGRITY_VIOLATION", message: expect.stringContaining("no record at offset 1") }));
+    expect(() => one.advance(2, values[2] ?? null)).toThrow(
+      expect.objectContaining({
+        code: "INTEGRITY_VIOLATION",
+        message: expect.stringContaining("no record at offset 1"),
+      }),
+    );
   });
 
   it("refuses a tombstone, non-JSON, and an event of another partition's domain", () => {
     const place = { topic: TOPIC, partition: home, offset: 0 };
-    expect(() => decodeEvent(null, place, partitionOf)).toThrow(expect.objectContaining({ code: "INTEGRITY_VIOLATION" }));
-    expect(() => decodeEvent(Buffer.from("{oops"), place, partitionOf)).toThrow(expect.objectContaining({ code: "INTEGRITY_VIOLATION" }));
-    expect(() => decodeEvent(Buffer.from("[1]"), place, partitionOf)).toThrow(expect.objectContaining({ code: "INTEGRITY_VIOLATION" }));
+    expect(() => decodeEvent(null, place, partitionOf)).toThrow(
+      expect.objectContaining({ code: "INTEGRITY_VIOLATION" }),
+    );
+    expect(() => decodeEvent(Buffer.from("{oops"), place, partitionOf)).toThrow(
+      expect.objectContaining({ code: "INTEGRITY_VIOLATION" }),
+    );
+    expect(() => decodeEvent(Buffer.from("[1]"), place, partitionOf)).toThrow(
+      expect.objectContaining({ code: "INTEGRITY_VIOLATION" }),
+    );
     const foreign = Buffer.from(JSON.stringify(poolDefined("macvlan-conf")));
-    expect(() => decodeEvent(foreign, place, partitionOf)).toThrow(expect.objectContaining({ message: expect.stringContaining("belongs in partition 5") }));
+    expect(() => decodeEvent(foreign, place, partitionOf)).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("belongs in partition 5") }),
+    );
   });
 
   it("ignores prev and hash stored in a record and computes its own", () => {
@@ -66,32 +81,59 @@ describe("ChainWalker", () => {
 describe("ChainIndex", () => {
   const partitionOf = (domain: string) => partitionOfDomain(domain, 6);
   const home = partitionOf("");
-  const values = [poolDefined(""), ...allocations("", 2 * CHAIN_STRIDE + 9)].map((event) => Buffer.from(encodeEvent(home, event).value));
+  const values = [poolDefined(""), ...allocations("", 2 * CHAIN_STRIDE + 9)].map((event) =>
+    Buffer.from(encodeEvent(home, event).value),
+  );
 
   it("lets a later walk start at the nearest stride point or at the furthest point, with the same hashes", () => {
     const index = new ChainIndex(TOPIC);
-    const first = new ChainWalker({ topic: TOPIC, partition: home, start: index.startFor(home, 0), index, partitionOf });
+    const first = new ChainWalker({
+      topic: TOPIC,
+      partition: home,
+      start: index.startFor(home, 0),
+      index,
+      partitionOf,
+    });
     const all = values.map((value, offset) => first.advance(offset, value));
-    expect(index.startFor(home, CHAIN_STRIDE + 5)).toEqual({ offset: CHAIN_STRIDE, prev: all[CHAIN_STRIDE - 1]?.event.hash });
+    expect(index.startFor(home, CHAIN_STRIDE + 5)).toEqual({
+      offset: CHAIN_STRIDE,
+      prev: all[CHAIN_STRIDE - 1]?.event.hash,
+    });
     expect(index.startFor(home, values.length + 3)).toEqual({ offset: values.length, prev: all.at(-1)?.event.hash });
     expect(index.startFor(home, 5)).toEqual({ offset: 0, prev: GENESIS_HASH });
 
     const start = index.startFor(home, CHAIN_STRIDE + 5);
     const again = new ChainWalker({ topic: TOPIC, partition: home, start, index, partitionOf });
-    for (let offset = start.offset; offset < CHAIN_STRIDE + 10; offset += 1) expect(again.advance(offset, values[offset] ?? null)).toEqual(all[offset]);
+    for (let offset = start.offset; offset < CHAIN_STRIDE + 10; offset += 1)
+      expect(again.advance(offset, values[offset] ?? null)).toEqual(all[offset]);
   });
 
   it("trips when a partition reads differently than it did before (an edit under a running reader)", () => {
     const index = new ChainIndex(TOPIC);
-    const first = new ChainWalker({ topic: TOPIC, partition: home, start: index.startFor(home, 0), index, partitionOf });
+    const first = new ChainWalker({
+      topic: TOPIC,
+      partition: home,
+      start: index.startFor(home, 0),
+      index,
+      partitionOf,
+    });
     values.forEach((value, offset) => first.advance(offset, value));
     const edited = [...values];
     const [replacement] = allocations("", 1, 200);
     if (!replacement) throw new Error("no fixture");
     edited[7] = Buffer.from(encodeEvent(home, replacement).value);
-    const second = new ChainWalker({ topic: TOPIC, partition: home, start: { offset: 0, prev: GENESIS_HASH }, index, partitionOf });
+    const second = new ChainWalker({
+      topic: TOPIC,
+      partition: home,
+      start: { offset: 0, prev: GENESIS_HASH },
+      index,
+      partitionOf,
+    });
     expect(() => edited.forEach((value, offset) => second.advance(offset, value))).toThrow(
-      expect.objectContaining({ code: "INTEGRITY_VIOLATION", message: expect.stringContaining(`before offset ${CHAIN_STRIDE}`) }),
+      expect.objectContaining({
+        code: "INTEGRITY_VIOLATION",
+        message: expect.stringContaining(`before offset ${CHAIN_STRIDE}`),
+      }),
     );
   });
 });
