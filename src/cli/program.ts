@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { exampleHelp } from "./examples.js";
-import { EXIT, exitCodeOf } from "./exitCodes.js";
+import { EXIT, exitCodeOf } from "../exitCodes.js";
 import { packageVersion } from "./version.js";
 
 type Register = (program: Command, exit: { code: number }) => void;

@@ -4,8 +4,14 @@ import pino from "pino";
 import { startAgent } from "../../agent.js";
 import { loadSigningKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../../dataFiles.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { openCommandLog, rejectStrayKafkaOptions, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import {
+  openCommandLog,
+  rejectStrayKafkaOptions,
+  usesKafka,
+  withLogOptions,
+  type LogOptions,
+} from "../../readModel/logOptions.js";
 
 function announce(socket: string, dataDir: string, where: string): void {
   process.stdout.write(

@@ -4,8 +4,8 @@ import cliProgress from "cli-progress";
 import { InvalidArgumentError, type Command } from "commander";
 import { sourceOptionsOf, withAuditOptions, type AuditCommandOptions } from "../../audit/auditOptions.js";
 import { attributeStream, type AttributeStats } from "../../audit/attributeStream.js";
-import { openAuditSource } from "../../audit/auditSource.js";
-import { CliError, EXIT } from "../exitCodes.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
+import { CliError, EXIT } from "../../exitCodes.js";
 
 function parseInputFormat(value: string): "csv" | "ndjson" {
   if (value !== "csv" && value !== "ndjson") throw new InvalidArgumentError("must be csv or ndjson");
@@ -101,7 +101,7 @@ export function registerAttributeCommand(program: Command): void {
           `--input ${options.input} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
         );
       }
-      const source = await openAuditSource(sourceOptionsOf(options));
+      const source = await openReadModel(sourceOptionsOf(options));
       const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
       const progress = progressFor(options.input);
       try {

@@ -11,10 +11,10 @@ import {
 } from "../../audit/auditOptions.js";
 import { CHANGE_TYPES, DEFAULT_CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
 import { basisLine, changesTable } from "../../audit/auditRender.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { retime } from "../../time.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { renderJson } from "../output.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { renderJson } from "../../output.js";
 import { parseLimit } from "./historyCommand.js";
 
 export function registerChangesCommand(program: Command): void {
@@ -46,7 +46,7 @@ export function registerChangesCommand(program: Command): void {
         );
       const types = parseTypes(options.type, "--type") ?? DEFAULT_CHANGE_TYPES;
       const filter = { ...filterOfOptions(options), types, includeVoided: options.includeVoided ?? false };
-      const source = await openAuditSource(sourceOptionsOf(options));
+      const source = await openReadModel(sourceOptionsOf(options));
       try {
         const basis = await source.basis();
         const changes: EventView[] = [];

@@ -12,7 +12,7 @@ import {
   type FilterOptions,
 } from "../../audit/auditOptions.js";
 import { CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { exportWriter, parseExportFormat, parseExportKind, EXPORT_FORMATS } from "../../audit/exportFormats.js";
 
 /** Writes `text`, waiting for the stream to drain when it asks to, so memory stays bounded. */
@@ -49,7 +49,7 @@ export function registerExportCommand(program: Command): void {
         ...(types ? { types } : {}),
         includeVoided: options.includeVoided ?? false,
       };
-      const source = await openAuditSource(sourceOptionsOf(options));
+      const source = await openReadModel(sourceOptionsOf(options));
       const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
       try {
         const writer = exportWriter(format, kind, timeZoneOfOptions(options));

@@ -11,10 +11,10 @@ import {
 } from "../../audit/auditOptions.js";
 import { isEmptyFilter } from "../../audit/auditParams.js";
 import { basisLine, HISTORY_COLUMNS, holdersTable } from "../../audit/auditRender.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { retime } from "../../time.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { renderJson } from "../output.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { renderJson } from "../../output.js";
 
 export function parseLimit(value: string): number {
   const limit = Number(value);
@@ -40,7 +40,7 @@ export function registerHistoryCommand(program: Command): void {
         EXIT.usage,
         "history needs a filter: --ip, --cidr, --pod, --pod-uid, --container, --node, --pool, --domain, --since or --until",
       );
-    const source = await openAuditSource(sourceOptionsOf(options));
+    const source = await openReadModel(sourceOptionsOf(options));
     try {
       const basis = await source.basis();
       const holders: Holder[] = [];

@@ -5,13 +5,13 @@ import type { Command } from "commander";
 import { importWhereabouts, type ImportReport } from "../../kube/importWhereabouts.js";
 import { readWhereabouts } from "../../kube/importWhereaboutsSource.js";
 import { loadKubeConfig } from "../../kube/kubeClient.js";
-import { foldLog, openLedgerView, type LedgerView } from "../../kube/reconcileLedger.js";
+import { foldLog, openLedgerView, type LedgerView } from "../../ledgerView.js";
 import { createMemoryEventLog } from "../../../ledger/log/memoryEventLog.js";
 import { LOG_FILE } from "../../dataFiles.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
-import { EXIT } from "../exitCodes.js";
-import { parseOutput, renderJson, renderTable, type OutputFormat } from "../output.js";
-import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import { EXIT } from "../../exitCodes.js";
+import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
+import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 
 interface ImportOptions extends LogOptions {
   kubeconfig?: string;

@@ -1,14 +1,24 @@
 import type { Command } from "commander";
-import { renderJson, renderTable } from "../output.js";
-import { openQuerySourceFor, withQueryOptions, type QueryOptions } from "./queryOptions.js";
+import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
+import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
+import { withLogOptions } from "../../readModel/logOptions.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
+import type { ReadSourceOptions } from "../../readModel/readSource.js";
+
+interface PoolsOptions extends ReadSourceOptions {
+  readonly output: OutputFormat;
+}
 
 export function registerPoolsCommand(program: Command): void {
-  withQueryOptions(
+  withLogOptions(
     program
       .command("pools")
-      .description("every pool with its window: capacity, excluded, reserved, allocated and free addresses"),
-  ).action(async (options: QueryOptions) => {
-    const source = await openQuerySourceFor(options);
+      .description("every pool with its window: capacity, excluded, reserved, allocated and free addresses")
+      .option("--data-dir <dir>", "read the projection in this data directory", DEFAULT_DATA_DIR)
+      .option("--socket <path>", "ask the agent on this unix socket instead of reading the data directory")
+      .option("--output <format>", "table or json", parseOutput, "table"),
+  ).action(async (options: PoolsOptions) => {
+    const source = await openReadModel(options);
     try {
       const pools = await source.pools();
       if (options.output === "json") return void process.stdout.write(`${renderJson(pools)}\n`);
@@ -16,7 +26,7 @@ export function registerPoolsCommand(program: Command): void {
         `${renderTable(pools, ["pool", "domain", "range", "start", "end", "gateway", "capacity", "excluded", "reserved", "allocated", "free", "definedAt"])}\n`,
       );
     } finally {
-      source.close();
+      await source.close();
     }
   });
 }

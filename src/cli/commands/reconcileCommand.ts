@@ -4,12 +4,12 @@ import pino from "pino";
 import { createPodEventRecorder } from "../../kube/kubeEvents.js";
 import { describeKubeError, loadKubeConfig } from "../../kube/kubeClient.js";
 import { startReconcileLoop } from "../../kube/reconcileLoop.js";
-import { foldLog } from "../../kube/reconcileLedger.js";
+import { foldLog } from "../../ledgerView.js";
 import { createPodSource } from "../../kube/reconcilePodSource.js";
 import { createPodReconciler } from "../../kube/reconciler.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
-import { parseOutput, renderJson, renderTable, type OutputFormat } from "../output.js";
-import { openCommandLog, withLogOptions, type LogOptions } from "./logOptions.js";
+import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
+import { openCommandLog, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 
 interface ReconcileOptions extends LogOptions {
   kubeconfig?: string;

@@ -7,8 +7,8 @@ import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjecti
 import { PROJECTION_FILE } from "../../dataFiles.js";
 import { askAgent } from "../../http/agentClient.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../../dataFiles.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 
 async function agentIsRunning(socket: string): Promise<boolean> {
   if (!existsSync(socket)) return false;

@@ -8,8 +8,8 @@ import {
 } from "../../operator/operatorCli.js";
 import { asOperatorCliError, exitCodeOfResult, renderOperatorResult } from "../../operator/operatorOutput.js";
 import type { OperatorResult } from "../../operator/operatorService.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { renderTable } from "../output.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { renderTable } from "../../output.js";
 
 function renderPlan(plan: OperatorResult, pool: string): string {
   const rows = plan.events.flatMap((event) =>

@@ -7,9 +7,9 @@ import { isSqliteDamaged } from "../../../ledger/log/sqliteLogErrors.js";
 import { verifySignedCheckpoints, type CheckpointReport } from "../../../projections/audit/signedCheckpoints.js";
 import { loadPublicKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, PROJECTION_FILE } from "../../dataFiles.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { parseOutput, renderJson, type OutputFormat } from "../output.js";
-import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { parseOutput, renderJson, type OutputFormat } from "../../output.js";
+import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 
 export function registerVerifyCommand(program: Command, exit: { code: number }): void {
   withLogOptions(

@@ -8,9 +8,9 @@ import {
   type AuditCommandOptions,
 } from "../../audit/auditOptions.js";
 import { basisLine, holdersTable, WHO_COLUMNS } from "../../audit/auditRender.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { parseInstant, retime } from "../../time.js";
-import { renderJson } from "../output.js";
+import { renderJson } from "../../output.js";
 
 export function registerWhoCommand(program: Command): void {
   withAuditOptions(
@@ -24,7 +24,7 @@ export function registerWhoCommand(program: Command): void {
     const atMs = options.at ? parseInstant(options.at, "--at") : Date.now();
     const tz = timeZoneOfOptions(options);
     const at = new Date(atMs).toISOString();
-    const source = await openAuditSource(sourceOptionsOf(options));
+    const source = await openReadModel(sourceOptionsOf(options));
     try {
       const basis = await source.basis();
       if (target.includes("/")) {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "../../../ledger/core/index.js";
-import { EXIT_CODES } from "../../../src/cli/exitCodes.js";
+import { EXIT_CODES } from "../../../src/exitCodes.js";
 import { CNI_CODES, CNI_MESSAGES } from "../../../src/cni/cniErrors.js";
 import { HTTP_STATUSES } from "../../../src/http/httpErrors.js";
 
