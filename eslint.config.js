@@ -64,8 +64,8 @@ export default tseslint.config(
   },
   {
     files: ["src/**/*.ts"],
-    // src/demo starts an agent in-process, as the agent command does.
-    ignores: ["src/cli/**", "src/demo/**"],
+    // src/cli is the entry-point layer: the bin, its commands and the demo (which starts an agent in-process).
+    ignores: ["src/cli/**"],
     rules: {
       "no-restricted-imports": [
         "error",

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { LedgerError } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
-import type { Attribution } from "../../projections/audit/attributionResolver.js";
+import type { Attribution } from "../../projections/sqlite/attributionResolver.js";
 import type {
   AuditFilter,
   Basis,

@@ -1,4 +1,4 @@
-import type { Attribution } from "../../projections/audit/attributionResolver.js";
+import type { Attribution } from "../../projections/sqlite/attributionResolver.js";
 import type {
   AuditFilter,
   Basis,

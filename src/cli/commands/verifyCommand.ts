@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { openSqliteProjection, projectionError } from "../../../projections/sqlite/sqliteProjection.js";
 import { verifyLedger } from "../../../projections/verifyLedger.js";
 import { isSqliteDamaged } from "../../../ledger/log/sqliteLogErrors.js";
-import { verifySignedCheckpoints, type CheckpointReport } from "../../../projections/audit/signedCheckpoints.js";
+import { verifySignedCheckpoints, type CheckpointReport } from "../../audit/signedCheckpoints.js";
 import { loadPublicKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, PROJECTION_FILE } from "../../dataFiles.js";
 import { CliError, EXIT } from "../../exitCodes.js";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EndOffsets } from "../../../ledger/log/eventLog.js";
 import type { Holder } from "../../../projections/sqlite/queries.js";
 import type { ReadModel } from "../../../src/readModel/readModel.js";
 import type { ReadModelWorld } from "./readModelWorld.js";
@@ -26,7 +27,7 @@ export function describeReadModelContract(
   describe(`ReadModel contract: ${name}`, () => {
     let model: ReadModel;
     let w: ReadModelWorld;
-    let endsBefore: Map<number, number>;
+    let endsBefore: EndOffsets;
     beforeAll(async () => {
       w = world();
       endsBefore = await w.endOffsets();

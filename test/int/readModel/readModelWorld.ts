@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import type { EndOffsets } from "../../../ledger/log/eventLog.js";
 import { httpJson } from "../../support/agent/agentCalls.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 
@@ -12,7 +13,7 @@ export interface ReadModelWorld {
   readonly between: number;
   readonly range: string;
   /** The log's end offsets now, to prove that reading appends nothing. */
-  endOffsets(): Promise<Map<number, number>>;
+  endOffsets(): Promise<EndOffsets>;
 }
 
 /**
@@ -24,7 +25,7 @@ export interface ReadModelWorld {
 export async function writeReadModelWorld(
   socketPath: string,
   range: string,
-  endOffsets: () => Promise<Map<number, number>>,
+  endOffsets: () => Promise<EndOffsets>,
 ): Promise<ReadModelWorld> {
   const call = async (verb: "add" | "del", name: string) => {
     const reply = await httpJson({ socketPath }, "POST", `/v1/cni/${verb}`, {

@@ -23,7 +23,7 @@ export function ipledger(
 /**
  * Runs a built script of this repository (`dist/…`) with Node, asynchronously, capturing what it prints.
  *
- * @example const demo = await runBuilt("dist/src/demo/runDemo.js", [], { cwd: home });
+ * @example const demo = await runBuilt("dist/src/cli/demo.js", [], { cwd: home });
  */
 export function runBuilt(
   script: string,
