@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { foldLog, type LedgerView } from "../ledgerView.js";
-import { askAgent } from "../http/agentClient.js";
+import { askAgent } from "../readModel/agentClient.js";
 import { DEFAULT_DATA_DIR } from "../dataFiles.js";
 import { parseOutput, type OutputFormat } from "../output.js";
 import { openCommandLog, withLogOptions, type LogOptions } from "../readModel/logOptions.js";

@@ -8,7 +8,7 @@ import type {
 } from "../../projections/sqlite/queries.js";
 import type { ProbeResult } from "../audit/attributeProbes.js";
 import { CHANGE_TYPES } from "../audit/auditParams.js";
-import { askAgent } from "../http/agentClient.js";
+import { askAgent } from "./agentClient.js";
 import type { AllowHolder } from "../operator/allowlistQuery.js";
 import type { ReadModel, ReadModelOptions } from "./readModel.js";
 

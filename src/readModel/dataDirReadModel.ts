@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { LedgerError } from "../../ledger/core/index.js";
+import { fileExists } from "../../ledger/log/fileAccess.js";
 import { openCommandLog } from "./logOptions.js";
 import { openProjectionSnapshot } from "./projectionSnapshot.js";
 import { projectionReadModel } from "./projectionReadModel.js";
@@ -54,8 +54,8 @@ async function waitForProjection(options: ReadModelOptions, projectionPath: stri
  * @example const model = await dataDirReadModel(options, "/var/lib/ipledger/projection.db");
  */
 export async function dataDirReadModel(options: ReadModelOptions, projectionPath: string): Promise<ReadModel> {
-  // An unreadable file or folder is named as such (FORBIDDEN) by the opener, never reported as missing.
-  if (!existsSync(projectionPath)) {
+  // An unreadable file or folder is named as such (FORBIDDEN), never reported as missing.
+  if (!fileExists(projectionPath)) {
     throw new LedgerError(
       "NOT_FOUND",
       `no projection at ${projectionPath}; pass the agent's --data-dir, or --socket to ask a running agent, or --kafka to replay the log`,
