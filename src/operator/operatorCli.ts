@@ -80,12 +80,13 @@ export async function runOperatorCommand(
   body: Record<string, unknown>,
   options: OperatorCliOptions,
   exit: { code: number },
+  io: { readonly stdout: { write(text: string): unknown } },
 ): Promise<void> {
   try {
     const target = await openOperatorTarget(options);
     try {
       const result = await target.run(action, { ...commonBody(options), ...body });
-      process.stdout.write(`${renderOperatorResult(result, options.output)}\n`);
+      io.stdout.write(`${renderOperatorResult(result, options.output)}\n`);
       exit.code = exitCodeOfResult(result);
     } finally {
       await target.close();

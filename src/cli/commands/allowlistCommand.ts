@@ -15,6 +15,7 @@ import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { CliError, EXIT } from "../../exitCodes.js";
 import { withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
+import type { CommandIo } from "../commandIo.js";
 
 interface AllowlistOptions extends LogOptions {
   pool?: string;
@@ -95,7 +96,7 @@ async function labelledPods(
   return () => selectPods(kubeConfig, namespace, selector);
 }
 
-export function registerAllowlistCommand(program: Command): void {
+export function registerAllowlistCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("allowlist")
@@ -148,7 +149,7 @@ export function registerAllowlistCommand(program: Command): void {
       try {
         if (!options.watch) {
           const text = renderAllowlist(await current(), format);
-          return void process.stdout.write(text === "" ? "" : `${text}\n`);
+          return void io.stdout.write(text === "" ? "" : `${text}\n`);
         }
         const controller = new AbortController();
         const stop = (): void => controller.abort();
@@ -162,7 +163,7 @@ export function registerAllowlistCommand(program: Command): void {
               const body = renderAllowlist(list, format);
               return `# ${list.addresses.length} address(es)\n${body === "" ? "" : `${body}\n`}`;
             },
-            (text) => process.stdout.write(text),
+            (text) => io.stdout.write(text),
             { intervalMs: options.interval, signal: controller.signal },
           );
         } finally {

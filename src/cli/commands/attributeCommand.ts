@@ -6,6 +6,7 @@ import { sourceOptionsOf, withAuditOptions, type AuditCommandOptions } from "../
 import { attributeStream, type AttributeStats } from "../../audit/attributeStream.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
 import { CliError, EXIT } from "../../exitCodes.js";
+import type { CommandIo } from "../commandIo.js";
 
 function parseInputFormat(value: string): "csv" | "ndjson" {
   if (value !== "csv" && value !== "ndjson") throw new InvalidArgumentError("must be csv or ndjson");
@@ -44,7 +45,7 @@ function progressFor(input: string): ((bytes: number, stats: AttributeStats) => 
   return Object.assign(update, { stop: () => bar.stop() });
 }
 
-export function registerAttributeCommand(program: Command): void {
+export function registerAttributeCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     program
       .command("attribute")
@@ -102,7 +103,7 @@ export function registerAttributeCommand(program: Command): void {
         );
       }
       const source = await openReadModel(sourceOptionsOf(options));
-      const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+      const out: Writable = options.out ? createWriteStream(options.out) : io.stdout;
       const progress = progressFor(options.input);
       try {
         const stats = await attributeStream(
@@ -120,10 +121,10 @@ export function registerAttributeCommand(program: Command): void {
         );
         progress.stop();
         const basis = await source.basis();
-        process.stderr.write(
+        io.stderr.write(
           `attributed ${stats.lines} lines: ${stats.attributed} held, ${stats.unallocated} unallocated, ${stats.invalid} invalid (as of log positions ${JSON.stringify(basis)})\n`,
         );
-        for (const problem of stats.problems) process.stderr.write(`  invalid ${problem}\n`);
+        for (const problem of stats.problems) io.stderr.write(`  invalid ${problem}\n`);
       } finally {
         progress.stop();
         await source.close();

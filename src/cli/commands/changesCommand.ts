@@ -16,8 +16,9 @@ import { retime } from "../../time.js";
 import { CliError, EXIT } from "../../exitCodes.js";
 import { renderJson } from "../../output.js";
 import { parseLimit } from "./historyCommand.js";
+import type { CommandIo } from "../commandIo.js";
 
-export function registerChangesCommand(program: Command): void {
+export function registerChangesCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     withFilterOptions(
       program
@@ -58,8 +59,8 @@ export function registerChangesCommand(program: Command): void {
           options.limit === undefined ? changes : changes.slice(0, options.limit),
           timeZoneOfOptions(options),
         );
-        if (options.output === "json") return void process.stdout.write(`${renderJson({ changes: shown, basis })}\n`);
-        process.stdout.write(`${changesTable(shown)}\n${basisLine(basis)}\n`);
+        if (options.output === "json") return void io.stdout.write(`${renderJson({ changes: shown, basis })}\n`);
+        io.stdout.write(`${changesTable(shown)}\n${basisLine(basis)}\n`);
       } finally {
         await source.close();
       }

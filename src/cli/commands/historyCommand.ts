@@ -15,6 +15,7 @@ import { openReadModel } from "../../readModel/openReadModel.js";
 import { retime } from "../../time.js";
 import { CliError, EXIT } from "../../exitCodes.js";
 import { renderJson } from "../../output.js";
+import type { CommandIo } from "../commandIo.js";
 
 export function parseLimit(value: string): number {
   const limit = Number(value);
@@ -23,7 +24,7 @@ export function parseLimit(value: string): number {
   return limit;
 }
 
-export function registerHistoryCommand(program: Command): void {
+export function registerHistoryCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     withFilterOptions(
       program
@@ -52,8 +53,8 @@ export function registerHistoryCommand(program: Command): void {
         options.limit === undefined ? holders : holders.slice(0, options.limit),
         timeZoneOfOptions(options),
       );
-      if (options.output === "json") return void process.stdout.write(`${renderJson({ holders: shown, basis })}\n`);
-      process.stdout.write(`${holdersTable(shown, HISTORY_COLUMNS)}\n${basisLine(basis)}\n`);
+      if (options.output === "json") return void io.stdout.write(`${renderJson({ holders: shown, basis })}\n`);
+      io.stdout.write(`${holdersTable(shown, HISTORY_COLUMNS)}\n${basisLine(basis)}\n`);
     } finally {
       await source.close();
     }

@@ -10,8 +10,9 @@ import { basisLine, poolStateText } from "../../audit/auditRender.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
 import { parseInstant, retime } from "../../time.js";
 import { renderJson } from "../../output.js";
+import type { CommandIo } from "../commandIo.js";
 
-export function registerPoolStateCommand(program: Command): void {
+export function registerPoolStateCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     program
       .command("pool-state")
@@ -25,8 +26,8 @@ export function registerPoolStateCommand(program: Command): void {
     try {
       const basis = await source.basis();
       const state = retime(await source.poolState(pool, atMs, options.domain), timeZoneOfOptions(options));
-      if (options.output === "json") return void process.stdout.write(`${renderJson({ ...state, basis })}\n`);
-      process.stdout.write(`${poolStateText(state)}\n${basisLine(basis)}\n`);
+      if (options.output === "json") return void io.stdout.write(`${renderJson({ ...state, basis })}\n`);
+      io.stdout.write(`${poolStateText(state)}\n${basisLine(basis)}\n`);
     } finally {
       await source.close();
     }

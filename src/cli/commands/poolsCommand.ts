@@ -4,12 +4,13 @@ import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../o
 import { withLogOptions } from "../../readModel/logOptions.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
 import type { ReadSourceOptions } from "../../readModel/readSource.js";
+import type { CommandIo } from "../commandIo.js";
 
 interface PoolsOptions extends ReadSourceOptions {
   readonly output: OutputFormat;
 }
 
-export function registerPoolsCommand(program: Command): void {
+export function registerPoolsCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("pools")
@@ -21,8 +22,8 @@ export function registerPoolsCommand(program: Command): void {
     const source = await openReadModel(options);
     try {
       const pools = await source.pools();
-      if (options.output === "json") return void process.stdout.write(`${renderJson(pools)}\n`);
-      process.stdout.write(
+      if (options.output === "json") return void io.stdout.write(`${renderJson(pools)}\n`);
+      io.stdout.write(
         `${renderTable(pools, ["pool", "domain", "range", "start", "end", "gateway", "capacity", "excluded", "reserved", "allocated", "free", "definedAt"])}\n`,
       );
     } finally {
