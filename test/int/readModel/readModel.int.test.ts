@@ -17,7 +17,7 @@ import {
   requireKafka,
 } from "../../support/kafka/kafkaEnv.js";
 import { describeReadModelContract } from "./readModelContract.js";
-import { writeReadModelWorld, type ReadModelWorld } from "./readModelWorld.js";
+import { endOffsetsOf, writeReadModelWorld, type ReadModelWorld } from "./readModelWorld.js";
 
 // One contract, every adapter of the read model: the agent over its unix socket and the
 // projection in its data directory (an agent on the embedded SQLite log), and the projection
@@ -56,14 +56,11 @@ describe("read model on the embedded log", () => {
   beforeAll(async () => {
     dir = freshDir("ipledger-read-model-");
     agent = await startAgent({ dataDir: join(dir, "data"), socket: join(dir, "agent.sock"), node: "n1", quiet: true });
-    world = await writeReadModelWorld(agent.socketPath, "10.71.0.0/24", async () => {
-      const log = openSqliteEventLog({ path: join(dir, "data", LOG_FILE) });
-      try {
-        return await log.endOffsets();
-      } finally {
-        await log.close();
-      }
-    });
+    world = await writeReadModelWorld(
+      agent.socketPath,
+      "10.71.0.0/24",
+      endOffsetsOf(async () => openSqliteEventLog({ path: join(dir, "data", LOG_FILE) })),
+    );
   });
   afterAll(async () => {
     await agent?.close();
@@ -110,14 +107,11 @@ describe.skipIf(!hasKafka)("read model on a Kafka log", () => {
       quiet: true,
       log,
     });
-    world = await writeReadModelWorld(agent.socketPath, "10.72.0.0/24", async () => {
-      const reader = await openTestKafkaLog(topic);
-      try {
-        return await reader.endOffsets();
-      } finally {
-        await reader.close();
-      }
-    });
+    world = await writeReadModelWorld(
+      agent.socketPath,
+      "10.72.0.0/24",
+      endOffsetsOf(() => openTestKafkaLog(topic)),
+    );
   });
   afterAll(async () => {
     await agent?.close();

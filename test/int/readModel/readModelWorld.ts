@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { EndOffsets } from "../../../ledger/log/eventLog.js";
+import type { EndOffsets, EventLog } from "../../../ledger/log/eventLog.js";
 import { httpJson } from "../../support/agent/agentCalls.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 
@@ -41,4 +41,16 @@ export async function writeReadModelWorld(
   await new Promise((resolve) => setTimeout(resolve, 20));
   await call("del", "a");
   return { first, second, between, range, endOffsets };
+}
+
+/** The end offsets of the log `open` opens, read on a connection of its own and closed again. */
+export function endOffsetsOf(open: () => Promise<EventLog>): () => Promise<EndOffsets> {
+  return async () => {
+    const log = await open();
+    try {
+      return await log.endOffsets();
+    } finally {
+      await log.close();
+    }
+  };
 }
