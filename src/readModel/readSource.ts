@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
+import type { Command } from "commander";
 import { LedgerError } from "../../ledger/core/index.js";
-import { PROJECTION_FILE } from "../dataFiles.js";
+import { DEFAULT_DATA_DIR, PROJECTION_FILE } from "../dataFiles.js";
 import { rejectStrayKafkaOptions, usesKafka, type LogOptions } from "./logOptions.js";
 
 /** Where a reading command looks: `--socket`, `--kafka …` or `--data-dir`, as every such command takes them. */
@@ -33,4 +34,16 @@ export function readSourceOf(options: ReadSourceOptions): ReadSource {
   rejectStrayKafkaOptions(options);
   if (options.socket) return { kind: "socket", socket: options.socket };
   return { kind: "dataDir", projectionPath: join(resolve(options.dataDir), PROJECTION_FILE) };
+}
+
+/**
+ * Adds `--data-dir` and `--socket`, worded the same for every reading command; the Kafka options
+ * come from `withLogOptions`.
+ *
+ * @example withLogOptions(withReadSourceOptions(program.command("pools")))
+ */
+export function withReadSourceOptions(command: Command): Command {
+  return command
+    .option("--data-dir <dir>", "read the projection in this data directory", DEFAULT_DATA_DIR)
+    .option("--socket <path>", "ask the agent on this unix socket instead of reading the data directory");
 }

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
-import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
 import { withLogOptions } from "../../readModel/logOptions.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
-import type { ReadSourceOptions } from "../../readModel/readSource.js";
+import { withReadSourceOptions, type ReadSourceOptions } from "../../readModel/readSource.js";
 import type { CommandIo } from "../commandIo.js";
 
 interface PoolsOptions extends ReadSourceOptions {
@@ -12,12 +11,11 @@ interface PoolsOptions extends ReadSourceOptions {
 
 export function registerPoolsCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withLogOptions(
-    program
-      .command("pools")
-      .description("every pool with its window: capacity, excluded, reserved, allocated and free addresses")
-      .option("--data-dir <dir>", "read the projection in this data directory", DEFAULT_DATA_DIR)
-      .option("--socket <path>", "ask the agent on this unix socket instead of reading the data directory")
-      .option("--output <format>", "table or json", parseOutput, "table"),
+    withReadSourceOptions(
+      program
+        .command("pools")
+        .description("every pool with its window: capacity, excluded, reserved, allocated and free addresses"),
+    ).option("--output <format>", "table or json", parseOutput, "table"),
   ).action(async (options: PoolsOptions) => {
     const source = await openReadModel(options);
     try {
