@@ -3,7 +3,7 @@ import pino from "pino";
 import type { EventLog } from "../ledger/log/eventLog.js";
 import { createProjectionRunner } from "../projections/runner.js";
 import { createQueries } from "../projections/sqlite/queries.js";
-import type { AgentPorts } from "./assembleAgent.js";
+import type { AgentPorts } from "./agentPorts.js";
 import { startCheckpointSigner } from "./audit/checkpointSigner.js";
 import type { loadSigningKey } from "./audit/signingKeys.js";
 import { watchClockSkew } from "./clockSkew.js";
