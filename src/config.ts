@@ -87,7 +87,13 @@ function resolveConfig(input: AgentConfigInput, env: NodeJS.ProcessEnv, keyName:
 /** `ipledger agent`'s flags as commander hands them over: strings (or arrays of them), in the flags' units. */
 export type AgentFlags = object;
 
-const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
+/** A whole number from `min` to `max` read from a flag's text; the message says the range in the flag's unit. */
+const wholeFlag = (min: number, max: number, unit: string) =>
+  z.coerce
+    .number({ error: `must be a whole number of ${unit} from ${min} to ${max}` })
+    .int({ error: `must be a whole number of ${unit} from ${min} to ${max}` })
+    .min(min, { error: `must be a whole number of ${unit} from ${min} to ${max}` })
+    .max(max, { error: `must be a whole number of ${unit} from ${min} to ${max}` });
 
 /** The flags in their own units (seconds), mapped onto the config's names (milliseconds). */
 const agentFlagsSchema = z
@@ -97,12 +103,12 @@ const agentFlagsSchema = z
     node: z.string().optional(),
     listen: z.string().optional(),
     tokenFile: z.string().optional(),
-    appendTimeout: z.coerce.number().int().min(100).max(600_000).optional(),
+    appendTimeout: wholeFlag(100, 600_000, "milliseconds").optional(),
     signingKey: z.string().optional(),
-    checkpointInterval: seconds(86_400).optional(),
+    checkpointInterval: wholeFlag(1, 86_400, "seconds").optional(),
     flatFileDir: z.array(z.string()).optional(),
-    clockSkewWarn: seconds(86_400).optional(),
-    snapshotEvery: z.coerce.number().int().min(0).max(100_000_000).optional(),
+    clockSkewWarn: wholeFlag(1, 86_400, "seconds").optional(),
+    snapshotEvery: wholeFlag(0, 100_000_000, "events (0: off)").optional(),
   })
   .transform(({ appendTimeout, checkpointInterval, flatFileDir, clockSkewWarn, snapshotEvery, ...rest }) =>
     withoutUndefined({

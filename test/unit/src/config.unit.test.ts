@@ -83,6 +83,8 @@ describe("parseAgentFlags: ipledger agent's flags, parsed once", () => {
     expect(refused.code).toBe("INVALID_CONFIG");
     expect(refused.key).toBe(key);
     expect(refused.message).toContain(key);
+    if (!key.startsWith("--listen") && key !== "--token-file")
+      expect(refused.message).toMatch(/must be a whole number of \w+/);
   });
 });
 
