@@ -54,6 +54,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const ledgerError = toLedgerError(error);
+    // The answer tells the caller to see the agent's log: put the cause there.
+    if (ledgerError.code === "INTERNAL") request.log.error({ err: error }, "internal error; answered 500");
     if (request.url.startsWith("/v1/cni/")) {
       const version = (request.body as { config?: { cniVersion?: string } } | undefined)?.config?.cniVersion ?? "1.0.0";
       const verb = /^\/v1\/cni\/(\w+)/.exec(request.url)?.[1] ?? "";
