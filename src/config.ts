@@ -88,12 +88,10 @@ function resolveConfig(input: AgentConfigInput, env: NodeJS.ProcessEnv, keyName:
 export type AgentFlags = object;
 
 /** A whole number from `min` to `max` read from a flag's text; the message says the range in the flag's unit. */
-const wholeFlag = (min: number, max: number, unit: string) =>
-  z.coerce
-    .number({ error: `must be a whole number of ${unit} from ${min} to ${max}` })
-    .int({ error: `must be a whole number of ${unit} from ${min} to ${max}` })
-    .min(min, { error: `must be a whole number of ${unit} from ${min} to ${max}` })
-    .max(max, { error: `must be a whole number of ${unit} from ${min} to ${max}` });
+const wholeFlag = (min: number, max: number, unit: string) => {
+  const error = `must be a whole number of ${unit} from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
 /** The flags in their own units (seconds), mapped onto the config's names (milliseconds). */
 const agentFlagsSchema = z
