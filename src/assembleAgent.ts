@@ -39,10 +39,12 @@ export async function assembleAgent(config: AgentConfig, ports: AgentPorts = {})
   const dataDir = resolve(config.dataDir);
   // Checked before anything opens: a bad token file or a data directory the agent cannot write
   // would otherwise let it report ready, then fail every request.
-  const auth = config.tokenFile && config.listen ? loadTokenFile(config.tokenFile) : undefined;
-  const signingKey = config.signingKey ? loadSigningKey(config.signingKey) : undefined;
+  let auth;
+  let signingKey;
   let lock;
   try {
+    auth = config.tokenFile && config.listen ? loadTokenFile(config.tokenFile) : undefined;
+    signingKey = config.signingKey ? loadSigningKey(config.signingKey) : undefined;
     try {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     } catch (error) {
@@ -51,7 +53,7 @@ export async function assembleAgent(config: AgentConfig, ports: AgentPorts = {})
     fileExists(dataDir, constants.W_OK | constants.X_OK);
     lock = lockDataDir(dataDir);
   } catch (error) {
-    await ports.log?.close();
+    await ports.log?.close(); // the caller handed it over: a refused start closes it too
     throw error;
   }
   const cleanups: (() => Promise<void> | void)[] = [() => lock.release()];
