@@ -15,3 +15,8 @@ export interface CommandIo {
 export function processIo(): CommandIo {
   return { stdout: process.stdout, stderr: process.stderr };
 }
+
+/** Whether a stream is a terminal: progress bars and `\r` counters go only to one, never into a pipe or a file. */
+export function isTerminal(stream: Writable): boolean {
+  return (stream as Writable & { isTTY?: boolean }).isTTY === true;
+}

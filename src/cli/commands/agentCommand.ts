@@ -1,9 +1,11 @@
+import type { Writable } from "node:stream";
 import type { Command } from "commander";
 import pino from "pino";
 import { serveAgent } from "../../agent.js";
 import { parseAgentFlags } from "../../config.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../../dataFiles.js";
 import { CliError, EXIT } from "../../exitCodes.js";
+import type { CommandIo } from "../commandIo.js";
 import {
   openCommandLog,
   rejectStrayKafkaOptions,
@@ -12,8 +14,8 @@ import {
   type LogOptions,
 } from "../../readModel/logOptions.js";
 
-function announce(socket: string, dataDir: string, where: string): void {
-  process.stdout.write(
+function announce(out: Writable, socket: string, dataDir: string, where: string): void {
+  out.write(
     [
       "",
       `ipledger agent is running: ${where}, projection in ${dataDir}, API on ${socket} (mode 0600).`,
@@ -35,7 +37,7 @@ function collect(value: string, previous: string[]): string[] {
 
 // The flags are declared here for commander's help; their values are checked and turned into the
 // agent's configuration once, by parseAgentFlags (src/config.ts).
-export function registerAgentCommand(program: Command): void {
+export function registerAgentCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("agent")
@@ -81,7 +83,7 @@ export function registerAgentCommand(program: Command): void {
     // With --kafka the log is the topic; the data directory keeps the projection only.
     rejectStrayKafkaOptions(options);
     const config = parseAgentFlags(options, process.env);
-    const warnings = pino({ level: "warn", base: { component: "kafka" } }, pino.destination(2));
+    const warnings = pino({ level: "warn", base: { component: "kafka" } }, io.stderr);
     const kafka = {
       clientId: `ipledger-agent-${config.node}`,
       createTopic: true,
@@ -92,6 +94,7 @@ export function registerAgentCommand(program: Command): void {
     const agent = await serveAgent(config, log ? { log } : {});
     if (options.announce)
       announce(
+        io.stdout,
         agent.socketPath,
         options.dataDir,
         usesKafka(options) ? `log on Kafka topic ${options.topic}` : `embedded log in ${options.dataDir}`,

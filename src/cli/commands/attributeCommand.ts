@@ -6,7 +6,7 @@ import { sourceOptionsOf, withAuditOptions, type AuditCommandOptions } from "../
 import { attributeStream, type AttributeStats } from "../../audit/attributeStream.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
 import { CliError, EXIT } from "../../exitCodes.js";
-import type { CommandIo } from "../commandIo.js";
+import { isTerminal, type CommandIo } from "../commandIo.js";
 
 function parseInputFormat(value: string): "csv" | "ndjson" {
   if (value !== "csv" && value !== "ndjson") throw new InvalidArgumentError("must be csv or ndjson");
@@ -22,15 +22,18 @@ function parseZone(value: string): string {
 }
 
 /** A bar on standard error when it is a terminal, by bytes of a file or by lines of a pipe. */
-function progressFor(input: string): ((bytes: number, stats: AttributeStats) => void) & { stop(): void } {
-  if (!process.stderr.isTTY) return Object.assign(() => undefined, { stop: () => undefined });
+function progressFor(
+  input: string,
+  stderr: Writable,
+): ((bytes: number, stats: AttributeStats) => void) & { stop(): void } {
+  if (!isTerminal(stderr)) return Object.assign(() => undefined, { stop: () => undefined });
   const total = input === "-" ? 0 : statSync(input).size;
   const bar = new cliProgress.SingleBar(
     {
       format: total
         ? "attribute [{bar}] {percentage}% | {lines} lines | {lps} lines/s"
         : "attribute {lines} lines | {lps} lines/s",
-      stream: process.stderr,
+      stream: stderr,
       hideCursor: true,
     },
     cliProgress.Presets.shades_classic,
@@ -104,7 +107,7 @@ export function registerAttributeCommand(program: Command, _exit: { code: number
       }
       const source = await openReadModel(sourceOptionsOf(options));
       const out: Writable = options.out ? createWriteStream(options.out) : io.stdout;
-      const progress = progressFor(options.input);
+      const progress = progressFor(options.input, io.stderr);
       try {
         const stats = await attributeStream(
           input,

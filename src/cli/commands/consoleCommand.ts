@@ -6,6 +6,7 @@ import { consoleAuth } from "../../console/consoleAuth.js";
 import { openConsoleData } from "../../console/consoleData.js";
 import { buildConsoleServer } from "../../console/consoleServer.js";
 import { loadTokenFile } from "../../http/auth.js";
+import type { CommandIo } from "../commandIo.js";
 import { applyListenerLimits, TCP_LIMITS, type ListenerLimits } from "../../http/listenerLimits.js";
 
 const LOOPBACK = new Set(["localhost", "::1"]);
@@ -28,7 +29,7 @@ export function splitListen(text: string): { host: string; port: number } {
   return { host: (match[1] as string).replace(/^\[|\]$/g, ""), port };
 }
 
-export function registerConsoleCommand(program: Command): void {
+export function registerConsoleCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     program
       .command("console")
@@ -65,7 +66,7 @@ export function registerConsoleCommand(program: Command): void {
     const address = app.server.address();
     const bound = typeof address === "object" && address ? address.port : port;
     const shown = host.includes(":") ? `[${host}]` : host;
-    process.stdout.write(`http://${shown}:${bound}/\n`);
+    io.stdout.write(`http://${shown}:${bound}/\n`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);

@@ -6,6 +6,7 @@ import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { generateChurn } from "../../generate/churnGenerator.js";
 import { DEFAULT_DATA_DIR, LOG_FILE } from "../../dataFiles.js";
 import { EXIT } from "../../exitCodes.js";
+import { isTerminal, type CommandIo } from "../commandIo.js";
 import { parseOutput, renderJson, type OutputFormat } from "../../output.js";
 
 function wholeNumber(min: number, max: number) {
@@ -17,7 +18,7 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
-export function registerGenerateCommand(program: Command, exit: { code: number }): void {
+export function registerGenerateCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   program
     .command("generate")
     .description(
@@ -41,23 +42,23 @@ export function registerGenerateCommand(program: Command, exit: { code: number }
           pools: options.pools,
           seed: options.seed,
           onProgress: (written) => {
-            if (process.stderr.isTTY) process.stderr.write(`\rgenerate ${written}/${options.events} events`);
+            if (isTerminal(io.stderr)) io.stderr.write(`\rgenerate ${written}/${options.events} events`);
           },
         });
         const seconds = (Date.now() - started) / 1000;
-        if (process.stderr.isTTY) process.stderr.write("\n");
+        if (isTerminal(io.stderr)) io.stderr.write("\n");
         const summary = {
           ...report,
           seconds,
           eventsPerSecond: Math.round(report.events / Math.max(seconds, 0.001)),
           log: path,
         };
-        if (options.output === "json") process.stdout.write(`${renderJson(summary)}\n`);
+        if (options.output === "json") io.stdout.write(`${renderJson(summary)}\n`);
         else {
           const types = Object.entries(report.byType)
             .map(([type, count]) => `${type} ${count}`)
             .join(", ");
-          process.stdout.write(
+          io.stdout.write(
             `wrote ${report.events} events into ${report.partitions} partitions of ${path} in ${seconds.toFixed(1)} s (${summary.eventsPerSecond} events/s): ${types}\n`,
           );
         }

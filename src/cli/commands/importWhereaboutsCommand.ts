@@ -12,6 +12,7 @@ import { EXIT } from "../../exitCodes.js";
 import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
 import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 import { nodeNameOf } from "../../config.js";
+import type { CommandIo } from "../commandIo.js";
 
 interface ImportOptions extends LogOptions {
   kubeconfig?: string;
@@ -61,7 +62,7 @@ async function openImportLedger(options: ImportOptions): Promise<LedgerView> {
   return openLedgerView({ dataDir: options.dataDir });
 }
 
-export function registerImportWhereaboutsCommand(program: Command, exit: { code: number }): void {
+export function registerImportWhereaboutsCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("import-whereabouts")
@@ -103,7 +104,7 @@ export function registerImportWhereaboutsCommand(program: Command, exit: { code:
         dryRun: options.dryRun === true,
         actor: { node: nodeNameOf(undefined), component: "import-whereabouts" },
       });
-      process.stdout.write(`${options.output === "json" ? renderJson(report) : renderImportReport(report)}\n`);
+      io.stdout.write(`${options.output === "json" ? renderJson(report) : renderImportReport(report)}\n`);
       exit.code = report.conflicts.length > 0 ? EXIT.checkFailed : EXIT.ok;
     } finally {
       await view.close();

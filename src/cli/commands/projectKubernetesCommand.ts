@@ -6,6 +6,7 @@ import { loadKubeConfig } from "../../kube/kubeClient.js";
 import { startProjector } from "../../kube/projector.js";
 import { installWhereaboutsCrds } from "../../kube/projectorCrds.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
+import type { CommandIo } from "../commandIo.js";
 import { openCommandLog, withLogOptions, type KafkaClientRole, type LogOptions } from "../../readModel/logOptions.js";
 
 /** The projector only reads the log: it never creates the topic. */
@@ -32,7 +33,7 @@ function wholeNumber(flag: string, min: number) {
   };
 }
 
-export function registerProjectKubernetesCommand(program: Command): void {
+export function registerProjectKubernetesCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   const command = program
     .command("project-kubernetes")
     .description(
@@ -72,7 +73,7 @@ export function registerProjectKubernetesCommand(program: Command): void {
       60,
     );
   withLogOptions(command).action(async (options: ProjectKubernetesOptions) => {
-    const logger = pino({ level: "info", base: { component: "projector" } }, pino.destination(2));
+    const logger = pino({ level: "info", base: { component: "projector" } }, io.stderr);
     const log = await openCommandLog(options, options.dataDir, PROJECTOR_READER);
     try {
       const kubeConfig = loadKubeConfig(options.kubeconfig ?? process.env.KUBECONFIG);

@@ -10,6 +10,7 @@ import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
 import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
 import { openCommandLog, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 import { nodeNameOf } from "../../config.js";
+import type { CommandIo } from "../commandIo.js";
 
 interface ReconcileOptions extends LogOptions {
   kubeconfig?: string;
@@ -27,7 +28,7 @@ function positiveInteger(value: string): number {
   return number;
 }
 
-export function registerReconcileCommand(program: Command): void {
+export function registerReconcileCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("reconcile")
@@ -44,7 +45,7 @@ export function registerReconcileCommand(program: Command): void {
       .option("--once", "sweep once, print what was released and exit (cron style)")
       .option("--output <format>", "with --once: table or json", parseOutput, "table"),
   ).action(async (options: ReconcileOptions) => {
-    const logger = pino({ level: "info", base: { component: "reconciler" } }, pino.destination(2));
+    const logger = pino({ level: "info", base: { component: "reconciler" } }, io.stderr);
     const node = nodeNameOf(options.node);
     const kubeConfig = loadKubeConfig(options.kubeconfig);
     const log = await openCommandLog(options, options.dataDir, {
@@ -70,7 +71,7 @@ export function registerReconcileCommand(program: Command): void {
       });
       if (options.once) {
         const report = await reconciler.sweep("once");
-        process.stdout.write(
+        io.stdout.write(
           `${
             options.output === "json"
               ? renderJson(report)

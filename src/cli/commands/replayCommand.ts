@@ -8,6 +8,7 @@ import { PROJECTION_FILE } from "../../dataFiles.js";
 import { askAgent } from "../../readModel/agentClient.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../../dataFiles.js";
 import { CliError, EXIT } from "../../exitCodes.js";
+import { isTerminal, type CommandIo } from "../commandIo.js";
 import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 
 async function agentIsRunning(socket: string): Promise<boolean> {
@@ -18,7 +19,7 @@ async function agentIsRunning(socket: string): Promise<boolean> {
   );
 }
 
-export function registerReplayCommand(program: Command, exit: { code: number }): void {
+export function registerReplayCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("replay")
@@ -46,9 +47,9 @@ export function registerReplayCommand(program: Command, exit: { code: number }):
       await log.close();
       throw error;
     }
-    const bar = process.stderr.isTTY
+    const bar = isTerminal(io.stderr)
       ? new cliProgress.SingleBar(
-          { format: "replay [{bar}] {value}/{total} events | {eps} events/s", stream: process.stderr },
+          { format: "replay [{bar}] {value}/{total} events | {eps} events/s", stream: io.stderr },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
@@ -70,7 +71,7 @@ export function registerReplayCommand(program: Command, exit: { code: number }):
       for (const suffix of ["-wal", "-shm"]) rmSync(`${target}${suffix}`, { force: true });
       renameSync(freshPath, target);
       const seconds = (Date.now() - started) / 1000;
-      process.stderr.write(
+      io.stderr.write(
         `replayed ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s) into ${target}\n`,
       );
       exit.code = EXIT.ok;

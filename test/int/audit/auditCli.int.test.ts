@@ -7,7 +7,8 @@ import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjecti
 import type { EventView, Holder, PoolState } from "../../../projections/sqlite/queries.js";
 import { LOG_FILE, PROJECTION_FILE } from "../../../src/agent.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
-import { ipledger, ipledgerHere, ipledgerHereJson, ipledgerJson } from "../../support/audit/auditCli.js";
+import { ipledgerHere, ipledgerHereJson } from "../../support/cli/inProcessCli.js";
+import { ipledger, ipledgerJson } from "../../support/cli/spawnedCli.js";
 import {
   buildAuditScenario,
   NETWORKS,

@@ -7,7 +7,7 @@ import { httpJson } from "../../support/agent/agentCalls.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 import { readAll } from "../../support/agent/testAgent.js";
-import { ipledgerHere, ipledgerHereJson } from "../../support/audit/auditCli.js";
+import { ipledgerHere, ipledgerHereJson } from "../../support/cli/inProcessCli.js";
 import { writeKeyPair } from "../../support/audit/logCopies.js";
 import {
   deleteTopics,

@@ -12,7 +12,7 @@ import { addOk, cni, httpJson } from "../../support/agent/agentCalls.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 import { startTestAgent, readAll, type TestAgent } from "../../support/agent/testAgent.js";
-import { ipledgerHere } from "../../support/audit/auditCli.js";
+import { ipledgerHere } from "../../support/cli/inProcessCli.js";
 import { bodyAt, copyLog, rechain, setBody, tamper, writeKeyPair } from "../../support/audit/logCopies.js";
 
 let agent: TestAgent;

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMAND_NAMES } from "../../../src/cli/program.js";
 import { addOk } from "../../support/agent/agentCalls.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
-import { ipledger, ipledgerHere, runBuilt } from "../../support/audit/auditCli.js";
+import { ipledgerHere } from "../../support/cli/inProcessCli.js";
+import { ipledger, runBuilt } from "../../support/cli/spawnedCli.js";
 import { requireBuilt } from "../../support/builtDist.js";
 import { REPO_ROOT } from "../../support/e2e/repoPaths.js";
 import { startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
@@ -76,7 +77,6 @@ describe("the ipledger command line", () => {
   });
 
   it("allowlist takes --output like every other command, and still --format; two different values are a usage error", async () => {
-    // One at a time: in-process runs capture the one process.stdout.
     const output = await ipledgerHere([
       "allowlist",
       "--pool",

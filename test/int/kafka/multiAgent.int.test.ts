@@ -11,7 +11,8 @@ import { dumpProjection } from "../../../projections/sqlite/projectionDump.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { PROJECTION_FILE } from "../../../src/agent.js";
 import { cniCall, podBody, quantile, type CallOutcome } from "../../support/kafka/cniCalls.js";
-import { ensureBuilt, runCli, startKafkaAgent, type KafkaAgentProcess } from "../../support/kafka/kafkaAgentProcess.js";
+import { ipledger } from "../../support/cli/spawnedCli.js";
+import { ensureBuilt, startKafkaAgent, type KafkaAgentProcess } from "../../support/kafka/kafkaAgentProcess.js";
 import { deleteTopics, freshTopic, kafkaBrokers, requireKafka } from "../../support/kafka/kafkaEnv.js";
 
 const hasKafka = requireKafka("multiAgent.int.test.ts");
@@ -130,7 +131,7 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
       } finally {
         projection.close();
       }
-      const verify = runCli([
+      const verify = await ipledger([
         "verify",
         "--kafka",
         kafkaBrokers.join(","),
@@ -149,7 +150,7 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
     expect(dumps[2]).toEqual(dumps[0]);
 
     // `replay --kafka` from offset 0 rebuilds agent-2's projection to the very same rows.
-    const replay = runCli([
+    const replay = await ipledger([
       "replay",
       "--kafka",
       kafkaBrokers.join(","),
@@ -188,7 +189,7 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
     expect(add.ip).toBe(victim.ip);
 
     // The pools query reads the same log straight from Kafka.
-    const pools = runCli(["pools", "--kafka", kafkaBrokers.join(","), "--topic", topic, "--output", "json"]);
+    const pools = await ipledger(["pools", "--kafka", kafkaBrokers.join(","), "--topic", topic, "--output", "json"]);
     expect(pools.status, pools.stderr).toBe(0);
     const byRange = Object.fromEntries(
       (JSON.parse(pools.stdout) as { range: string; allocated: number }[]).map((pool) => [pool.range, pool.allocated]),

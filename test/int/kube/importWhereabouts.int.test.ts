@@ -1,15 +1,15 @@
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { ippoolObjects } from "../../../projections/kubernetes/ippoolObjects.js";
 import { LOG_FILE } from "../../../src/agent.js";
-import { runCli } from "../../../src/cli/program.js";
 import type { ImportReport } from "../../../src/kube/importWhereabouts.js";
 import { installWhereaboutsCrds } from "../../../src/kube/projectorCrds.js";
 import { foldLog } from "../../../src/ledgerView.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
+import { ipledgerHere } from "../../support/cli/inProcessCli.js";
 import { describeKube } from "../../support/kube/kubeService.js";
 import { createTestNamespace, removeTestNamespace } from "../../support/kube/testNamespace.js";
 
@@ -82,27 +82,20 @@ describeKube("import-whereabouts: round trip", (kube) => {
   });
 
   /** Runs `ipledger import-whereabouts … --output json` in-process; returns the exit code and report. */
-  async function importOnce(...extra: string[]): Promise<{ code: number; report: ImportReport }> {
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    try {
-      const code = await runCli([
-        "node",
-        "ipledger",
-        "import-whereabouts",
-        "--kubeconfig",
-        kube.kubeconfig,
-        "--namespace",
-        namespace,
-        "--data-dir",
-        dataDir,
-        "--output",
-        "json",
-        ...extra,
-      ]);
-      return { code, report: JSON.parse(stdout.mock.calls.map(([chunk]) => String(chunk)).join("")) as ImportReport };
-    } finally {
-      stdout.mockRestore();
-    }
+  async function importOnce(...extra: string[]): Promise<{ code: number | null; report: ImportReport }> {
+    const run = await ipledgerHere([
+      "import-whereabouts",
+      "--kubeconfig",
+      kube.kubeconfig,
+      "--namespace",
+      namespace,
+      "--data-dir",
+      dataDir,
+      "--output",
+      "json",
+      ...extra,
+    ]);
+    return { code: run.status, report: JSON.parse(run.stdout) as ImportReport };
   }
 
   it("a dry run reports what it would import and writes nothing", async () => {

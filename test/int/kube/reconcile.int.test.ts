@@ -6,7 +6,6 @@ import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { decideAllocation, type LoggedEvent, type TargetPool } from "../../../ledger/core/index.js";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { LOG_FILE } from "../../../src/agent.js";
-import { runCli } from "../../../src/cli/program.js";
 import { appendAndWait } from "../../../src/cni/appendAndWait.js";
 import { describeKubeError } from "../../../src/kube/kubeClient.js";
 import { createPodEventRecorder } from "../../../src/kube/kubeEvents.js";
@@ -16,6 +15,7 @@ import { createPodSource } from "../../../src/kube/reconcilePodSource.js";
 import { RECONCILER_RULES } from "../../../src/kube/reconcileRbac.js";
 import { createPodReconciler, RELEASED_EVENT_REASON, type PodReconciler } from "../../../src/kube/reconciler.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
+import { ipledgerHere } from "../../support/cli/inProcessCli.js";
 import { allocate, pool } from "../../support/deciderSpec.js";
 import { describeKube } from "../../support/kube/kubeService.js";
 import { createTestNamespace, removeTestNamespace } from "../../support/kube/testNamespace.js";
@@ -218,28 +218,18 @@ describeKube("reconcile: pod garbage collection", (kube) => {
     const ip = await allocateFor(pod, poolA);
     await deletePod("batch-1");
     expect(holderOf(ip)).toBe(pod.metadata?.uid); // nobody is watching
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    let code: number;
-    let printed: string;
-    try {
-      code = await runCli([
-        "node",
-        "ipledger",
-        "reconcile",
-        "--once",
-        "--kubeconfig",
-        kubeconfigFile,
-        "--data-dir",
-        dataDir,
-        "--output",
-        "json",
-      ]);
-      printed = stdout.mock.calls.map(([chunk]) => String(chunk)).join("");
-    } finally {
-      stdout.mockRestore();
-    }
-    expect(code).toBe(0);
-    const report = JSON.parse(printed) as { released: { ip: string; podUid: string }[] };
+    const run = await ipledgerHere([
+      "reconcile",
+      "--once",
+      "--kubeconfig",
+      kubeconfigFile,
+      "--data-dir",
+      dataDir,
+      "--output",
+      "json",
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { released: { ip: string; podUid: string }[] };
     expect(report.released).toEqual([expect.objectContaining({ ip, podUid: pod.metadata?.uid, matchedBy: "uid" })]);
     await vi.waitFor(() => expect(holderOf(ip)).toBeUndefined(), { timeout: 5_000, interval: 50 }); // appended by the CLI's own connection
   });

@@ -1,20 +1,20 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../../../src/cli/program.js";
 import type { Allowlist } from "../../../src/operator/allowlist.js";
 import { addOk } from "../../support/agent/agentCalls.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 import { manualClock } from "../../support/agent/manualClock.js";
 import { requireBuilt } from "../../support/builtDist.js";
-import { capturedIo } from "../../support/cli/capturedIo.js";
+import { ipledgerHereJson } from "../../support/cli/inProcessCli.js";
 import { owner, pool } from "../../support/deciderSpec.js";
 import { AGENT_BIN, REPO_ROOT } from "../../support/e2e/repoPaths.js";
-import { ipledger, startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
+import { ipledger } from "../../support/cli/spawnedCli.js";
+import { startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
 import { allocateOn } from "../../support/operator/operatorChecks.js";
 
 // allowlist through the BUILT CLI. `--at` is checked against `who --at` (the real command, run
-// in-process through runCli for speed) for every address of the pool at moments of a churn
+// in-process through ipledgerHere for speed) for every address of the pool at moments of a churn
 // scenario that mixes CNI ADD/DEL with operator actions, on event boundaries and between them.
 
 const RANGE = "10.30.0.0/28";
@@ -24,11 +24,15 @@ const body = (name: string) => cniBody({ pod: { name }, ipam: { range: RANGE } }
 
 /** `ipledger who <ip> --at <ms> --output json`, in-process: the holder's address or null. */
 async function whoAt(dataDir: string, ip: string, atMs: number): Promise<string | null> {
-  const io = capturedIo();
-  expect(
-    await runCli(["node", "ipledger", "who", ip, "--at", String(atMs), "--output", "json", "--data-dir", dataDir], io),
-  ).toBe(0);
-  return (JSON.parse(io.stdoutText()) as { holder: { ip: string } | null }).holder?.ip ?? null;
+  const answer = await ipledgerHereJson<{ holder: { ip: string } | null }>([
+    "who",
+    ip,
+    "--at",
+    String(atMs),
+    "--data-dir",
+    dataDir,
+  ]);
+  return answer.holder?.ip ?? null;
 }
 
 describe("allowlist", () => {

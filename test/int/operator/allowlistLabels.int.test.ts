@@ -6,7 +6,8 @@ import { cniBody } from "../../support/agent/cniBodies.js";
 import { requireBuilt } from "../../support/builtDist.js";
 import { describeKube } from "../../support/kube/kubeService.js";
 import { createTestNamespace, removeTestNamespace } from "../../support/kube/testNamespace.js";
-import { ipledger, startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
+import { ipledger } from "../../support/cli/spawnedCli.js";
+import { startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
 
 // allowlist --namespace NS --label k=v against the real kube-apiserver: pods' labels come from
 // Kubernetes (no kubelet runs, so the pods stay Pending, but they have UIDs), addresses from the

@@ -8,7 +8,8 @@ import { cniBody } from "../../support/agent/cniBodies.js";
 import { requireBuilt } from "../../support/builtDist.js";
 import { owner, pool } from "../../support/deciderSpec.js";
 import { AGENT_BIN, REPO_ROOT } from "../../support/e2e/repoPaths.js";
-import { ipledger, startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
+import { ipledger } from "../../support/cli/spawnedCli.js";
+import { startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
 import { allocateOn, expectActionRecorded } from "../../support/operator/operatorChecks.js";
 
 // Every operator command through the BUILT CLI, against the agent's socket (the admin API) and

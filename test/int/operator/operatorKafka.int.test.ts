@@ -13,7 +13,7 @@ import {
   openTestKafkaLog,
   requireKafka,
 } from "../../support/kafka/kafkaEnv.js";
-import { ipledger } from "../../support/operator/operatorAgent.js";
+import { ipledger } from "../../support/cli/spawnedCli.js";
 import { allocateOn } from "../../support/operator/operatorChecks.js";
 
 // The operator commands directly on a Kafka log (`--kafka`), through the BUILT CLI: it folds the

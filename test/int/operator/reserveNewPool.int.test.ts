@@ -6,7 +6,8 @@ import type { OperatorResult } from "../../../src/operator/operatorService.js";
 import { addOk } from "../../support/agent/agentCalls.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 import { requireBuilt } from "../../support/builtDist.js";
-import { ipledger, startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
+import { ipledger } from "../../support/cli/spawnedCli.js";
+import { startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
 
 // Issue 11: a firewall appliance's address must be reservable on day one, before any pod used
 // its pool. `reserve --range …` or `--nad FILE` appends the pool's PoolDefined, then the

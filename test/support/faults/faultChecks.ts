@@ -2,7 +2,8 @@ import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { checkInvariants } from "../../../projections/invariants.js";
-import { runCli } from "../kafka/kafkaAgentProcess.js";
+import { ipledger } from "../cli/spawnedCli.js";
+import { REPO_ROOT } from "../repoRoot.js";
 import type { Supervisor } from "./supervisor.js";
 import type { Workload } from "./workload.js";
 
@@ -64,8 +65,11 @@ export function projectionViolations(dataDir: string): string[] {
 }
 
 /** `ipledger verify` on a stopped agent's data directory: its exit status and everything it printed. */
-export function runVerify(dataDir: string, logArgs: readonly string[] = []): { status: number | null; output: string } {
-  const result = runCli(["verify", "--data-dir", dataDir, "--output", "json", ...logArgs]);
+export async function runVerify(
+  dataDir: string,
+  logArgs: readonly string[] = [],
+): Promise<{ status: number | null; output: string }> {
+  const result = await ipledger(["verify", "--data-dir", dataDir, "--output", "json", ...logArgs], { cwd: REPO_ROOT });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 

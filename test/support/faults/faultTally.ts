@@ -82,7 +82,7 @@ export function startTally(options: TallyOptions): FaultTally {
         // The agent served, yet left a projection that cannot be read: it did not repair it.
         unrecovered.push(`projection.db cannot be read after the run: ${(error as Error).message}`);
       }
-      const verify = runVerify(options.dataDir, verifyArgs);
+      const verify = await runVerify(options.dataDir, verifyArgs);
       const row: FaultRow = {
         scenario: options.scenario,
         runs,

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { requestAgent } from "../../../plugin/agentClient.js";
@@ -17,16 +17,6 @@ export interface KafkaAgentProcess {
   voidedClaims(): Promise<number>;
   /** SIGTERM, then SIGKILL after 15 s; resolves with the exit code. */
   stop(): Promise<number | null>;
-}
-
-/** The built CLI (`node dist/src/cli/bin.js`) with arguments; resolves with its exit code and output. */
-export function runCli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [AGENT_BIN, ...args], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The built CLI must be current; tests never build (see `requireBuilt`). */

@@ -1,24 +1,17 @@
-import { execFile } from "node:child_process";
 import { request } from "node:http";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Kubectl } from "./kubectl.js";
 import type { Deployment } from "./deployIpledger.js";
-import { REPO_ROOT } from "../repoRoot.js";
+import { ipledger as spawnIpledger } from "../cli/spawnedCli.js";
 
-const run = promisify(execFile);
-const CLI = join(REPO_ROOT, "dist", "src", "cli", "bin.js");
 /** Where the DaemonSet's agent serves, on the host, as in production. */
 export const AGENT_SOCKET = "/run/ipledger/agent.sock";
 
-/** `ipledger ARGS` on the host (the checkout's CLI), returning stdout. */
+/** `ipledger ARGS` on the host (the checkout's built CLI), returning stdout; a non-zero exit throws with what it printed. */
 export async function ipledger(args: readonly string[]): Promise<string> {
-  try {
-    return (await run(process.execPath, [CLI, ...args], { maxBuffer: 64 * 2 ** 20 })).stdout;
-  } catch (error) {
-    const e = error as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`ipledger ${args.join(" ")}: ${e.stderr?.trim() || e.stdout?.trim() || e.message}`);
-  }
+  const run = await spawnIpledger(args);
+  if (run.status !== 0)
+    throw new Error(`ipledger ${args.join(" ")} exited ${run.status}: ${run.stderr.trim() || run.stdout.trim()}`);
+  return run.stdout;
 }
 
 export interface HolderView {

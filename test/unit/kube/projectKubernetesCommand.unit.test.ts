@@ -1,22 +1,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { runCli } from "../../../src/cli/program.js";
-import { capturedIo } from "../../support/cli/capturedIo.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { ipledgerHere } from "../../support/cli/inProcessCli.js";
 
 // The command's checks that come before any Kubernetes call: they must say what to pass.
 
 const dirs: string[] = [];
 afterEach(() => {
-  vi.restoreAllMocks();
   dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
-async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const io = capturedIo();
-  const code = await runCli(["node", "ipledger", "project-kubernetes", ...args], io);
-  return { code, stderr: io.stderrText() };
+async function run(...args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const { status, stderr } = await ipledgerHere(["project-kubernetes", ...args]);
+  return { code: status, stderr };
 }
 
 describe("ipledger project-kubernetes", () => {
