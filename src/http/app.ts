@@ -4,7 +4,6 @@ import type { AppDeps } from "./appDeps.js";
 import { authenticate, type Role } from "./auth.js";
 import { registerCniRoutes } from "./cniRoutes.js";
 import { asLedgerError, cniErrorBody, HTTP_STATUSES, problemBody } from "./httpErrors.js";
-import { registerQueryRoutes } from "./queryRoutes.js";
 import { registerAuditRoutes } from "./auditRoutes.js";
 import { registerOperatorRoutes } from "./operatorRoutes.js";
 
@@ -80,7 +79,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   registerCniRoutes(app, deps);
-  registerQueryRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerOperatorRoutes(app, deps);
   return app;

@@ -46,13 +46,18 @@ function exportSource(queries: Queries): { source: Queries; close: () => void } 
 }
 
 /**
- * The auditor's API: read-only, so the `auditor` token role may call every route here. Every
+ * The read-only API (the present pools and allocations, and the auditor's routes), so the `auditor`
+ * token role may call every route here. Every
  * answer carries `basis` (the log positions it reflects); lists are paginated with `limit`
  * (default 1000, at most 10000) and the `next` cursor, passed back as `after`; `tz` prints times
  * in a zone; `consistent=1` waits until the fold has caught up with the log.
  */
 export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { queries } = deps;
+
+  // The present: every pool's counts and every live allocation, answered from the projection as it is.
+  app.get("/v1/pools", async () => ({ pools: queries.pools(), basis: queries.basis() }));
+  app.get("/v1/allocations", async () => ({ allocations: queries.allocations(), basis: queries.basis() }));
 
   app.get<{ Querystring: Query }>("/v1/who", async (request) => {
     const query = request.query;
