@@ -5,58 +5,26 @@ import {
   decideAllocation,
   decideGarbageCollection,
   decideRelease,
-  formatAddress,
   LedgerError,
-  lowestFree,
   parseAddress,
-  poolKeyOf,
   type Actor,
   type AllocationDecision,
   type Outcome,
-  type PoolDecision,
 } from "../../ledger/core/index.js";
-import type { EventLog } from "../../ledger/log/eventLog.js";
-import type { ProjectionRunner } from "../../projections/runner.js";
-import { foldPassesLogEnd } from "./foldBarrier.js";
 import { appendAndWait } from "./appendAndWait.js";
+import { logAdd } from "./cniLog.js";
+import { checkAttachment, checkStatus } from "./cniReadVerbs.js";
 import { parseCniRequest, type CniRequestBody, type ParsedCniRequest } from "./cniRequest.js";
-import { buildCniResult, prevResultAddresses, serializeResult } from "./cniResult.js";
+import { buildCniResult, serializeResult } from "./cniResult.js";
+import type { AddOutcome, CniServiceDeps } from "./cniServiceDeps.js";
 import { ContentionTracker } from "./contention.js";
 import { createDefinitionGate } from "./definitionGate.js";
-import type { FlatFileOptions } from "./flatFile.js";
+import { createFailedAttachments } from "./foldBarrier.js";
 import { KeyedLock } from "./keyedLock.js";
 import { createUnsettledClaims, type UnsettledClaim } from "./unsettledClaims.js";
 
-/** The subset of a pino logger the service writes to. */
-export interface ServiceLogger {
-  info(details: Record<string, unknown>, message: string): void;
-  warn(details: Record<string, unknown>, message: string): void;
-  error(details: Record<string, unknown>, message: string): void;
-}
-
-export interface CniServiceDeps {
-  readonly log: EventLog;
-  readonly runner: ProjectionRunner;
-  readonly node: string;
-  readonly now?: () => Date;
-  readonly random?: () => number;
-  readonly newId?: () => string;
-  /** How long one append plus fold may take before the request fails with code 11. */
-  readonly appendTimeoutMs?: number;
-  /** Decide-append rounds before giving up on a contended pool. */
-  readonly maxAttempts?: number;
-  readonly onVoided?: (reason: string) => void;
-  readonly onAllocated?: (count: number) => void;
-  readonly onReleased?: (count: number) => void;
-  /** A claim of a failed ADD could not be released once the fold applied it. */
-  readonly onRollbackFailed?: (error: unknown) => void;
-  /** Where `configuration_path` may point, and the size cap; Whereabouts' directories when absent. */
-  readonly flatFile?: FlatFileOptions;
-  /** One line per ADD (a warning when its config needs a look), and failed rollbacks. */
-  readonly logger?: ServiceLogger;
-}
-
-export type AddOutcome = { readonly result: Record<string, unknown>; readonly pools: readonly PoolDecision[] };
+export type { ServiceLogger } from "./cniLog.js";
+export type { AddOutcome, CniServiceDeps } from "./cniServiceDeps.js";
 
 /**
  * The CNI verbs against the ledger. ADD decides on the current view, appends, waits for the fold
@@ -74,14 +42,7 @@ export function createCniService(deps: CniServiceDeps) {
   const locks = new KeyedLock();
   const definitions = createDefinitionGate({ log: deps.log, runner: deps.runner, actor, now, newId, timeoutMs });
   const unsettled = createUnsettledClaims(deps.runner, deps.onRollbackFailed);
-  // Attachments whose last ADD or DEL failed, perhaps after appending: the next call for one
-  // decides only once the fold has passed the log's end (see foldPassesLogEnd).
-  const unfolded = new Set<string>();
-  const afterEarlierFailure = async (key: string): Promise<void> => {
-    if (!unfolded.has(key)) return;
-    await foldPassesLogEnd(deps.log, deps.runner, timeoutMs);
-    unfolded.delete(key);
-  };
+  const failedBefore = createFailedAttachments(deps.log, deps.runner, timeoutMs);
 
   const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
   const parse = (body: CniRequestBody, needsAttachment = true): Promise<ParsedCniRequest> =>
@@ -161,7 +122,7 @@ export function createCniService(deps: CniServiceDeps) {
     return locks.run(attachmentKeyOf(request.owner), async () => {
       const allocatedHere = new Set<string>();
       const failed: UnsettledClaim[] = [];
-      await afterEarlierFailure(attachmentKeyOf(request.owner));
+      await failedBefore.settled(attachmentKeyOf(request.owner));
       try {
         for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
           const { decision, outcomes, result } = await allocateOnce(request, attempt, failed);
@@ -176,7 +137,7 @@ export function createCniService(deps: CniServiceDeps) {
           if (voids.length === 0) {
             contention.recordSuccess();
             unsettled.answered(attachmentKeyOf(request.owner));
-            logAdd(request, decision.pools);
+            logAdd(deps.logger, request, decision.pools);
             return { result, pools: decision.pools };
           }
           voids.forEach((event) => deps.onVoided?.(outcomes.get(event.id)?.reason ?? "voided"));
@@ -201,7 +162,7 @@ export function createCniService(deps: CniServiceDeps) {
           );
         });
         const key = attachmentKeyOf(request.owner);
-        unfolded.add(key);
+        failedBefore.mark(key);
         for (const claim of failed)
           unsettled.settleLater(
             key,
@@ -214,24 +175,11 @@ export function createCniService(deps: CniServiceDeps) {
     });
   }
 
-  function logAdd(request: ParsedCniRequest, pools: readonly PoolDecision[]): void {
-    const { owner } = request;
-    const line = {
-      containerId: owner.containerId,
-      ifName: owner.ifName,
-      pod: owner.podName === "" ? undefined : `${owner.podNamespace}/${owner.podName}`,
-      ips: pools.map((pool) => `${pool.ip}/${pool.prefix}`),
-    };
-    if (request.warnings.length > 0)
-      deps.logger?.warn({ ...line, warnings: request.warnings }, "CNI ADD (the configuration needs a look)");
-    else deps.logger?.info(line, "CNI ADD");
-  }
-
   async function del(body: CniRequestBody): Promise<void> {
     const request = await parse(body);
     const key = attachmentKeyOf(request.owner);
     await locks.run(key, async () => {
-      await afterEarlierFailure(key);
+      await failedBefore.settled(key);
       const events = decideRelease(
         {
           kind: "ReleaseAttachment",
@@ -247,43 +195,16 @@ export function createCniService(deps: CniServiceDeps) {
       try {
         await appendAndWait(deps.log, deps.runner, events, timeoutMs);
       } catch (error) {
-        unfolded.add(key);
+        failedBefore.mark(key);
         throw error;
       }
       deps.onReleased?.(events.length);
     });
   }
 
+  /** CHECK: the ledger still records the addresses of the ADD result for this attachment. */
   async function check(body: CniRequestBody): Promise<void> {
-    const request = await parse(body);
-    const expected = prevResultAddresses(request.config);
-    if (expected === undefined)
-      throw new LedgerError(
-        "CHECK_FAILED",
-        "CHECK needs prevResult with the ips of the ADD result; the runtime must pass it",
-        { key: "prevResult" },
-      );
-    const held = new Set<string>();
-    for (const key of request.poolKeys) {
-      const holding = deps.runner.state.pools.get(key)?.byAttachment.get(attachmentKeyOf(request.owner));
-      if (holding) held.add(holding.ip);
-    }
-    const statics = new Set(
-      (request.ipam.addresses ?? []).map((entry) => normalize(entry.address.split("/")[0] ?? "")),
-    );
-    const missing = expected.filter((ip) => !statics.has(normalize(ip)) && !held.has(normalize(ip)));
-    if (missing.length > 0) {
-      throw new LedgerError(
-        "CHECK_FAILED",
-        `the ledger does not record ${missing.join(", ")} for container ${request.owner.containerId} interface ${request.owner.ifName}; delete and re-add the attachment`,
-      );
-    }
-    if (held.size < request.targets.length) {
-      throw new LedgerError(
-        "CHECK_FAILED",
-        `container ${request.owner.containerId} interface ${request.owner.ifName} holds ${held.size} of ${request.targets.length} configured ranges; delete and re-add the attachment`,
-      );
-    }
+    checkAttachment(deps.runner.state, await parse(body));
   }
 
   async function gc(body: CniRequestBody): Promise<number> {
@@ -320,26 +241,7 @@ export function createCniService(deps: CniServiceDeps) {
 
   /** STATUS: ready when the fold is caught up and every configured pool still has a free address. */
   async function status(body: CniRequestBody): Promise<void> {
-    const request = await parse(body, false);
-    if (!(await deps.runner.caughtUp()))
-      throw new LedgerError("NOT_READY", "the agent is still catching up with the log; retry shortly");
-    for (const target of request.targets) {
-      const record = deps.runner.state.pools.get(poolKeyOf(target.domain, target.pool));
-      if (!record) continue;
-      const free = lowestFree(
-        deps.runner.state.domains.get(target.domain),
-        record,
-        request.owner,
-        now().getTime(),
-        new Set(),
-        1,
-      );
-      if (free.length === 0)
-        throw new LedgerError(
-          "POOL_EXHAUSTED",
-          `pool ${target.pool} has no free address; widen the range or release addresses`,
-        );
-    }
+    await checkStatus(deps.runner, await parse(body, false), now().getTime());
   }
 
   return { add, del, check, gc, status, contention };
@@ -348,11 +250,6 @@ export function createCniService(deps: CniServiceDeps) {
 function keyOf(ip: string): string {
   const address = parseAddress(ip);
   return address ? addressKey(address) : ip;
-}
-
-function normalize(ip: string): string {
-  const address = parseAddress(ip);
-  return address ? formatAddress(address) : ip;
 }
 
 export type CniService = ReturnType<typeof createCniService>;

@@ -29,3 +29,27 @@ export async function foldPassesLogEnd(log: EventLog, runner: ProjectionRunner, 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/**
+ * Attachments whose last ADD or DEL failed, perhaps after appending: the next call for one decides
+ * only once the fold has passed the log's end (see foldPassesLogEnd).
+ *
+ * @example
+ *   const failedBefore = createFailedAttachments(log, runner, 5_000);
+ *   await failedBefore.settled(key); // before deciding; failedBefore.mark(key) when the call fails
+ */
+export function createFailedAttachments(log: EventLog, runner: ProjectionRunner, timeoutMs: number) {
+  const unfolded = new Set<string>();
+  return {
+    /** The call for this attachment failed: its events, if any reached the log, are not folded yet. */
+    mark(key: string): void {
+      unfolded.add(key);
+    },
+    /** Waits for the fold to pass the log's end when the last call for this attachment failed. */
+    async settled(key: string): Promise<void> {
+      if (!unfolded.has(key)) return;
+      await foldPassesLogEnd(log, runner, timeoutMs);
+      unfolded.delete(key);
+    },
+  };
+}
