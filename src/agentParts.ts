@@ -1,8 +1,8 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import pino from "pino";
 import type { EventLog } from "../ledger/log/eventLog.js";
-import { createProjectionRunner } from "../projections/runner.js";
 import { createQueries } from "../projections/sqlite/queries.js";
+import { openAgentFold } from "./agentFold.js";
 import type { AgentPorts } from "./agentPorts.js";
 import { startCheckpointSigner } from "./audit/checkpointSigner.js";
 import type { loadSigningKey } from "./audit/signingKeys.js";
@@ -10,7 +10,6 @@ import { watchClockSkew } from "./clockSkew.js";
 import { createCniService } from "./cni/cniService.js";
 import { DEFAULT_FLAT_FILE_DIRS } from "./cni/flatFile.js";
 import type { AgentConfig } from "./config.js";
-import { PROJECTION_FILE, SNAPSHOT_DIR } from "./dataFiles.js";
 import { watchFoldLag } from "./foldLagGauge.js";
 import { buildApp } from "./http/app.js";
 import type { loadTokenFile } from "./http/auth.js";
@@ -18,10 +17,6 @@ import { createMetrics } from "./metrics.js";
 import { createAllowlistQueries } from "./operator/allowlistQuery.js";
 import { createOperatorService } from "./operator/operatorService.js";
 import { watchPoolGauges } from "./poolGauges.js";
-import { openCheckedProjection } from "./projectionAtStart.js";
-import { chooseFoldStart } from "./snapshots/foldStart.js";
-import { openSnapshotStore } from "./snapshots/snapshotStore.js";
-import { startSnapshotSchedule } from "./snapshots/snapshotSchedule.js";
 
 const pinoLevels = pino.levels.values as { readonly warn: number };
 
@@ -43,46 +38,14 @@ export async function openAgentParts(opened: Opened) {
   const { config, ports, log, dataDir, logger, auth, signingKey, cleanups } = opened;
   const node = config.node;
   // Phase 1: the projection, and the fold caught up with the log (from a snapshot when usable).
-  const projection = await openCheckedProjection(log, join(dataDir, PROJECTION_FILE), logger);
-  cleanups.push(() => projection.close());
-  const metrics = createMetrics();
-  let reportFatal: (error: unknown) => void = () => undefined;
-  const fatal = new Promise<unknown>((resolve) => (reportFatal = resolve));
-  const snapshots = config.snapshotEveryEvents > 0 ? openSnapshotStore(join(dataDir, SNAPSHOT_DIR)) : undefined;
-  const initial = snapshots
-    ? await chooseFoldStart(snapshots, log, projection, (message) => logger.warn(message))
-    : undefined;
-  if (initial) logger.info({ snapshot: initial.path, events: initial.events }, "fold starts from a snapshot");
-  const runner = createProjectionRunner({
+  const { projection, runner, fatal, startedFrom, stopSnapshots } = await openAgentFold({
+    config,
     log,
-    projection,
-    stallBoundMs: config.stallBoundMs,
-    onError: (error) =>
-      logger.error(
-        { err: error },
-        "the fold failed; it retries, restarting from the projection's checkpoints when a write failed",
-      ),
-    onFatal: (error) => {
-      logger.fatal({ err: error }, "the fold cannot recover; the agent must be restarted");
-      reportFatal(error);
-    },
-    ...(initial ? { initial } : {}),
+    dataDir,
+    logger,
+    cleanups,
   });
-  cleanups.push(() => runner.stop());
-  await runner.start();
-  await runner.waitForCatchUp(10 * 60_000);
-  const snapshotting = snapshots
-    ? startSnapshotSchedule({
-        fold: runner,
-        store: snapshots,
-        everyEvents: config.snapshotEveryEvents,
-        ...(initial ? { startedAt: initial.events } : {}),
-        onWritten: (written) => logger.info(written, "snapshot written"),
-        onError: (error) =>
-          logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later"),
-      })
-    : undefined;
-  cleanups.push(() => snapshotting?.stop({ final: false }));
+  const metrics = createMetrics();
 
   // Phase 2: the services that append, through `appendThrough` when a test intercepts appends.
   const appendLog = ports.appendThrough ? ports.appendThrough(log) : log;
@@ -164,7 +127,7 @@ export async function openAgentParts(opened: Opened) {
     /** Resolves with the error once the fold gave up: the process should exit non-zero. */
     fatal,
     /** The snapshot the fold started from, when one was usable. */
-    startedFrom: initial ? { snapshot: initial.path, events: initial.events } : undefined,
+    startedFrom,
     /** Closes the parts in reverse order of opening; the data directory lock is the caller's. */
     async shutdown(): Promise<void> {
       await socketApp.close();
@@ -172,7 +135,7 @@ export async function openAgentParts(opened: Opened) {
       await signer?.stop();
       for (const stop of stopGauges) stop();
       await runner.stop();
-      snapshotting?.stop({ final: true });
+      stopSnapshots({ final: true });
       await log.close();
       projection.close();
     },
