@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import type { AuditFilter } from "../../projections/sqlite/queries.js";
 import { parseOutput, type OutputFormat } from "../output.js";
 import { withLogOptions, type LogOptions } from "../readModel/logOptions.js";
-import { UTC, type TimeZone } from "../time.js";
+import { UTC, type TimeZone } from "../timeZone.js";
 import { filterOf, timeZoneOf } from "./auditParams.js";
 import type { ReadModelOptions } from "../readModel/readModel.js";
 import { withReadSourceOptions } from "../readModel/readSource.js";

@@ -1,6 +1,7 @@
 import { LedgerError } from "../../ledger/core/index.js";
 import type { AuditFilter } from "../../projections/sqlite/queries.js";
-import { parseInstant, parseTimeZone, UTC, type TimeZone } from "../time.js";
+import { parseInstant } from "../time.js";
+import { parseTimeZone, UTC, type TimeZone } from "../timeZone.js";
 
 /** The filter fields as the HTTP API and the CLI name them (`pod` is `NAMESPACE/NAME`, times as `parseInstant` reads them). */
 export interface FilterParams {

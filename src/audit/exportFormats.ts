@@ -1,6 +1,6 @@
 import { LedgerError, type Actor } from "../../ledger/core/index.js";
 import type { EventView, Holder } from "../../projections/sqlite/queries.js";
-import { retime, type TimeZone } from "../time.js";
+import { retime, type TimeZone } from "../timeZone.js";
 
 export const EXPORT_FORMATS = ["csv", "ndjson", "json"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

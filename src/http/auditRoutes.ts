@@ -6,7 +6,8 @@ import { DEFAULT_CHANGE_TYPES, filterOf, isEmptyFilter, parseTypes, timeZoneOf }
 import { answerAttribution, type ProbeInput } from "../audit/attributeProbes.js";
 import { CONTENT_TYPES, exportWriter, parseExportFormat, parseExportKind } from "../audit/exportFormats.js";
 import { openProjectionSnapshot } from "../readModel/projectionSnapshot.js";
-import { parseInstant, retime } from "../time.js";
+import { parseInstant } from "../time.js";
+import { retime } from "../timeZone.js";
 import type { AppDeps } from "./appDeps.js";
 
 type Query = Record<string, string | undefined>;

@@ -12,7 +12,7 @@ import {
 import { CHANGE_TYPES, DEFAULT_CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
 import { basisLine, changesTable } from "../../audit/auditRender.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
-import { retime } from "../../time.js";
+import { retime } from "../../timeZone.js";
 import { CliError, EXIT } from "../../exitCodes.js";
 import { renderJson } from "../../output.js";
 import { parseLimit } from "./historyCommand.js";

@@ -12,7 +12,7 @@ import {
 import { isEmptyFilter } from "../../audit/auditParams.js";
 import { basisLine, HISTORY_COLUMNS, holdersTable } from "../../audit/auditRender.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
-import { retime } from "../../time.js";
+import { retime } from "../../timeZone.js";
 import { CliError, EXIT } from "../../exitCodes.js";
 import { renderJson } from "../../output.js";
 import type { CommandIo } from "../commandIo.js";

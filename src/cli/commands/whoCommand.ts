@@ -9,7 +9,8 @@ import {
 } from "../../audit/auditOptions.js";
 import { basisLine, holdersTable, WHO_COLUMNS } from "../../audit/auditRender.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
-import { parseInstant, retime } from "../../time.js";
+import { parseInstant } from "../../time.js";
+import { retime } from "../../timeZone.js";
 import { renderJson } from "../../output.js";
 import type { CommandIo } from "../commandIo.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatInstant, parseInstant, parseTimeZone, retime, UTC } from "../../../src/time.js";
+import { parseInstant } from "../../../src/time.js";
+import { formatInstant, parseTimeZone, retime, UTC } from "../../../src/timeZone.js";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 
