@@ -1,86 +1,14 @@
-import { InvalidArgumentError, Option, type Command } from "commander";
-import {
-  ALLOWLIST_FORMATS,
-  buildAllowlist,
-  renderAllowlist,
-  type Allowlist,
-  type AllowlistFormat,
-} from "../../operator/allowlist.js";
-import type { AllowlistSelector } from "../../operator/allowlistQuery.js";
+import { Option, type Command } from "commander";
+import { buildAllowlist, renderAllowlist, type Allowlist } from "../../operator/allowlist.js";
 import { watchLists } from "../../operator/allowlistWatch.js";
 import { asOperatorCliError } from "../../operator/operatorOutput.js";
 import type { SelectedPods } from "../../operator/podSelector.js";
 import { parseInstant } from "../../time.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
-import { CliError, EXIT } from "../../exitCodes.js";
-import { withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
+import { withLogOptions } from "../../readModel/logOptions.js";
 import { openReadModel } from "../../readModel/openReadModel.js";
 import type { CommandIo } from "../commandIo.js";
-
-interface AllowlistOptions extends LogOptions {
-  pool?: string;
-  network?: string;
-  namespace?: string;
-  label?: string;
-  kubeconfig?: string;
-  output?: AllowlistFormat;
-  /** The old name of --output, kept so scripts written against it still work. */
-  format?: AllowlistFormat;
-  at?: string;
-  watch?: boolean;
-  interval: number;
-  dataDir: string;
-  socket?: string;
-}
-
-function parseFormat(value: string): AllowlistFormat {
-  if (!(ALLOWLIST_FORMATS as readonly string[]).includes(value))
-    throw new InvalidArgumentError(`must be one of ${ALLOWLIST_FORMATS.join(", ")}`);
-  return value as AllowlistFormat;
-}
-
-function parseInterval(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 50 || ms > 3_600_000)
-    throw new InvalidArgumentError("must be a whole number of milliseconds from 50 to 3600000");
-  return ms;
-}
-
-/** `--output`, or its alias `--format`; both at once must agree. */
-function formatOf(options: AllowlistOptions): AllowlistFormat {
-  if (options.output !== undefined && options.format !== undefined && options.output !== options.format) {
-    throw new CliError(
-      EXIT.usage,
-      `--format is another name for --output; pass one of them, not --output ${options.output} with --format ${options.format}`,
-    );
-  }
-  return options.output ?? options.format ?? "lines";
-}
-
-/** Exactly one of --pool, --network, --namespace; --label only with --namespace and never with --at. */
-function selectorOf(options: AllowlistOptions): AllowlistSelector {
-  const given = (["pool", "network", "namespace"] as const).filter((key) => options[key] !== undefined);
-  if (given.length !== 1)
-    throw new CliError(
-      EXIT.usage,
-      "allowlist needs exactly one of --pool P, --network NAME or --namespace NS (with --label k=v)",
-    );
-  if (options.label !== undefined && options.namespace === undefined)
-    throw new CliError(
-      EXIT.usage,
-      "--label needs --namespace: pods' labels are read from Kubernetes one namespace at a time",
-    );
-  if (options.label !== undefined && options.at !== undefined) {
-    throw new CliError(
-      EXIT.usage,
-      "--label cannot be combined with --at: labels are read from the cluster as it is now, and pods deleted since are gone; use --namespace (or --pool) alone for a past moment",
-    );
-  }
-  if (options.watch && options.at !== undefined)
-    throw new CliError(EXIT.usage, "--watch follows the present; a list --at a past moment never changes");
-  const key = given[0] as "pool" | "network" | "namespace";
-  return { [key]: options[key] } as AllowlistSelector;
-}
+import { formatOf, parseFormat, parseInterval, selectorOf, type AllowlistOptions } from "./allowlistOptions.js";
 
 /** Loads the Kubernetes client only when asked, and returns a function that lists the selected pods. */
 async function labelledPods(
