@@ -1,7 +1,7 @@
 import type { AllocateAddresses, TargetPool } from "./commands.js";
 import { LedgerError } from "./errors.js";
 import { EVENT_SCHEMA_VERSION, type UnchainedEvent, type Owner } from "./events.js";
-import { blockedReason, describeOwner } from "./evolveHoldings.js";
+import { requestRefusal, unavailability } from "./availability.js";
 import { sameDefinition } from "./poolDefinition.js";
 import { lowestFree } from "./freeAddresses.js";
 import { addressKey, cidrContains, formatAddress, formatCidr, parseAddress, type Address } from "./ip.js";
@@ -214,22 +214,11 @@ function checkRequested(
     );
   }
   const domain = state.domains.get(target.domain) ?? newDomainRecord(target.domain);
-  const reason = blockedReason(domain, view, address, owner, true, nowMs);
-  if (!reason) return address;
-  const holder = domain.held.get(addressKey(address));
-  if (holder) {
-    throw new LedgerError(
-      "ADDRESS_IN_USE",
-      `requested address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}; request another address or release that one first`,
-      { key: REQUESTED_KEY },
-    );
-  }
-  const code = reason.includes("excluded")
-    ? "ADDRESS_EXCLUDED"
-    : reason.includes("outside")
-      ? "ADDRESS_OUTSIDE_RANGE"
-      : "ADDRESS_IN_USE";
-  throw new LedgerError(code, `requested ${reason}; request another address`, { key: REQUESTED_KEY });
+  const refusal = requestRefusal(domain, view, address, owner, nowMs);
+  if (!refusal) return address;
+  const advice =
+    refusal.rule === "held" ? "request another address or release that one first" : "request another address";
+  throw new LedgerError(refusal.code, `requested ${refusal.message}; ${advice}`, { key: REQUESTED_KEY });
 }
 
 function pickDynamic(
@@ -248,7 +237,7 @@ function pickDynamic(
   const last = podKey === undefined ? undefined : record?.lastAddress.get(podKey);
   if (command.sticky && last !== undefined && last >= view.window.window.from && last <= view.window.window.to) {
     const address = { family, value: last };
-    if (!blockedReason(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address)))
+    if (!unavailability(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address)))
       return address;
   }
   const free = lowestFree(domain, view, command.owner, nowMs, avoid, command.spread);

@@ -1,6 +1,6 @@
 import { LedgerError } from "./errors.js";
 import { EVENT_SCHEMA_VERSION, type Actor, type UnchainedEvent } from "./events.js";
-import { describeOwner } from "./evolveHoldings.js";
+import { describeOwner } from "./availability.js";
 import { cidrInterval, formatAddress, formatCidr, parseAddress, parseCidr, type Family, type Interval } from "./ip.js";
 import type { DomainRecord, Holding, LedgerState, PoolRecord } from "./state.js";
 

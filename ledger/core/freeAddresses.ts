@@ -1,6 +1,6 @@
 import type { Owner } from "./events.js";
 import { addressKey } from "./ip.js";
-import { ownerKeysOf } from "./evolveHoldings.js";
+import { blockingIntervals, coolingBlocks, ownerKeysOf } from "./availability.js";
 import type { DomainRecord, PoolRecord } from "./state.js";
 import type { PoolWindow } from "./window.js";
 
@@ -19,10 +19,7 @@ export function lowestFree(
 ): bigint[] {
   const { window } = pool;
   const family = window.family;
-  const blocking = [
-    ...window.excludes,
-    ...(domain?.reservations.filter((entry) => entry.family === family).map((entry) => entry.interval) ?? []),
-  ];
+  const blocking = blockingIntervals(domain, window);
   const sorted = domain?.sorted[family];
   const ownerKeys = ownerKeysOf(owner);
   const found: bigint[] = [];
@@ -45,10 +42,7 @@ export function lowestFree(
     }
     if (avoid.size > 0 || (domain && domain.cooling.size > 0)) {
       const key = addressKey({ family, value: candidate });
-      const cooling = domain?.cooling.get(key);
-      const cools =
-        cooling !== undefined && cooling.untilMs > nowMs && !ownerKeys.some((k) => cooling.ownerKeys.includes(k));
-      if (avoid.has(key) || cools) {
+      if (avoid.has(key) || coolingBlocks(domain, key, ownerKeys, nowMs)) {
         candidate += 1n;
         continue;
       }

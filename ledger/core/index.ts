@@ -17,5 +17,5 @@ export * from "./outcome.js";
 export * from "./poolDefinition.js";
 export * from "./state.js";
 export * from "./window.js";
-export { describeOwner, blockedReason } from "./evolveHoldings.js";
+export * from "./availability.js";
 export * from "./snapshotState.js";
