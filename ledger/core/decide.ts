@@ -1,6 +1,7 @@
 import type { AllocateAddresses, TargetPool } from "./commands.js";
 import { LedgerError } from "./errors.js";
 import { EVENT_SCHEMA_VERSION, type UnchainedEvent, type Owner } from "./events.js";
+import { stampEventIds, type UnstampedEvent } from "./eventIds.js";
 import { requestRefusal, unavailability } from "./availability.js";
 import { sameDefinition } from "./poolDefinition.js";
 import { lowestFree } from "./freeAddresses.js";
@@ -37,17 +38,6 @@ type PoolView = Pick<PoolRecord, "name" | "window">;
 /** Where requested addresses come from, for error messages. */
 const REQUESTED_KEY = "runtimeConfig.ips / args.cni.ips / CNI_ARGS IP";
 
-class IdSource {
-  private next = 0;
-  constructor(private readonly ids: readonly string[]) {}
-  take(): string {
-    const id = this.ids[this.next++];
-    if (id === undefined)
-      throw new LedgerError("INTERNAL", "decide ran out of event ids; pass more eventIds with the command");
-    return id;
-  }
-}
-
 /**
  * Decides an ADD against the current state: for each pool in order (`range`, then `ipRanges`),
  * the address the attachment already holds, an adoption by a new sandbox of the same pod, a
@@ -58,7 +48,6 @@ class IdSource {
  *   const { events, pools } = decideAllocation(command, state);
  */
 export function decideAllocation(command: AllocateAddresses, state: LedgerState): AllocationDecision {
-  const ids = new IdSource(command.eventIds);
   const nowMs = Date.parse(command.now);
   const windows = command.pools.map((target) => windowOf(target));
   const requestedByPool = assignRequested(command.requested, command.pools, windows);
@@ -67,7 +56,7 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
   const picked = new Map<string, Set<string>>();
   const avoidIn = (domain: string, target: TargetPool): Set<string> =>
     new Set([...command.avoid, ...(picked.get(domain) ?? []), ...gatewayKeysOf(target)]);
-  const events: UnchainedEvent[] = [];
+  const events: UnstampedEvent[] = [];
   const pools: PoolDecision[] = [];
 
   command.pools.forEach((target, index) => {
@@ -96,7 +85,6 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     if (previous) {
       events.push({
         ...base,
-        id: ids.take(),
         type: "AllocationAdopted",
         data: {
           ip: previous.ip,
@@ -109,7 +97,7 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     }
     const definedInFlight = command.definitionsInFlight?.includes(poolKeyOf(target.domain, target.pool)) ?? false;
     if (!definedInFlight && (!record || !sameDefinition(record.definition, target.definition))) {
-      events.push({ ...base, id: ids.take(), type: "PoolDefined", data: target.definition });
+      events.push({ ...base, type: "PoolDefined", data: target.definition });
     }
     const view: PoolView = { window, name: target.pool };
     const requested = requestedByPool[index];
@@ -130,13 +118,12 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     picked.set(target.domain, new Set([...(picked.get(target.domain) ?? []), addressKey(chosen)]));
     events.push({
       ...base,
-      id: ids.take(),
       type: "AddressAllocated",
       data: { ip, owner: command.owner, requested: requested !== undefined, basis: basisOf(state) },
     });
     pools.push(decided(ip, "allocated"));
   });
-  return { events, pools };
+  return { events: stampEventIds(events, command.requestId), pools };
 }
 
 /**

@@ -9,6 +9,7 @@ export * from "./decideOperatorRelease.js";
 export * from "./decideOperatorReserve.js";
 export * from "./decideOperatorTargets.js";
 export * from "./errors.js";
+export * from "./eventIds.js";
 export * from "./events.js";
 export * from "./evolve.js";
 export * from "./freeAddresses.js";

@@ -124,7 +124,7 @@ function decideP99(state: LedgerState, pool: TargetPool): number {
         kind: "AllocateAddresses",
         now: "2026-01-02T00:00:00.000Z",
         actor: { node: "bench", component: "agent" },
-        eventIds: ["x", "y"],
+        requestId: "x",
         owner,
         pools: [pool],
         requested: [],
