@@ -1,3 +1,4 @@
+import type { ContentionSeen } from "./contention.js";
 import type { Actor, Owner, PoolDefinition, ReleaseReason } from "./events.js";
 
 /**
@@ -46,6 +47,12 @@ export interface AllocateAddresses extends CommandStamp {
    * define them again (a burst of ADDs on a new pool would otherwise write one PoolDefined each).
    */
   readonly definitionsInFlight?: readonly string[] | undefined;
+  /**
+   * What the writer has seen of other writers. When it shows contention, dynamic picks start at
+   * the node's hashed place in the window instead of its start (see `spreadStart`); absent, the
+   * lowest free address, as Whereabouts gives it.
+   */
+  readonly contention?: ContentionSeen | undefined;
 }
 
 export interface ReleaseAttachment extends CommandStamp {

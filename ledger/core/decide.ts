@@ -4,6 +4,7 @@ import { EVENT_SCHEMA_VERSION, type UnchainedEvent, type Owner } from "./events.
 import { stampEventIds, type UnstampedEvent } from "./eventIds.js";
 import { requestRefusal, unavailability } from "./availability.js";
 import { sameDefinition } from "./poolDefinition.js";
+import { isContended, spreadStart } from "./contention.js";
 import { lowestFree } from "./freeAddresses.js";
 import { addressKey, cidrContains, formatAddress, formatCidr, parseAddress, type Address } from "./ip.js";
 import {
@@ -227,7 +228,10 @@ function pickDynamic(
     if (!unavailability(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address)))
       return address;
   }
-  const free = lowestFree(domain, view, command.owner, nowMs, avoid, command.spread);
+  const startAt = isContended(command.contention)
+    ? spreadStart(view.window.window, (command.contention as { node: string }).node)
+    : undefined;
+  const free = lowestFree(domain, view, command.owner, nowMs, avoid, command.spread, startAt);
   if (free.length === 0) {
     const { window } = view.window;
     throw new LedgerError(

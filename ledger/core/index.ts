@@ -1,5 +1,6 @@
 /** The pure core of ipledger: schemas, address math, the decider and the fold. */
 export * from "./commands.js";
+export * from "./contention.js";
 export * from "./decide.js";
 export * from "./decideRelease.js";
 export * from "./decidePoolDefinitions.js";

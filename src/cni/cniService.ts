@@ -102,6 +102,7 @@ export function createCniService(deps: CniServiceDeps) {
         spread: attempt === 0 ? contention.spread() : Math.max(2, contention.spread()),
         random: request.targets.map(() => random()),
         avoid: [...inflight],
+        contention: { node: deps.node, recentVoids: contention.recentVoids(), inFlight: inflight.size },
       },
       deps.runner.state,
     );
