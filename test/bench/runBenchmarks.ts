@@ -8,7 +8,7 @@ import { reportContentionBenchmarks } from "./contentionBench.js";
 import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
 import { reportAuditBenchmarks } from "./auditBench.js";
 import { reportHistoryBenchmarks } from "./historyBench.js";
-import { reportSnapshotBenchmarks } from "./snapshotBench.js";
+import { reportScaleBenchmarks, reportSnapshotBenchmarks } from "./snapshotBench.js";
 
 /**
  * `npm run bench`: each figure is the median of RUNS runs, measured in this run next to its
@@ -31,6 +31,10 @@ async function main(): Promise<void> {
       .filter(Boolean) ?? [];
   if (process.env.BENCH_ONLY === "cni") {
     await reportCniBenchmarks(root, RUNS, kafkaBrokers, report);
+    return;
+  }
+  if (process.env.BENCH_ONLY === "scale") {
+    await reportScaleBenchmarks(Number(process.env.BENCH_LIVE_ALLOCATIONS ?? 1_000_000), report);
     return;
   }
   if (process.env.BENCH_ONLY === "contention") {
