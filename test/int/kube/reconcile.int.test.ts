@@ -10,7 +10,7 @@ import { runCli } from "../../../src/cli/program.js";
 import { appendAndWait } from "../../../src/cni/appendAndWait.js";
 import { describeKubeError } from "../../../src/kube/kubeClient.js";
 import { createPodEventRecorder } from "../../../src/kube/kubeEvents.js";
-import { foldLog, type LedgerView } from "../../../src/kube/reconcileLedger.js";
+import { foldLog, type LedgerView } from "../../../src/ledgerView.js";
 import { startReconcileLoop } from "../../../src/kube/reconcileLoop.js";
 import { createPodSource } from "../../../src/kube/reconcilePodSource.js";
 import { RECONCILER_RULES } from "../../../src/kube/reconcileRbac.js";
