@@ -5,13 +5,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkInvariants } from "../../../projections/invariants.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { PROJECTION_FILE } from "../../../src/agent.js";
 import { cniCall, podBody } from "../../support/kafka/cniCalls.js";
-import { ensureBuilt, startKafkaAgent, type KafkaAgentProcess } from "../../support/kafka/kafkaAgentProcess.js";
+import {
+  agentsConverged,
+  ensureBuilt,
+  startKafkaAgent,
+  type KafkaAgentProcess,
+} from "../../support/kafka/kafkaAgentProcess.js";
 import { deleteTopics, freshTopic, kafkaBrokers, requireKafka } from "../../support/kafka/kafkaEnv.js";
 
 const hasKafka = requireKafka("contention.int.test.ts");
@@ -66,15 +70,7 @@ describe.skipIf(!hasKafka)("four agents contending for one pool on one Kafka top
   }, 180_000);
 
   it("then the agents agree, and every projection passes the invariant checker", async () => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const positions = await Promise.all(
-        agents.map(async (agent) => JSON.stringify(((await agent.get("/readyz")) as { position: unknown }).position)),
-      );
-      if (new Set(positions).size === 1) break;
-      if (Date.now() > deadline) throw new Error(`the agents did not converge: ${positions.join(" | ")}`);
-      await sleep(50);
-    }
+    await agentsConverged(agents);
     expect(await Promise.all(agents.map((agent) => agent.stop()))).toEqual([0, 0, 0, 0]);
     for (let n = 1; n <= AGENTS; n += 1) {
       const projection = openSqliteProjection(join(dataDir(n), PROJECTION_FILE));
