@@ -44,7 +44,6 @@ export function createCniService(deps: CniServiceDeps) {
   const unsettled = createUnsettledClaims(deps.runner, deps.onRollbackFailed);
   const failedBefore = createFailedAttachments(deps.log, deps.runner, timeoutMs);
 
-  const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
   const parse = (body: CniRequestBody, needsAttachment = true): Promise<ParsedCniRequest> =>
     parseCniRequest(body, { node: deps.node, needsAttachment, ...(deps.flatFile ? { flatFile: deps.flatFile } : {}) });
 
@@ -56,7 +55,7 @@ export function createCniService(deps: CniServiceDeps) {
         kind: "AllocateAddresses",
         now: now().toISOString(),
         actor,
-        eventIds: ids(request.targets.length * 2),
+        requestId: newId(),
         owner: request.owner,
         pools: [...request.targets],
         requested: [...request.requested],
@@ -64,6 +63,7 @@ export function createCniService(deps: CniServiceDeps) {
         spread: attempt === 0 ? contention.spread() : Math.max(2, contention.spread()),
         random: request.targets.map(() => random()),
         avoid: [...inflight],
+        contention: { node: deps.node, recentVoids: contention.recentVoids(), inFlight: inflight.size },
       },
       deps.runner.state,
     );
@@ -104,7 +104,7 @@ export function createCniService(deps: CniServiceDeps) {
         kind: "ReleaseAttachment",
         now: now().toISOString(),
         actor,
-        eventIds: ids(request.targets.length),
+        requestId: newId(),
         containerId: request.owner.containerId,
         ifName: request.owner.ifName,
         reason: "rollback",
@@ -185,7 +185,7 @@ export function createCniService(deps: CniServiceDeps) {
           kind: "ReleaseAttachment",
           now: now().toISOString(),
           actor,
-          eventIds: ids(deps.runner.state.pools.size),
+          requestId: newId(),
           containerId: request.owner.containerId,
           ifName: request.owner.ifName,
           reason: "cni-del",
@@ -217,17 +217,13 @@ export function createCniService(deps: CniServiceDeps) {
     const valid = list.map((entry: { containerID?: unknown; ifname?: unknown }) =>
       attachmentKeyOf({ containerId: String(entry.containerID ?? ""), ifName: String(entry.ifname ?? "") }),
     );
-    const size = request.poolKeys.reduce(
-      (sum, key) => sum + (deps.runner.state.pools.get(key)?.byAttachment.size ?? 0),
-      0,
-    );
     // The list is this node's runtime's: only this node's holdings are collected against it.
     const events = decideGarbageCollection(
       {
         kind: "CollectGarbage",
         now: now().toISOString(),
         actor,
-        eventIds: ids(size),
+        requestId: newId(),
         node: deps.node,
         poolKeys: [...request.poolKeys],
         validAttachments: valid,
