@@ -17,7 +17,8 @@ import {
 } from "../../../../ledger/core/index.js";
 import { canonical, CONTAINERS, IF_NAMES, INVALID_DEFINITIONS, ownerOf, POOLS } from "./poolFixtures.js";
 import { ReferenceModel } from "./referenceModel.js";
-import { dumpState, expectOneOwnerPerAddress, holdingsOf, outcomeText, positionOf, replay } from "./stateChecks.js";
+import { expectOneOwnerPerAddress } from "../../../support/oneOwnerPerAddress.js";
+import { dumpState, holdingsOf, outcomeText, positionOf, replay } from "./stateChecks.js";
 
 /** 0 is the live writer (its view is always caught up); 1 and 2 are lagging agents (zombies). */
 export type Writer = 0 | 1 | 2;
