@@ -3,7 +3,8 @@ import type { Actor } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
 import { appendAndWait } from "../cni/appendAndWait.js";
-import { planImport, type ImportConflict, type ImportRow } from "./importWhereaboutsPlan.js";
+import { planImport } from "./importWhereaboutsPlan.js";
+import type { ImportConflict, ImportRow } from "./importWhereaboutsRows.js";
 import type { WhereaboutsSnapshot } from "./importWhereaboutsSource.js";
 
 export interface ImportReport {

@@ -1,19 +1,7 @@
-import {
-  addressKey,
-  attachmentKeyOf,
-  unavailability,
-  EVENT_SCHEMA_VERSION,
-  formatAddress,
-  newDomainRecord,
-  podInterfaceKeyOf,
-  type Actor,
-  type Address,
-  type LedgerState,
-  type Owner,
-  type UnchainedEvent,
-} from "../../ledger/core/index.js";
-import { readAllocation, resolveOwner, type ResolvedOwner } from "./importWhereaboutsOwner.js";
-import { addressOfKey, reservationNameOf, resolvePool, type ResolvedPool } from "./importWhereaboutsPools.js";
+import { addressKey, EVENT_SCHEMA_VERSION, type Actor, type LedgerState } from "../../ledger/core/index.js";
+import { candidateOf, planCandidate, type Candidate } from "./importWhereaboutsCandidate.js";
+import { reservationNameOf, resolvePool } from "./importWhereaboutsPools.js";
+import type { ImportPlan } from "./importWhereaboutsRows.js";
 import type { SourcePool, SourceReservation } from "./importWhereaboutsSource.js";
 import { podKey } from "./podGcDecision.js";
 import type { PodSummary } from "./reconcilePodSource.js";
@@ -24,49 +12,6 @@ import type { PodSummary } from "./reconcilePodSource.js";
  * are folded plans nothing: what the ledger already holds for the same container is `present`.
  */
 
-export type ConflictKind =
-  | "invalid-pool"
-  | "invalid-allocation"
-  | "duplicate-ip"
-  | "held-in-ledger"
-  | "attachment-held"
-  | "blocked"
-  | "orip-mismatch"
-  | "orip-orphan"
-  | "voided";
-
-export interface ImportConflict {
-  readonly kind: ConflictKind;
-  /** The IPPool or ORIP (`namespace/name`) it was found in. */
-  readonly source: string;
-  readonly ip?: string;
-  readonly detail: string;
-}
-
-export interface ImportRow {
-  readonly ippool: string;
-  readonly pool: string;
-  readonly domain: string;
-  readonly offset: string;
-  readonly ip: string;
-  readonly pod: string;
-  readonly podUid: string;
-  readonly containerId: string;
-  readonly ifName: string;
-  readonly ifNameFrom: ResolvedOwner["ifNameFrom"];
-  /** `imported`: an event is planned · `present`: the ledger already has it · `conflict`: see conflicts. */
-  status: "imported" | "present" | "conflict";
-  eventId?: string;
-}
-
-export interface ImportPlan {
-  readonly events: UnchainedEvent[];
-  /** Ledger pools this import defines (`PoolDefined`). */
-  readonly definedPools: string[];
-  readonly rows: ImportRow[];
-  readonly conflicts: ImportConflict[];
-}
-
 export interface ImportInput {
   readonly pools: readonly SourcePool[];
   readonly reservations: readonly SourceReservation[];
@@ -76,13 +21,6 @@ export interface ImportInput {
   readonly now: string;
   readonly actor: Actor;
   readonly newId: () => string;
-}
-
-interface Candidate {
-  readonly pool: ResolvedPool;
-  readonly address: Address;
-  readonly row: ImportRow;
-  readonly owner: Owner;
 }
 
 const byName = <T extends { namespace: string; name: string }>(a: T, b: T): number =>
@@ -182,34 +120,6 @@ export function planImport(input: ImportInput): ImportPlan {
   return plan;
 }
 
-function candidateOf(
-  pool: ResolvedPool,
-  key: string,
-  entry: unknown,
-  pods: ReadonlyMap<string, PodSummary> | undefined,
-  defaultIfName: string,
-): Candidate | string {
-  const address = addressOfKey(pool, key);
-  if (typeof address === "string") return address;
-  const allocation = readAllocation(entry);
-  if (typeof allocation === "string") return allocation;
-  const { owner, ifNameFrom } = resolveOwner(allocation, address, pods, defaultIfName);
-  const row: ImportRow = {
-    ippool: pool.ref,
-    pool: pool.pool,
-    domain: pool.domain,
-    offset: key,
-    ip: formatAddress(address),
-    pod: podKey(owner.podNamespace, owner.podName),
-    podUid: owner.podUid,
-    containerId: owner.containerId,
-    ifName: owner.ifName,
-    ifNameFrom,
-    status: "conflict",
-  };
-  return { pool, address, row, owner };
-}
-
 function reservationOf(
   candidate: Candidate,
   reservations: ReadonlyMap<string, SourceReservation>,
@@ -217,68 +127,4 @@ function reservationOf(
   const key = podKey(candidate.pool.source.namespace, reservationNameOf(candidate.address, candidate.pool.networkName));
   const orip = reservations.get(key);
   return orip ? { key, orip } : undefined;
-}
-
-/** Checks one address against the ledger the way the fold will, then plans its event. */
-function planCandidate(
-  candidate: Candidate,
-  input: ImportInput,
-  plan: ImportPlan,
-  batch: { attachments: Set<string>; podInterfaces: Set<string> },
-): void {
-  const { pool, address, row, owner } = candidate;
-  const domain = input.state.domains.get(pool.domain) ?? newDomainRecord(pool.domain);
-  const holder = domain.held.get(addressKey(address));
-  const conflict = (kind: ConflictKind, detail: string): void =>
-    void plan.conflicts.push({ kind, source: row.ippool, ip: row.ip, detail });
-  if (holder) {
-    // The same container, or the same pod under a newer sandbox (an adoption since the last import).
-    const samePod = holder.owner.podNamespace === owner.podNamespace && holder.owner.podName === owner.podName;
-    if (holder.pool === pool.pool && (holder.owner.containerId === owner.containerId || samePod))
-      row.status = "present";
-    else
-      conflict(
-        "held-in-ledger",
-        `the ledger already gives ${row.ip} to ${holder.owner.podNamespace}/${holder.owner.podName} (container ${holder.owner.containerId}) in pool ${holder.pool}`,
-      );
-    return;
-  }
-  const attachment = `${pool.pool}\u0000${attachmentKeyOf(owner)}`;
-  const podInterface = `${pool.pool}\u0000${podInterfaceKeyOf(owner)}`;
-  if (pool.existing?.byAttachment.has(attachmentKeyOf(owner)) || batch.attachments.has(attachment)) {
-    return conflict(
-      "attachment-held",
-      `container ${owner.containerId} interface ${owner.ifName} already holds another address in pool ${pool.pool}`,
-    );
-  }
-  if (pool.existing?.byPodInterface.has(podInterfaceKeyOf(owner) ?? "") || batch.podInterfaces.has(podInterface)) {
-    return conflict(
-      "attachment-held",
-      `pod ${row.pod} interface ${owner.ifName} already holds another address in pool ${pool.pool}${row.ifNameFrom === "default" ? " (the interface name was defaulted: pass --default-ifname or fix ifname in the IPPool)" : ""}`,
-    );
-  }
-  const blocked = unavailability(
-    domain,
-    { name: pool.pool, window: pool.window },
-    address,
-    owner,
-    false,
-    Date.parse(input.now),
-  );
-  if (blocked) return conflict("blocked", blocked.message);
-  batch.attachments.add(attachment);
-  batch.podInterfaces.add(podInterface);
-  row.status = "imported";
-  row.eventId = input.newId();
-  const basis = Object.fromEntries([...input.state.applied].map(([partition, next]) => [String(partition), next]));
-  plan.events.push({
-    v: EVENT_SCHEMA_VERSION,
-    id: row.eventId,
-    type: "AddressAllocated",
-    domain: pool.domain,
-    pool: pool.pool,
-    at: input.now,
-    actor: input.actor,
-    data: { ip: row.ip, owner, requested: false, basis, source: "import" },
-  });
 }
