@@ -23,8 +23,11 @@ import { readSourceOf } from "../readModel/readSource.js";
  * the ledger.
  */
 export interface ConsoleData {
-  /** `local` when the answers come from files on this machine (data directory or a replay). */
-  readonly kind: "local" | "socket";
+  /**
+   * `local` when the answers come from files on this machine (data directory or a replay),
+   * `socket` from an agent asked over its socket, `agent` when the agent itself serves the console.
+   */
+  readonly kind: "local" | "socket" | "agent";
   basis(): Promise<Basis>;
   who(ip: string, atMs: number): Promise<Holder[]>;
   whoCidr(cidr: string, atMs: number, limit: number): Promise<{ holders: Holder[]; more: boolean }>;

@@ -7,6 +7,7 @@ import { asLedgerError, cniErrorBody, HTTP_STATUSES, problemBody } from "./httpE
 import { registerQueryRoutes } from "./queryRoutes.js";
 import { registerAuditRoutes } from "./auditRoutes.js";
 import { registerOperatorRoutes } from "./operatorRoutes.js";
+import { isAgentConsoleUrl } from "../console/agentConsole.js";
 
 export type { AppDeps };
 
@@ -38,6 +39,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook("onRequest", async (request) => {
     request.caller = { role: "auditor", subject: "anonymous" };
     if (request.url === "/healthz" || request.url === "/readyz") return;
+    // The console (TCP only) has its own gate: a token, or the session cookie its login gave a browser.
+    if (deps.console && isAgentConsoleUrl(request.url)) return;
     request.caller = authenticate(deps.auth, request.headers.authorization);
   });
   app.addHook("onResponse", async (request, reply) => {
@@ -83,6 +86,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerQueryRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerOperatorRoutes(app, deps);
+  deps.console?.mount(app);
   return app;
 }
 
