@@ -149,7 +149,7 @@ describeKube("reconcile: pod garbage collection", (kube) => {
       node: "node-int",
     };
     const decision = decideAllocation(
-      allocate(who, [target], { now: new Date().toISOString(), eventIds: [randomUUID(), randomUUID()] }),
+      allocate(who, [target], { now: new Date().toISOString(), requestId: randomUUID() }),
       view.runner.state,
     );
     const outcomes = await appendAndWait(view.log, view.runner, decision.events, 5_000);
