@@ -19,7 +19,10 @@ const truncate = () => {
   // A short busy timeout: the probe answers "busy" at once instead of waiting 5 s for readers.
   const db = new Database(join(agent.dataDir, PROJECTION_FILE), { timeout: 50 });
   try {
-    return db.pragma("wal_checkpoint(TRUNCATE)")[0] as { busy: number; log: number };
+    return (db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number; log: number }[])[0] as {
+      busy: number;
+      log: number;
+    };
   } finally {
     db.close();
   }
