@@ -11,6 +11,7 @@ import { createCniService } from "./cni/cniService.js";
 import { DEFAULT_FLAT_FILE_DIRS } from "./cni/flatFile.js";
 import type { AgentConfig } from "./config.js";
 import { watchFoldLag } from "./foldLagGauge.js";
+import { openAgentConsole } from "./console/agentConsole.js";
 import { buildApp } from "./http/app.js";
 import type { loadTokenFile } from "./http/auth.js";
 import { createMetrics } from "./metrics.js";
@@ -107,7 +108,10 @@ export async function openAgentParts(opened: Opened) {
   const deps = { service, queries, runner, metrics, operator, logger: httpLogger };
   const socketApp = buildApp({ ...deps, auth: { kind: "socket" } });
   cleanups.push(() => socketApp.close());
-  const tcpApp = auth ? buildApp({ ...deps, auth }) : undefined;
+  // The TCP listener also serves the auditor's console, reading this agent's projection.
+  const agentConsole = auth ? await openAgentConsole(dataDir, auth, (message) => logger.warn(message)) : undefined;
+  cleanups.push(() => agentConsole?.close());
+  const tcpApp = auth ? buildApp({ ...deps, auth, ...(agentConsole ? { console: agentConsole } : {}) }) : undefined;
   cleanups.push(() => tcpApp?.close());
 
   return {
@@ -132,6 +136,7 @@ export async function openAgentParts(opened: Opened) {
     async shutdown(): Promise<void> {
       await socketApp.close();
       await tcpApp?.close();
+      await agentConsole?.close();
       await signer?.stop();
       for (const stop of stopGauges) stop();
       await runner.stop();

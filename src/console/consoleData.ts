@@ -23,8 +23,11 @@ import { readSourceOf } from "../readModel/readSource.js";
  * the ledger.
  */
 export interface ConsoleData {
-  /** `local` when the answers come from files on this machine (data directory or a replay). */
-  readonly kind: "local" | "socket";
+  /**
+   * `local` when the answers come from files on this machine (data directory or a replay),
+   * `socket` from an agent asked over its socket, `agent` when the agent itself serves the console.
+   */
+  readonly kind: "local" | "socket" | "agent";
   basis(): Promise<Basis>;
   who(ip: string, atMs: number): Promise<Holder[]>;
   whoCidr(cidr: string, atMs: number, limit: number): Promise<{ holders: Holder[]; more: boolean }>;
@@ -67,40 +70,54 @@ function countingLog(log: EventLog, onRead: (events: number) => void): EventLog 
 
 /** How old a data directory's snapshot may get before the next request opens a newer one. */
 export const REFRESH_MS = 5_000;
-/** How long a replaced snapshot stays open for the requests still reading it. */
-const RETIRE_MS = 120_000;
+/** How long a replaced (or idle) snapshot stays open for the requests still reading it. */
+export const RETIRE_MS = 120_000;
 
 /**
  * The audit source of a data directory reads one frozen snapshot (every page of an answer agrees).
  * A console runs for days, so it opens a newer snapshot when the current one is older than
- * `refreshMs`, and closes the old one once the requests reading it are long done.
+ * `refreshMs`, and closes the old one once the requests reading it are long done. An idle
+ * console lets its snapshot go too: a read transaction held for days would stop SQLite from
+ * checkpointing the agent's write-ahead log, which would grow without end.
  */
 async function freshSource(
   options: ReadModelOptions,
   refreshMs: number,
+  retireMs: number,
 ): Promise<{ current(): Promise<ReadModel>; close(): Promise<void> }> {
-  let source = await openReadModel(options);
-  let openedAt = Date.now();
-  let opening: Promise<ReadModel> | undefined;
   const retiring = new Set<ReadModel>();
+  const retire = (old: ReadModel) => {
+    retiring.add(old);
+    setTimeout(() => void old.close().finally(() => retiring.delete(old)), retireMs).unref();
+  };
+  let source: ReadModel | undefined;
+  let openedAt = 0;
+  let opening: Promise<ReadModel> | undefined;
+  const adopt = (next: ReadModel): ReadModel => {
+    if (source) retire(source);
+    source = next;
+    openedAt = Date.now();
+    if (Number.isFinite(refreshMs))
+      setTimeout(() => {
+        if (source !== next) return;
+        source = undefined; // unused since it went stale: the next request opens a fresh one
+        retire(next);
+      }, refreshMs + retireMs).unref();
+    return next;
+  };
+  adopt(await openReadModel(options));
   return {
     async current() {
-      if (Date.now() - openedAt < refreshMs) return source;
+      if (source && Date.now() - openedAt < refreshMs) return source;
       opening ??= openReadModel(options)
-        .then((next) => {
-          const old = source;
-          retiring.add(old);
-          setTimeout(() => void old.close().finally(() => retiring.delete(old)), RETIRE_MS).unref();
-          source = next;
-          openedAt = Date.now();
-          return next;
-        })
+        .then(adopt)
         .finally(() => (opening = undefined));
       return opening;
     },
     async close() {
-      await Promise.all([source, ...retiring].map((each) => each.close()));
+      await Promise.all([...(source ? [source] : []), ...retiring].map((each) => each.close()));
       retiring.clear();
+      source = undefined;
     },
   };
 }
@@ -110,10 +127,14 @@ async function freshSource(
  *
  * @example const data = await openConsoleData({ dataDir: "/var/lib/ipledger" }); … await data.close();
  */
-export async function openConsoleData(options: ReadModelOptions, refreshMs = REFRESH_MS): Promise<ConsoleData> {
+export async function openConsoleData(
+  options: ReadModelOptions,
+  refreshMs = REFRESH_MS,
+  retireMs = RETIRE_MS,
+): Promise<ConsoleData> {
   const read = readSourceOf(options);
   const kind = read.kind === "socket" ? "socket" : "local";
-  const live = await freshSource(options, read.kind === "dataDir" ? refreshMs : Number.POSITIVE_INFINITY);
+  const live = await freshSource(options, read.kind === "dataDir" ? refreshMs : Number.POSITIVE_INFINITY, retireMs);
   // Every call takes the newest snapshot; one request's pages all come from the one it started with.
   const source: ReadModel = {
     basis: async () => (await live.current()).basis(),

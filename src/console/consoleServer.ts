@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { LedgerError } from "../../ledger/core/index.js";
 import { asLedgerError, HTTP_STATUSES, problemBody } from "../http/httpErrors.js";
 import type { ConsoleAuth } from "./consoleAuth.js";
@@ -40,15 +40,50 @@ export interface ConsoleServerOptions {
   readonly assets?: string;
 }
 
+export interface ConsoleMountOptions extends ConsoleServerOptions {
+  /** Where the console is mounted: "" for `ipledger console`, "/console" under the agent's TCP listener. */
+  readonly prefix: string;
+}
+
 /**
- * The console's HTTP server: the bundled single-page app (index.html for every page URL, so a
- * pasted link opens the right page) and its read-only JSON API behind the console's gate.
+ * index.html for a mount: the asset URLs under the prefix, and the prefix in the page (a meta
+ * tag the app reads, web/basePath.ts) so its links and calls stay under it. Unchanged for "".
+ */
+export function indexForMount(html: string, prefix: string): string {
+  return html
+    .replaceAll('"/assets/', `"${prefix}/assets/`)
+    .replace('<meta name="ipledger-base" content="" />', `<meta name="ipledger-base" content="${prefix}" />`);
+}
+
+/**
+ * The standalone console's HTTP server (`ipledger console`): the console mounted at the root.
+ *
+ * @example const app = buildConsoleServer({ data, auth }); await app.listen({ host: "127.0.0.1", port: 9741 });
  */
 export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, maxParamLength: 300 });
+  void app.register(async (scope) => mountConsole(scope, { ...options, prefix: "" }));
+  return app;
+}
+
+/**
+ * Mounts the console on a fastify scope (register it with `{ prefix }`): the bundled single-page
+ * app (index.html for every page URL, so a pasted link opens the right page) and its read-only
+ * JSON API behind the console's gate. Its hooks, error handler and 404 stay inside the scope, so
+ * the agent's own API keeps its bearer tokens and its answers.
+ *
+ * @example await app.register((scope) => mountConsole(scope, { data, auth, prefix: "/console" }), { prefix: "/console" });
+ */
+export async function mountConsole(app: FastifyInstance, options: ConsoleMountOptions): Promise<void> {
+  const { prefix } = options;
   const assets = options.assets ?? assetDirectory();
   const files = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(join(assets, name))]));
-  const index = readFileSync(join(assets, "index.html"));
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, maxParamLength: 300 });
+  const index = indexForMount(readFileSync(join(assets, "index.html"), "utf8"), prefix);
+  const api = `${prefix}/api/`;
+  // JSON bodies (login) are small; the attribution upload is a stream and never buffered.
+  app.addHook("onRoute", (route) => {
+    route.bodyLimit ??= 64 * 1024;
+  });
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("content-security-policy", CONTENT_SECURITY_POLICY);
@@ -64,12 +99,9 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
       );
     }
     const open =
-      !request.url.startsWith("/api/") ||
-      request.url.startsWith("/api/login") ||
-      request.url.startsWith("/api/session");
+      !request.url.startsWith(api) || request.url.startsWith(`${api}login`) || request.url.startsWith(`${api}session`);
     if (!open) options.auth.check(request.headers.authorization, request.headers.cookie);
   });
-
   app.setErrorHandler((error, _request, reply) => {
     const ledgerError =
       (error as { statusCode?: number }).statusCode && !(error instanceof LedgerError)
@@ -81,6 +113,9 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
     reply.status(HTTP_STATUSES[ledgerError.code]).send(problemBody(ledgerError));
   });
 
+  const page = async (_request: unknown, reply: FastifyReply) =>
+    reply.header("content-type", "text/html; charset=utf-8").send(index);
+  app.get("/", page);
   app.get("/assets/:file", async (request, reply) => {
     const name = (request.params as { file: string }).file;
     const body = files.get(name);
@@ -105,13 +140,13 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
     if (session.sessionId)
       reply.header(
         "set-cookie",
-        `${SESSION_COOKIE}=${session.sessionId}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${session.maxAgeSeconds}`,
+        `${SESSION_COOKIE}=${session.sessionId}; Path=${prefix || "/"}; HttpOnly; SameSite=Strict; Max-Age=${session.maxAgeSeconds}`,
       );
     return { subject: session.subject };
   });
   app.post("/api/logout", async (request, reply) => {
     options.auth.logout(request.headers.cookie);
-    reply.header("set-cookie", `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    reply.header("set-cookie", `${SESSION_COOKIE}=; Path=${prefix || "/"}; HttpOnly; SameSite=Strict; Max-Age=0`);
     return { ok: true };
   });
 
@@ -121,9 +156,8 @@ export function buildConsoleServer(options: ConsoleServerOptions): FastifyInstan
     throw new LedgerError("NOT_FOUND", "no such API route");
   });
   app.setNotFoundHandler(async (request, reply) => {
-    if (request.method !== "GET" || request.url.startsWith("/api/"))
+    if (request.method !== "GET" || request.url.startsWith(api))
       return reply.status(404).send(problemBody(new LedgerError("NOT_FOUND", "no such route")));
-    return reply.header("content-type", "text/html; charset=utf-8").send(index);
+    return page(request, reply);
   });
-  return app;
 }

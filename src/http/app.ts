@@ -6,6 +6,7 @@ import { registerCniRoutes } from "./cniRoutes.js";
 import { asLedgerError, cniErrorBody, HTTP_STATUSES, problemBody } from "./httpErrors.js";
 import { registerAuditRoutes } from "./auditRoutes.js";
 import { registerOperatorRoutes } from "./operatorRoutes.js";
+import { isAgentConsoleUrl } from "../console/agentConsole.js";
 
 export type { AppDeps };
 
@@ -37,6 +38,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.addHook("onRequest", async (request) => {
     request.caller = { role: "auditor", subject: "anonymous" };
     if (request.url === "/healthz" || request.url === "/readyz") return;
+    // The console (TCP only) has its own gate: a token, or the session cookie its login gave a browser.
+    if (deps.console && isAgentConsoleUrl(request.url)) return;
     request.caller = authenticate(deps.auth, request.headers.authorization);
   });
   app.addHook("onResponse", async (request, reply) => {
@@ -81,6 +84,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerCniRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerOperatorRoutes(app, deps);
+  deps.console?.mount(app);
   return app;
 }
 

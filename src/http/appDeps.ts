@@ -3,6 +3,7 @@ import type { Queries } from "../../projections/sqlite/queries.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
 import type { CniService } from "../cni/cniService.js";
 import type { Metrics } from "../metrics.js";
+import type { AgentConsole } from "../console/agentConsole.js";
 import type { AuthPolicy } from "./auth.js";
 import type { OperatorDeps } from "./operatorRoutes.js";
 
@@ -18,6 +19,8 @@ export interface AppDeps {
   readonly auth: AuthPolicy;
   /** Operator actions and allow-lists (`/v1/admin/*`, `/v1/allowlist`); the agent always wires them. */
   readonly operator?: OperatorDeps;
+  /** The auditor's console under `/console/`; only the TCP app gets it, never the unix socket's. */
+  readonly console?: AgentConsole;
   /**
    * Where the app logs (a pino logger, e.g. the agent's `logger.child({ component: "http" })`);
    * honoured as given. Absent: the app logs nothing.

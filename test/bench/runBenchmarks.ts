@@ -9,6 +9,7 @@ import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
 import { reportAuditBenchmarks } from "./auditBench.js";
 import { reportHistoryBenchmarks } from "./historyBench.js";
 import { reportScaleBenchmarks, reportSnapshotBenchmarks } from "./snapshotBench.js";
+import { reportConsoleBenchmarks } from "./consoleBench.js";
 
 /**
  * `npm run bench`: each figure is the median of RUNS runs, measured in this run next to its
@@ -29,6 +30,10 @@ async function main(): Promise<void> {
     process.env.IPLEDGER_KAFKA_BROKERS?.split(",")
       .map((broker) => broker.trim())
       .filter(Boolean) ?? [];
+  if (process.env.BENCH_ONLY === "console") {
+    await reportConsoleBenchmarks(report); // the console's pages on a 65,536-address pool and a 10,000-tenancy IP
+    return;
+  }
   if (process.env.BENCH_ONLY === "cni") {
     await reportCniBenchmarks(root, RUNS, kafkaBrokers, report);
     return;

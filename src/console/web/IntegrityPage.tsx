@@ -85,7 +85,9 @@ export function IntegrityPage() {
           >
             Verify now
           </button>
-          {!value.canVerify ? <p>Verify reads the log itself: start the console with --data-dir or --kafka.</p> : null}
+          {!value.canVerify ? (
+            <p>Verify reads the whole log: run ipledger verify, or ipledger console with --data-dir or --kafka.</p>
+          ) : null}
           {run && run.state !== "idle" ? (
             <div aria-live="polite">
               <label>

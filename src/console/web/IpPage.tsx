@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { getJson, queryString } from "./api.js";
+import { toUrl } from "./basePath.js";
 import {
   EventsTable,
   HolderTable,
@@ -62,7 +63,11 @@ function WhoAt(props: { ip: string; atMs: number }) {
           ipledger who {props.ip} --at {at}
         </code>{" "}
         ·{" "}
-        <a href={`/api/cli${queryString({ command: "who", ip: props.ip, at })}`} target="_blank" rel="noopener">
+        <a
+          href={`${toUrl("/api/cli")}${queryString({ command: "who", ip: props.ip, at })}`}
+          target="_blank"
+          rel="noopener"
+        >
           this answer as CLI output
         </a>
       </p>
@@ -142,7 +147,7 @@ export function IpPage(props: { ip: string }) {
           <p class="cli">
             CLI: <code>ipledger history --ip {props.ip}</code> ·{" "}
             <a
-              href={`/api/cli${queryString({ command: "history", ip: props.ip, since: from, until: to })}`}
+              href={`${toUrl("/api/cli")}${queryString({ command: "history", ip: props.ip, since: from, until: to })}`}
               target="_blank"
               rel="noopener"
             >

@@ -1,3 +1,5 @@
+import { toUrl } from "./basePath.js";
+
 /** The console's calls to its server: same origin, the session cookie rides along, never a token in a URL. */
 
 export class ApiError extends Error {
@@ -39,7 +41,7 @@ async function problem(response: Response): Promise<ApiError> {
 }
 
 export async function getJson<T>(path: string, params: Params = {}): Promise<T> {
-  const response = await fetch(path + queryString(params), {
+  const response = await fetch(toUrl(path) + queryString(params), {
     credentials: "same-origin",
     headers: { accept: "application/json" },
   });
@@ -48,13 +50,13 @@ export async function getJson<T>(path: string, params: Params = {}): Promise<T> 
 }
 
 export async function getText(path: string, params: Params = {}): Promise<string> {
-  const response = await fetch(path + queryString(params), { credentials: "same-origin" });
+  const response = await fetch(toUrl(path) + queryString(params), { credentials: "same-origin" });
   if (!response.ok) throw await problem(response);
   return response.text();
 }
 
 export async function postJson<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
+  const response = await fetch(toUrl(path), {
     method: "POST",
     credentials: "same-origin",
     ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
@@ -64,7 +66,7 @@ export async function postJson<T>(path: string, body?: unknown): Promise<T> {
 }
 
 export async function postFile<T>(path: string, params: Params, body: Blob, type: string): Promise<T> {
-  const response = await fetch(path + queryString(params), {
+  const response = await fetch(toUrl(path) + queryString(params), {
     method: "POST",
     credentials: "same-origin",
     headers: { "content-type": type },
@@ -84,7 +86,7 @@ export function uploadForBlob(
 ): Promise<Blob> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", path + queryString(params));
+    request.open("POST", toUrl(path) + queryString(params));
     request.setRequestHeader("content-type", type);
     request.responseType = "blob";
     request.upload.onprogress = (event) =>

@@ -1,18 +1,22 @@
 import { createContext, type ComponentChildren } from "preact";
 import { useContext, useEffect, useState } from "preact/hooks";
+import { toAppPath, toUrl } from "./basePath.js";
 
-/** The current page: every page's state lives in its URL, so a link pasted into a ticket reopens it. */
+/** The current page (its path relative to the mount, see basePath.ts): every page's state lives in its URL, so a link pasted into a ticket reopens it. */
 export interface Location {
   readonly path: string;
   readonly params: URLSearchParams;
 }
 
-const read = (): Location => ({ path: window.location.pathname, params: new URLSearchParams(window.location.search) });
+const read = (): Location => ({
+  path: toAppPath(window.location.pathname),
+  params: new URLSearchParams(window.location.search),
+});
 const listeners = new Set<(location: Location) => void>();
 
 export function navigate(url: string, options: { replace?: boolean } = {}): void {
-  if (options.replace) window.history.replaceState(null, "", url);
-  else window.history.pushState(null, "", url);
+  if (options.replace) window.history.replaceState(null, "", toUrl(url));
+  else window.history.pushState(null, "", toUrl(url));
   const location = read();
   for (const listener of listeners) listener(location);
 }
@@ -60,7 +64,7 @@ export function Link(props: {
 }) {
   return (
     <a
-      href={props.href}
+      href={toUrl(props.href)}
       class={props.class}
       aria-current={props["aria-current"]}
       onClick={(event) => {

@@ -32,6 +32,8 @@ export interface TestAgentOptions {
   readonly logger?: ServiceLogger;
   /** The clock-skew warning threshold (the agent's --clock-skew-warn); 60 s when absent. */
   readonly clockSkewWarnMs?: number;
+  /** A token file: the agent also builds its TCP app (`tcpApp`, with the console under /console/), listening nowhere. */
+  readonly tokenFile?: string;
 }
 
 /** The agent's parts on a fresh data dir, wired by `assembleAgent` (as `ipledger agent` runs it), minus the listeners. */
@@ -39,6 +41,8 @@ export interface TestAgent {
   readonly dataDir: string;
   /** The API with unix-socket auth (every caller is admin); use `app.inject()`. */
   readonly app: FastifyInstance;
+  /** The TCP listener's app (bearer tokens, the console under /console/), when `tokenFile` was given. */
+  readonly tcpApp: FastifyInstance | undefined;
   /** The real SQLite event log (`<dataDir>/ledger.db`). */
   readonly log: EventLog;
   readonly projection: SqliteProjection;
@@ -83,6 +87,7 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
       quiet: true,
       ...(options.appendTimeoutMs !== undefined ? { appendTimeoutMs: options.appendTimeoutMs } : {}),
       ...(options.clockSkewWarnMs !== undefined ? { clockSkewWarnMs: options.clockSkewWarnMs } : {}),
+      ...(options.tokenFile ? { listen: "127.0.0.1:0", tokenFile: options.tokenFile } : {}),
     });
     assembled = await assembleAgent(config, {
       // A short poll, so a test's rival writes reach the fold quickly.
@@ -112,6 +117,7 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
   return Object.assign(agent, {
     dataDir,
     app,
+    tcpApp: assembled.tcpApp,
     log,
     projection: assembled.projection,
     runner: assembled.runner,

@@ -6,6 +6,8 @@ import { consoleAuth, cookieValue, SESSION_COOKIE } from "../../../src/console/c
 import { CELL, poolGrid } from "../../../src/console/poolGrid.js";
 import { historyWindow, MAX_BARS, shapeTimeline, utilisation } from "../../../src/console/timeline.js";
 import { isLoopbackHost, splitListen } from "../../../src/cli/commands/consoleCommand.js";
+import { isAgentConsoleUrl } from "../../../src/console/agentConsole.js";
+import { indexForMount } from "../../../src/console/consoleServer.js";
 import type { AuthPolicy } from "../../../src/http/auth.js";
 import { createHash } from "node:crypto";
 
@@ -177,5 +179,29 @@ describe("the console's gate", () => {
     expect(() => splitListen("9741")).toThrow(/HOST:PORT/);
     expect(["127.0.0.1", "127.3.2.1", "::1", "localhost"].every(isLoopbackHost)).toBe(true);
     expect(["0.0.0.0", "10.0.0.1", "::", "example.com"].some(isLoopbackHost)).toBe(false);
+  });
+});
+
+describe("the console's mount under the agent", () => {
+  it.each([
+    ["/console", true],
+    ["/console/", true],
+    ["/console/api/who?ip=10.0.0.1", true],
+    ["/console?x=1", true],
+    ["/consoles", false],
+    ["/consolex/api/who", false],
+    ["/v1/admin/release", false],
+    ["/v1/console/", false],
+  ])("%s is the console's (own gate instead of the bearer check): %s", (url, expected) => {
+    expect(isAgentConsoleUrl(url)).toBe(expected);
+  });
+
+  it("writes the prefix into the page and its asset URLs, and leaves the standalone page as it is", () => {
+    const html =
+      '<meta name="ipledger-base" content="" />\n<link rel="stylesheet" href="/assets/app.css" />\n<script src="/assets/app.js" defer></script>';
+    expect(indexForMount(html, "")).toBe(html);
+    expect(indexForMount(html, "/console")).toBe(
+      '<meta name="ipledger-base" content="/console" />\n<link rel="stylesheet" href="/console/assets/app.css" />\n<script src="/console/assets/app.js" defer></script>',
+    );
   });
 });

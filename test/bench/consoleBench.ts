@@ -1,29 +1,32 @@
 import { cpSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { startTestAgent } from "../agent/testAgent.js";
-import { cniBody } from "../agent/cniBodies.js";
-import { manualClock } from "../agent/manualClock.js";
-import { launchChromium } from "./browser.js";
-import { startConsole } from "./consoleProcess.js";
-import { deciderWriter } from "./deciderWrites.js";
+import { startTestAgent } from "../support/agent/testAgent.js";
+import { cniBody } from "../support/agent/cniBodies.js";
+import { manualClock } from "../support/agent/manualClock.js";
+import { launchChromium } from "../support/console/browser.js";
+import { startConsole } from "../support/console/consoleProcess.js";
+import { deciderWriter } from "../support/console/deciderWrites.js";
 
 // Page timings of the console on a big pool (65,536 addresses) and a long timeline (one address,
 // 10,000 tenancies), both written through the real decider, log and fold (not raw rows).
-// Run: npm run build && node dist/test/support/console/consoleTimings.js
+// Run: BENCH_ONLY=console npm run bench (heavy: minutes of writes through the decider).
+// CONSOLE_BENCH_HELD and CONSOLE_BENCH_TENANCIES shrink it for a check; the screenshots in
+// docs/images are only retaken at the full sizes.
 
 const BIG = { name: "big", ipam: { range: "10.64.0.0/15", range_start: "10.64.0.1", range_end: "10.65.0.0" } };
 const LONG = {
   name: "long",
   ipam: { range: "10.70.0.0/24", range_start: "10.70.0.5", range_end: "10.70.0.5", network_name: "long" },
 };
-const HELD = Number(process.env.CONSOLE_BENCH_HELD ?? 40_000);
-const TENANCIES = Number(process.env.CONSOLE_BENCH_TENANCIES ?? 10_000);
+const FULL = { held: 40_000, tenancies: 10_000 };
+const HELD = Number(process.env.CONSOLE_BENCH_HELD ?? FULL.held);
+const TENANCIES = Number(process.env.CONSOLE_BENCH_TENANCIES ?? FULL.tenancies);
 const BATCH = 1_000;
 
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
-export async function measureConsole(report: (line: string) => void): Promise<void> {
+/** Writes the big pool and the long timeline, starts the built console and times its pages in Chromium. */
+export async function reportConsoleBenchmarks(report: (line: string) => void): Promise<void> {
   const clock = manualClock(Date.parse("2026-01-01T00:00:00Z"));
   const agent = await startTestAgent({ now: clock.now });
   const writer = deciderWriter(agent, clock.now);
@@ -89,9 +92,13 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
       const at = encodeURIComponent(clock.now().toISOString());
       report(`API /api/pool (grid of 65,536): ${await api(`api/pool?pool=10.64.0.0-15&at=${at}`)}`);
       report(`API /api/pool/utilisation: ${await api("api/pool/utilisation?pool=10.64.0.0-15")}`);
-      report(`API /api/ip (10,000 tenancies, density): ${await api("api/ip?ip=10.70.0.5")}`);
+      report(`API /api/ip (${TENANCIES} tenancies, density): ${await api("api/ip?ip=10.70.0.5")}`);
       await timed("pool page, 65,536-address grid + utilisation", `/pool/10.64.0.0-15?at=${at}`, "#pool-grid");
-      await timed("IP page, 10,000 tenancies (density + first table page)", "/ip/10.70.0.5", "table.holders tbody tr");
+      await timed(
+        `IP page, ${TENANCIES} tenancies (density + first table page)`,
+        "/ip/10.70.0.5",
+        "table.holders tbody tr",
+      );
       const from = new Date(clock.now().getTime() - 24 * 3_600_000).toISOString();
       await timed(
         "IP page zoomed to one day (bars)",
@@ -103,6 +110,7 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
         `/ip/10.70.0.5?at=${encodeURIComponent(from)}`,
         "#who-at [data-holder]",
       );
+      if (HELD !== FULL.held || TENANCIES !== FULL.tenancies) return;
       await page.goto(`${server.url}pool/10.64.0.0-15?at=${at}`);
       await page.waitForSelector("#pool-grid");
       await page.screenshot({ path: join(process.cwd(), "docs/images/console-big-pool.png"), fullPage: true });
@@ -116,8 +124,4 @@ export async function measureConsole(report: (line: string) => void): Promise<vo
   } finally {
     await agent.close();
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  await measureConsole((line) => console.log(line));
 }
