@@ -8,7 +8,7 @@ import { httpJson } from "../support/agent/agentCalls.js";
 import { AUDITOR_TOKEN, freshDir, writeTokenFile } from "../support/agent/agentFiles.js";
 import { cniBody } from "../support/agent/cniBodies.js";
 import { eventually } from "../support/agent/eventually.js";
-import { ipledgerJson } from "../support/audit/auditCli.js";
+import { ipledgerJson } from "../support/cli/spawnedCli.js";
 import { chromiumInstalled, launchChromium, type TestBrowser } from "../support/console/browser.js";
 import { startConsole, type ConsoleProcess } from "../support/console/consoleProcess.js";
 import { deleteTopics, freshTopic, kafkaBrokers, openTestKafkaLog, requireKafka } from "../support/kafka/kafkaEnv.js";
