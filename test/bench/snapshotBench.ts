@@ -1,18 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  decideAllocation,
-  definePool,
-  evolve,
-  initialState,
-  type LedgerState,
-  type TargetPool,
-} from "../../ledger/core/index.js";
+import { decideAllocation, type LedgerState, type TargetPool } from "../../ledger/core/index.js";
 import { openSqliteEventLog } from "../../ledger/log/sqliteEventLog.js";
 import { LOG_FILE, startAgent } from "../../src/agent.js";
 import { generateChurn } from "../../src/generate/churnGenerator.js";
 import { formatRate } from "./benchStats.js";
+import { benchPool, foldStateRssMb, stateWith } from "./foldMemory.js";
 
 const ms = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e6;
 
@@ -57,54 +51,18 @@ export async function reportSnapshotBenchmarks(
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const v6 = target("fd00:1::/64");
-  const v4 = target("10.99.0.0/24");
-  global.gc?.();
-  const before = process.memoryUsage().heapUsed;
-  const big = stateWith(v6, liveAllocations);
-  global.gc?.();
-  const heapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  const memory = foldStateRssMb(liveAllocations);
   report(
-    `snapshot  fold state with ${liveAllocations} live allocations (one /64)        ${heapMb.toFixed(0)} MB of heap${global.gc ? "" : " (run node --expose-gc for a settled figure)"}`,
+    `snapshot  process holding the fold state, ${liveAllocations} live allocations (one /64)  ${memory.rssMb.toFixed(0)} MB RSS (${memory.heapMb.toFixed(0)} MB heap; the agent's floor)`,
   );
+  const v6 = benchPool("fd00:1::/64");
+  const v4 = benchPool("10.99.0.0/24");
+  const big = stateWith(v6, liveAllocations);
   const small = stateWith(v4, 0);
   const [p99Big, p99Small] = [decideP99(big, v6), decideP99(small, v4)];
   report(
     `snapshot  ADD decide p99, /64 with ${liveAllocations} allocations vs empty /24   ${p99Big.toFixed(3)} ms vs ${p99Small.toFixed(3)} ms  (${(p99Big / p99Small).toFixed(2)}×)`,
   );
-}
-
-function target(range: string): TargetPool {
-  return definePool(
-    { range, exclude: [], key: "bench" },
-    { networkName: `bench-${range}`, reuseCooldownSeconds: 0, overlappingRanges: true },
-  );
-}
-
-/** A state whose pool holds `count` allocations, built by folding the events an agent would log. */
-function stateWith(pool: TargetPool, count: number): LedgerState {
-  const state = initialState();
-  const actor = { node: "bench", component: "agent" };
-  const base = { v: 1 as const, domain: pool.domain, pool: pool.pool, at: "2026-01-01T00:00:00.000Z", actor };
-  evolve(state, { partition: 0, offset: 0, event: { ...base, id: "def", type: "PoolDefined", data: pool.definition } });
-  const prefix = pool.definition.range.split("/")[0]!.replace(/::$/, ":");
-  for (let index = 1; index <= count; index += 1) {
-    const owner = {
-      containerId: `c${index.toString(16).padStart(12, "0")}`,
-      ifName: "net1",
-      podNamespace: "bench",
-      podName: `pod-${index}`,
-      podUid: `uid-${index}`,
-      node: `node-${index % 500}`,
-    };
-    const ip = pool.definition.range.includes(":") ? `${prefix}:${index.toString(16)}` : "";
-    evolve(state, {
-      partition: 0,
-      offset: index,
-      event: { ...base, id: `a${index}`, type: "AddressAllocated", data: { ip, owner, requested: false, basis: {} } },
-    });
-  }
-  return state;
 }
 
 function decideP99(state: LedgerState, pool: TargetPool): number {
