@@ -37,8 +37,13 @@ describe("SortedAddresses (blocks of sorted values, addressed by global position
           const actual = new SortedAddresses();
           const held = new Set<bigint>();
           for (const { add, value } of ops) {
-            if (add) (actual.add(value), held.add(value));
-            else (actual.delete(value), held.delete(value));
+            if (add) {
+              actual.add(value);
+              held.add(value);
+            } else {
+              actual.delete(value);
+              held.delete(value);
+            }
           }
           expectSame(actual, [...held], probes);
         },
