@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAgent } from "../../src/agent.js";
-import { postToSocket } from "./socketPost.js";
+import { benchAddBody, postToSocket } from "./socketPost.js";
 
 /**
  * ADDs per second through the agent's HTTP API on its unix socket, embedded SQLite log, with
@@ -12,19 +12,7 @@ export async function agentAllocationsPerSecond(count: number, concurrency: numb
   const dir = mkdtempSync(join(tmpdir(), "ipledger-bench-"));
   const agent = await startAgent({ dataDir: dir, socket: join(dir, "agent.sock"), node: "bench", quiet: true });
   try {
-    const config = {
-      cniVersion: "1.0.0",
-      name: "bench",
-      type: "macvlan",
-      ipam: { type: "ipledger", range: "10.128.0.0/16" },
-    };
-    const body = (index: number) => ({
-      config,
-      containerId: `bench-${index}`,
-      ifName: "net1",
-      netns: "/x",
-      args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}`,
-    });
+    const body = benchAddBody;
     await postToSocket(agent.socketPath, "/v1/cni/add", body(-1)); // warm-up: defines the pool
     let next = 0;
     const started = process.hrtime.bigint();

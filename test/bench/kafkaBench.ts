@@ -6,7 +6,7 @@ import kafkajs from "kafkajs";
 import { openKafkaEventLog } from "../../ledger/log/kafka/kafkaEventLog.js";
 import { startAgent } from "../../src/agent.js";
 import { formatRate, median } from "./benchStats.js";
-import { postToSocket } from "./socketPost.js";
+import { benchAddBody, postToSocket } from "./socketPost.js";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -74,19 +74,7 @@ export async function kafkaAgentAllocations(
   const log = await openKafkaEventLog({ brokers, topic, clientId: "ipledger-bench", partitions: 3 });
   const agent = await startAgent({ dataDir: dir, socket: join(dir, "agent.sock"), node: "bench", log, quiet: true });
   try {
-    const config = {
-      cniVersion: "1.0.0",
-      name: "bench",
-      type: "macvlan",
-      ipam: { type: "ipledger", range: "10.128.0.0/16" },
-    };
-    const body = (index: number) => ({
-      config,
-      containerId: `bench-${index}`,
-      ifName: "net1",
-      netns: "/x",
-      args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}`,
-    });
+    const body = benchAddBody;
     if ((await postToSocket(agent.socketPath, "/v1/cni/add", body(-1))) !== 200)
       throw new Error("the warm-up ADD failed"); // defines the pool
     const run = await timed(count, concurrency, async (index) => {

@@ -11,28 +11,14 @@ import { agentPid, scaleUpAndDown, type BurstResult } from "../support/node/burs
 import { deployIpledger, undeployIpledger } from "../support/node/deployIpledger.js";
 import { buildAndImportImage } from "../support/node/ipledgerImage.js";
 import { kubectlFor } from "../support/node/kubectl.js";
-import { bridgeNad } from "../support/node/multusPods.js";
+import { bridgeNad, bridgeNadWithIpam } from "../support/node/multusPods.js";
 import { findNodeService } from "../support/node/nodeService.js";
 
 const run = promisify(execFile);
 const REPLICAS = Number(process.env["IPLEDGER_NODE_BURST"] ?? 200);
 
 function hostLocalNad(name: string, bridge: string, dataDir: string): string {
-  const config = {
-    cniVersion: "0.4.0",
-    name,
-    type: "bridge",
-    bridge,
-    isGateway: false,
-    ipMasq: false,
-    ipam: { type: "host-local", dataDir, ranges: [[{ subnet: "10.139.0.0/24" }]] },
-  };
-  return JSON.stringify({
-    apiVersion: "k8s.cni.cncf.io/v1",
-    kind: "NetworkAttachmentDefinition",
-    metadata: { name },
-    spec: { config: JSON.stringify(config) },
-  });
+  return bridgeNadWithIpam(name, bridge, { type: "host-local", dataDir, ranges: [[{ subnet: "10.139.0.0/24" }]] });
 }
 
 function row(name: string, r: BurstResult): string {

@@ -13,3 +13,14 @@ export function postToSocket(socketPath: string, path: string, body: unknown): P
     req.end(payload);
   });
 }
+
+/** The ADD body of the benchmarks' pod `index` (macvlan, one /16 pool named "bench"). */
+export function benchAddBody(index: number) {
+  return {
+    config: { cniVersion: "1.0.0", name: "bench", type: "macvlan", ipam: { type: "ipledger", range: "10.128.0.0/16" } },
+    containerId: `bench-${index}`,
+    ifName: "net1",
+    netns: "/x",
+    args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod-${index}`,
+  };
+}

@@ -10,6 +10,7 @@ const SCENARIO = "broker stop and start";
 // broker is how the suite knows the scripts, the JDK and the cached jars are there.
 const hasKafka = requireKafka("brokerOutage.fault.test.ts");
 
+// Skips only outside CI, loudly, when no broker is configured; with CI set requireKafka fails the file instead.
 describe.skipIf(!hasKafka)(SCENARIO, () => {
   const context = faultContext(SCENARIO);
   let broker: PrivateBroker | undefined;

@@ -16,10 +16,11 @@ import {
 } from "../support/node/multusPods.js";
 import { describeNode } from "../support/node/describeNode.js";
 import { nodeWorld } from "../support/node/nodeWorld.js";
+import { REPO_ROOT } from "../support/repoRoot.js";
 
 const run = promisify(execFile);
 const ipOf = (cidr: string) => cidr.split("/")[0] as string;
-const RESTART_CONTAINERD = join(import.meta.dirname, "..", "services", "node", "restart-containerd");
+const RESTART_CONTAINERD = join(REPO_ROOT, "test", "services", "node", "restart-containerd");
 
 describeNode("faults on a real node", (node) => {
   const world = nodeWorld(node, "faults");

@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs module of the build scripts, without type declarations
 import * as layout from "../../scripts/image/layout.mjs";
+import { REPO_ROOT } from "../support/repoRoot.js";
 
-const REPO = join(import.meta.dirname, "..", "..");
+const REPO = REPO_ROOT;
 
 interface Layout {
   WORKDIR: string;

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+import { REPO_ROOT } from "./repoRoot.js";
+
+export { REPO_ROOT };
 
 function newestSource(dir: string): number {
   let newest = 0;

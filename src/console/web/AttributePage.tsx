@@ -100,34 +100,20 @@ export function AttributePage() {
             the first line names the columns
           </label>
         ) : null}
-        <label>
-          Address column{" "}
-          <select
-            name="ipColumn"
-            value={ipColumn}
-            onChange={(event) => setIpColumn((event.target as HTMLSelectElement).value)}
-          >
-            {columns.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Time column{" "}
-          <select
-            name="timeColumn"
-            value={timeColumn}
-            onChange={(event) => setTimeColumn((event.target as HTMLSelectElement).value)}
-          >
-            {columns.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ColumnSelect
+          label="Address column"
+          name="ipColumn"
+          columns={columns}
+          value={ipColumn}
+          onChange={setIpColumn}
+        />
+        <ColumnSelect
+          label="Time column"
+          name="timeColumn"
+          columns={columns}
+          value={timeColumn}
+          onChange={setTimeColumn}
+        />
         <label>
           Zone of times written without one{" "}
           <input
@@ -223,5 +209,31 @@ export function AttributePage() {
         </section>
       ) : null}
     </Page>
+  );
+}
+
+/** A labelled choice among the file's columns (the address and the time column). */
+function ColumnSelect(props: {
+  label: string;
+  name: string;
+  columns: readonly string[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}{" "}
+      <select
+        name={props.name}
+        value={props.value}
+        onChange={(event) => props.onChange((event.target as HTMLSelectElement).value)}
+      >
+        {props.columns.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

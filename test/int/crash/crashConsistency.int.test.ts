@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../../support/repoRoot.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { checkInvariants } from "../../../projections/invariants.js";
@@ -24,7 +24,6 @@ import { seededRandom as seeded } from "../../support/seededRandom.js";
  * build`), because Node 20 cannot run TypeScript children.
  */
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const WORKER = join(REPO_ROOT, "dist", "test", "support", "crash", "crashWorker.js");
 const ROUNDS = 10;
 const MAX_ROUNDS = 12;

@@ -34,6 +34,7 @@ interface Row {
   readonly node?: string;
 }
 
+// Skips only outside CI, loudly, when no broker is configured; with CI set requireKafka fails the file instead.
 describe.skipIf(!hasKafka)("two nodes on one Kafka topic", () => {
   const topic = freshTopic("node-gc");
   let root = "";
@@ -125,6 +126,7 @@ describe.skipIf(!hasKafka)("two nodes on one Kafka topic", () => {
   }, 60_000);
 });
 
+// Skips only outside CI, loudly, when no broker is configured; with CI set requireKafka fails the file instead.
 describe.skipIf(!hasKafka)("a new pool's first ADDs on Kafka", () => {
   // The race needs a fresh topic and a fresh producer: the first sends wait for metadata together.
   const burstTopic = freshTopic("first-adds");

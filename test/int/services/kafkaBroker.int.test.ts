@@ -7,34 +7,20 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import kafkajs from "kafkajs";
+import { kafkaBrokers, requireKafka } from "../../support/kafka/kafkaEnv.js";
 import type { Admin, Consumer, Kafka as KafkaClient, Message } from "kafkajs";
 
 const { Kafka, ConfigResourceTypes, Partitioners, logLevel } = kafkajs;
 
-const START = "test/services/kafka/start";
-const brokers =
-  process.env.IPLEDGER_KAFKA_BROKERS?.split(",")
-    .map((b) => b.trim())
-    .filter(Boolean) ?? [];
-const missing =
-  `IPLEDGER_KAFKA_BROKERS is not set, so the Kafka broker test cannot run. Start the broker with ` +
-  `\`IPLEDGER_KAFKA_BROKERS=$(${START} | tail -n1)\` and stop it with test/services/kafka/stop.`;
-
-if (brokers.length === 0) {
-  if (process.env.CI) {
-    it("has a Kafka broker to test against (IPLEDGER_KAFKA_BROKERS)", () => {
-      throw new Error(`CI is set: ${missing}`);
-    });
-  } else {
-    console.warn(`\n${"!".repeat(100)}\n!!! SKIPPING kafkaBroker.int.test.ts: ${missing}\n${"!".repeat(100)}\n`);
-  }
-}
+const hasKafka = requireKafka("kafkaBroker.int.test.ts");
+const brokers = [...kafkaBrokers];
 
 const PARTITIONS = 3;
 const PER_PRODUCER = 30; // records per producer; the test uses two producers
 const RETENTION = { "retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete" };
 
-describe.skipIf(brokers.length === 0)("kafkajs 2.2.4 against the test Kafka broker", () => {
+// Skips only outside CI, loudly, when no broker is configured; with CI set requireKafka fails the file instead.
+describe.skipIf(!hasKafka)("kafkajs 2.2.4 against the test Kafka broker", () => {
   const run = randomUUID().slice(0, 8);
   const topic = `ipledger-int-broker-${run}`;
   const groupId = `ipledger-int-broker-${run}`;

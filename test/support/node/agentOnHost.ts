@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Kubectl } from "./kubectl.js";
 import type { Deployment } from "./deployIpledger.js";
+import { REPO_ROOT } from "../repoRoot.js";
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, "..", "..", "..", "dist", "src", "cli", "bin.js");
+const CLI = join(REPO_ROOT, "dist", "src", "cli", "bin.js");
 /** Where the DaemonSet's agent serves, on the host, as in production. */
 export const AGENT_SOCKET = "/run/ipledger/agent.sock";
 

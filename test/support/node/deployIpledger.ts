@@ -4,8 +4,9 @@ import { join, relative } from "node:path";
 import { randomBytes } from "node:crypto";
 import { kubectlFor, type Kubectl } from "./kubectl.js";
 import type { NodeService } from "./nodeService.js";
+import { REPO_ROOT } from "../repoRoot.js";
 
-const OVERLAY = join(import.meta.dirname, "..", "..", "node", "overlay");
+const OVERLAY = join(REPO_ROOT, "test", "node", "overlay");
 
 /** What a deployment of ipledger on the node uses: its log (a topic of its own on the Kafka broker). */
 export interface Deployment {

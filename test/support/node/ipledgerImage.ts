@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { REPO_ROOT } from "../repoRoot.js";
 import { promisify } from "node:util";
 import type { NodeService } from "./nodeService.js";
 
 const run = promisify(execFile);
-const REPO = join(import.meta.dirname, "..", "..", "..");
 
 /** The image name test/node/overlay deploys. */
 export const IMAGE_REPOSITORY = "localhost/ipledger";
@@ -21,8 +21,8 @@ export async function buildAndImportImage(node: NodeService, tag = IMAGE_TAG): P
   mkdirSync(dir, { recursive: true });
   const tar = join(dir, `ipledger-${tag}.tar`);
   const name = `${IMAGE_REPOSITORY}:${tag}`;
-  await run(process.execPath, [join(REPO, "scripts/image/assemble.mjs"), "--out", tar, "--name", name], {
-    cwd: REPO,
+  await run(process.execPath, [join(REPO_ROOT, "scripts/image/assemble.mjs"), "--out", tar, "--name", name], {
+    cwd: REPO_ROOT,
     maxBuffer: 16 * 2 ** 20,
   });
   await ctr(node, ["images", "import", tar]);

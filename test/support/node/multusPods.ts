@@ -11,6 +11,11 @@ export const WORKLOAD_IMAGE = "localhost/pause:3.10";
  * false) whose addresses come from ipledger; `ipam` holds the ipledger keys (range, exclude…).
  */
 export function bridgeNad(name: string, bridge: string, ipam: Record<string, unknown>): string {
+  return bridgeNadWithIpam(name, bridge, { type: "ipledger", ...ipam });
+}
+
+/** The same bridge attachment with any IPAM plugin (the benchmark's floor uses host-local). */
+export function bridgeNadWithIpam(name: string, bridge: string, ipam: Record<string, unknown>): string {
   const config = {
     cniVersion: "0.4.0",
     name,
@@ -19,7 +24,7 @@ export function bridgeNad(name: string, bridge: string, ipam: Record<string, unk
     isGateway: false,
     ipMasq: false,
     capabilities: { ips: true },
-    ipam: { type: "ipledger", ...ipam },
+    ipam,
   };
   return JSON.stringify({
     apiVersion: "k8s.cni.cncf.io/v1",
