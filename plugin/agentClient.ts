@@ -10,6 +10,8 @@ export interface AgentRequest {
   readonly body?: string;
   /** Deadline for the whole exchange: connect, send, and read the full answer. */
   readonly timeoutMs: number;
+  /** Largest answer accepted; {@link MAX_RESPONSE_BYTES} unless a caller reads pages of rows. */
+  readonly maxResponseBytes?: number;
 }
 
 /** The agent's answer: HTTP status and body text, however odd (the caller judges it). */
@@ -62,11 +64,12 @@ export const requestAgent: AgentTransport = (request) =>
       { socketPath: request.socketPath, method: request.method, path: request.path, headers, agent: false },
       (incoming) => {
         const chunks: Buffer[] = [];
+        const maxBytes = request.maxResponseBytes ?? MAX_RESPONSE_BYTES;
         let size = 0;
         incoming.on("data", (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            outgoing.destroy(new Error(`answer larger than ${MAX_RESPONSE_BYTES} bytes`));
+          if (size > maxBytes) {
+            outgoing.destroy(new Error(`answer larger than ${maxBytes} bytes`));
             return;
           }
           chunks.push(chunk);

@@ -5,10 +5,17 @@ export interface FoldLiveness {
   readonly reason?: string;
 }
 
+/** Where the log stands as the probe saw it: its lag behind the fold, or unreachable (with why). */
+export type LogProbe = { readonly behind: boolean; readonly lag?: number } | { readonly unreachable: unknown };
+
 /**
  * Tells whether the fold is alive: it is dead once it gave up, and stalled when the log has held
  * events the fold has not applied for longer than `stallBoundMs` while the fold made no progress.
- * A fold that is merely busy with a long backlog keeps progressing, so it stays live.
+ * A fold that is merely busy with a long backlog keeps progressing, so it stays live. A log the
+ * probe cannot reach (a broker outage, a tail whose connection is gone) is tolerated for
+ * `stallBoundMs` — a restart would not bring a broker back — and is dead after that: a client
+ * that has not reconnected by then may never (stale metadata, a wedged consumer), and a fresh
+ * process reconnects.
  *
  * @example
  *   const tracker = createStallTracker(30_000);
@@ -18,8 +25,21 @@ export interface FoldLiveness {
 export function createStallTracker(stallBoundMs: number, now: () => number = Date.now) {
   let lastProgressAt = now();
   let behindSince: number | undefined;
+  let unreachableSince: number | undefined;
   let lastError: unknown;
   let gaveUp: unknown;
+
+  function checkUnreachable(error: unknown): FoldLiveness {
+    const since = now();
+    unreachableSince ??= since;
+    const seconds = Math.round((since - unreachableSince) / 1000);
+    if (since - unreachableSince <= stallBoundMs)
+      return { live: true, reason: `recovering: the log is unreachable (for ${seconds} s): ${messageOf(error)}` };
+    return {
+      live: false,
+      reason: `the log has been unreachable for ${seconds} s (bound ${Math.round(stallBoundMs / 1000)} s): ${messageOf(error)}; a restart reconnects`,
+    };
+  }
 
   return {
     progressed(): void {
@@ -32,8 +52,10 @@ export function createStallTracker(stallBoundMs: number, now: () => number = Dat
     gaveUp(error: unknown): void {
       gaveUp = error;
     },
-    check(position: { behind: boolean; lag?: number }): FoldLiveness {
+    check(position: LogProbe): FoldLiveness {
       if (gaveUp !== undefined) return { live: false, reason: `the fold gave up: ${messageOf(gaveUp)}` };
+      if ("unreachable" in position) return checkUnreachable(position.unreachable);
+      unreachableSince = undefined;
       if (!position.behind) {
         behindSince = undefined;
         return lastError === undefined ? { live: true } : { live: true, reason: `recovering: ${messageOf(lastError)}` };

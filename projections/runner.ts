@@ -1,6 +1,6 @@
 import type { LedgerState, LoggedEvent, Outcome } from "../ledger/core/index.js";
 import { evolve, initialState, isLedgerError, LedgerError } from "../ledger/core/index.js";
-import type { EventLog, Tail } from "../ledger/log/eventLog.js";
+import type { EndOffsets, EventLog, Tail } from "../ledger/log/eventLog.js";
 import { GENESIS_HASH } from "../ledger/log/hashChain.js";
 import { isSqliteDamaged } from "../ledger/log/sqliteLogErrors.js";
 import { createStallTracker, type FoldLiveness } from "./foldLiveness.js";
@@ -30,8 +30,13 @@ export interface RunnerOptions {
   readonly busyWaitMs?: number;
   /** Restarts are given up once the fold has failed without progress for this long. Default 10 min. */
   readonly giveUpAfterMs?: number;
-  /** `liveness()` reports a stall once the fold has not advanced for this long while behind. Default 60 s. */
+  /**
+   * `liveness()` reports a stall once the fold has not advanced for this long while behind, or the
+   * log has been unreachable for this long. Default 60 s.
+   */
   readonly stallBoundMs?: number;
+  /** How long `liveness()` waits for the log's end offsets before it counts the log unreachable. Default 2 s. */
+  readonly probeTimeoutMs?: number;
   /** Start from a snapshot's state instead of offset 0; a restart after a failed write refolds from 0. */
   readonly initial?: FoldStart;
 }
@@ -181,6 +186,25 @@ export function createProjectionRunner(deps: RunnerOptions) {
     beginTail();
   }
 
+  // One end-offsets probe at a time, answered within `probeTimeoutMs`: a broker that is gone makes
+  // the call hang for the client's own timeout, and /healthz must answer before the kubelet's.
+  let probing: Promise<EndOffsets> | undefined;
+  async function probeEnds(): Promise<{ ends: EndOffsets } | { unreachable: unknown }> {
+    probing ??= deps.log.endOffsets().finally(() => (probing = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = deps.probeTimeoutMs ?? 2_000;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the log did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return { ends: await Promise.race([probing, timedOut]) };
+    } catch (error) {
+      return { unreachable: error };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   loadCheckpoints();
 
   return {
@@ -223,9 +247,10 @@ export function createProjectionRunner(deps: RunnerOptions) {
     },
     /** Whether the fold is alive: not given up, and not stalled behind the log (see `stallBoundMs`). */
     async liveness(): Promise<FoldLiveness> {
-      const ends = await deps.log.endOffsets().catch(() => undefined);
+      const probed = await probeEnds();
+      if ("unreachable" in probed) return stall.check(probed);
       let lag = 0;
-      for (const [partition, end] of ends ?? []) lag += Math.max(0, end - (committed.get(partition) ?? 0));
+      for (const [partition, end] of probed.ends) lag += Math.max(0, end - (committed.get(partition) ?? 0));
       return stall.check({ behind: lag > 0, lag });
     },
     /**

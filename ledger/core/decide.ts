@@ -1,8 +1,10 @@
 import type { AllocateAddresses, TargetPool } from "./commands.js";
 import { LedgerError } from "./errors.js";
 import { EVENT_SCHEMA_VERSION, type UnchainedEvent, type Owner } from "./events.js";
-import { blockedReason, describeOwner } from "./evolveHoldings.js";
+import { stampEventIds, type UnstampedEvent } from "./eventIds.js";
+import { requestRefusal, unavailability } from "./availability.js";
 import { sameDefinition } from "./poolDefinition.js";
+import { isContended, spreadStart } from "./contention.js";
 import { lowestFree } from "./freeAddresses.js";
 import { addressKey, cidrContains, formatAddress, formatCidr, parseAddress, type Address } from "./ip.js";
 import {
@@ -37,17 +39,6 @@ type PoolView = Pick<PoolRecord, "name" | "window">;
 /** Where requested addresses come from, for error messages. */
 const REQUESTED_KEY = "runtimeConfig.ips / args.cni.ips / CNI_ARGS IP";
 
-class IdSource {
-  private next = 0;
-  constructor(private readonly ids: readonly string[]) {}
-  take(): string {
-    const id = this.ids[this.next++];
-    if (id === undefined)
-      throw new LedgerError("INTERNAL", "decide ran out of event ids; pass more eventIds with the command");
-    return id;
-  }
-}
-
 /**
  * Decides an ADD against the current state: for each pool in order (`range`, then `ipRanges`),
  * the address the attachment already holds, an adoption by a new sandbox of the same pod, a
@@ -58,7 +49,6 @@ class IdSource {
  *   const { events, pools } = decideAllocation(command, state);
  */
 export function decideAllocation(command: AllocateAddresses, state: LedgerState): AllocationDecision {
-  const ids = new IdSource(command.eventIds);
   const nowMs = Date.parse(command.now);
   const windows = command.pools.map((target) => windowOf(target));
   const requestedByPool = assignRequested(command.requested, command.pools, windows);
@@ -67,7 +57,7 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
   const picked = new Map<string, Set<string>>();
   const avoidIn = (domain: string, target: TargetPool): Set<string> =>
     new Set([...command.avoid, ...(picked.get(domain) ?? []), ...gatewayKeysOf(target)]);
-  const events: UnchainedEvent[] = [];
+  const events: UnstampedEvent[] = [];
   const pools: PoolDecision[] = [];
 
   command.pools.forEach((target, index) => {
@@ -96,7 +86,6 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     if (previous) {
       events.push({
         ...base,
-        id: ids.take(),
         type: "AllocationAdopted",
         data: {
           ip: previous.ip,
@@ -109,7 +98,7 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     }
     const definedInFlight = command.definitionsInFlight?.includes(poolKeyOf(target.domain, target.pool)) ?? false;
     if (!definedInFlight && (!record || !sameDefinition(record.definition, target.definition))) {
-      events.push({ ...base, id: ids.take(), type: "PoolDefined", data: target.definition });
+      events.push({ ...base, type: "PoolDefined", data: target.definition });
     }
     const view: PoolView = { window, name: target.pool };
     const requested = requestedByPool[index];
@@ -130,13 +119,12 @@ export function decideAllocation(command: AllocateAddresses, state: LedgerState)
     picked.set(target.domain, new Set([...(picked.get(target.domain) ?? []), addressKey(chosen)]));
     events.push({
       ...base,
-      id: ids.take(),
       type: "AddressAllocated",
       data: { ip, owner: command.owner, requested: requested !== undefined, basis: basisOf(state) },
     });
     pools.push(decided(ip, "allocated"));
   });
-  return { events, pools };
+  return { events: stampEventIds(events, command.requestId), pools };
 }
 
 /**
@@ -214,22 +202,11 @@ function checkRequested(
     );
   }
   const domain = state.domains.get(target.domain) ?? newDomainRecord(target.domain);
-  const reason = blockedReason(domain, view, address, owner, true, nowMs);
-  if (!reason) return address;
-  const holder = domain.held.get(addressKey(address));
-  if (holder) {
-    throw new LedgerError(
-      "ADDRESS_IN_USE",
-      `requested address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}; request another address or release that one first`,
-      { key: REQUESTED_KEY },
-    );
-  }
-  const code = reason.includes("excluded")
-    ? "ADDRESS_EXCLUDED"
-    : reason.includes("outside")
-      ? "ADDRESS_OUTSIDE_RANGE"
-      : "ADDRESS_IN_USE";
-  throw new LedgerError(code, `requested ${reason}; request another address`, { key: REQUESTED_KEY });
+  const refusal = requestRefusal(domain, view, address, owner, nowMs);
+  if (!refusal) return address;
+  const advice =
+    refusal.rule === "held" ? "request another address or release that one first" : "request another address";
+  throw new LedgerError(refusal.code, `requested ${refusal.message}; ${advice}`, { key: REQUESTED_KEY });
 }
 
 function pickDynamic(
@@ -248,10 +225,13 @@ function pickDynamic(
   const last = podKey === undefined ? undefined : record?.lastAddress.get(podKey);
   if (command.sticky && last !== undefined && last >= view.window.window.from && last <= view.window.window.to) {
     const address = { family, value: last };
-    if (!blockedReason(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address)))
+    if (!unavailability(domain, view, address, command.owner, false, nowMs) && !avoid.has(addressKey(address)))
       return address;
   }
-  const free = lowestFree(domain, view, command.owner, nowMs, avoid, command.spread);
+  const startAt = isContended(command.contention)
+    ? spreadStart(view.window.window, (command.contention as { node: string }).node)
+    : undefined;
+  const free = lowestFree(domain, view, command.owner, nowMs, avoid, command.spread, startAt);
   if (free.length === 0) {
     const { window } = view.window;
     throw new LedgerError(

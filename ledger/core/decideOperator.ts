@@ -2,6 +2,7 @@ import type { OperatorCommand } from "./decideOperatorCommands.js";
 import { decideAdminRelease, decideDrainNode, decideResetPool } from "./decideOperatorRelease.js";
 import { decideLiftReservation, decideReserve } from "./decideOperatorReserve.js";
 import type { OperatorDecision } from "./decideOperatorTargets.js";
+import { stampEventIds, type UnstampedEvent } from "./eventIds.js";
 import { LedgerError } from "./errors.js";
 import type { LedgerState } from "./state.js";
 
@@ -11,9 +12,14 @@ import type { LedgerState } from "./state.js";
  * every other writer's, so a manual action can never create a duplicate.
  *
  * @example
- *   const { events, notes } = decideOperator({ kind: "DrainNode", node: "worker-3", reason: "node lost", now, actor, eventIds }, state);
+ *   const { events, notes } = decideOperator({ kind: "DrainNode", node: "worker-3", reason: "node lost", now, actor, requestId }, state);
  */
 export function decideOperator(command: OperatorCommand, state: LedgerState): OperatorDecision {
+  const { events, notes } = decideUnstamped(command, state);
+  return { events: stampEventIds(events, command.requestId), notes };
+}
+
+function decideUnstamped(command: OperatorCommand, state: LedgerState): OperatorDecision<UnstampedEvent> {
   switch (command.kind) {
     case "AdminRelease":
       return decideAdminRelease(command, state);
@@ -30,13 +36,4 @@ export function decideOperator(command: OperatorCommand, state: LedgerState): Op
       throw new LedgerError("INVALID_REQUEST", `unknown operator command ${(unknown as { kind: string }).kind}`);
     }
   }
-}
-
-/** How many event ids `command` may need on `state`: one per address it could release. */
-export function operatorIdsNeeded(command: OperatorCommand, state: LedgerState): number {
-  if (command.kind === "ReserveTarget") return command.define?.length ? 2 : 1;
-  if (command.kind !== "ResetPool" && command.kind !== "DrainNode") return 1;
-  let held = 0;
-  for (const pool of state.pools.values()) held += pool.byAttachment.size;
-  return held;
 }

@@ -1,5 +1,6 @@
 import type { AdminRelease, DrainNode, ResetPool } from "./decideOperatorCommands.js";
-import { idTaker, operatorEnvelope, poolNamed, type OperatorDecision } from "./decideOperatorTargets.js";
+import { operatorEnvelope, poolNamed, type OperatorDecision } from "./decideOperatorTargets.js";
+import type { UnstampedEvent } from "./eventIds.js";
 import { LedgerError } from "./errors.js";
 import type { ReleaseReason, UnchainedEvent } from "./events.js";
 import { addressKey, formatAddress, parseAddress } from "./ip.js";
@@ -9,10 +10,9 @@ function releaseOf(
   holding: Holding,
   reason: ReleaseReason,
   command: { now: string; actor: UnchainedEvent["actor"]; reason: string },
-  id: string,
-): UnchainedEvent {
+): UnstampedEvent {
   return {
-    ...operatorEnvelope({ domain: holding.domain, name: holding.pool }, command, id),
+    ...operatorEnvelope({ domain: holding.domain, name: holding.pool }, command),
     type: "AddressReleased",
     data: { ip: holding.ip, owner: holding.owner, reason, note: command.reason.trim() },
   };
@@ -28,7 +28,7 @@ const byValue = (a: Holding, b: Holding): number =>
  *
  * @example decideAdminRelease({ kind: "AdminRelease", ip: "10.0.0.5", reason: "pod stuck on a dead node", ... }, state)
  */
-export function decideAdminRelease(command: AdminRelease, state: LedgerState): OperatorDecision {
+export function decideAdminRelease(command: AdminRelease, state: LedgerState): OperatorDecision<UnstampedEvent> {
   const address = parseAddress(command.ip);
   if (!address)
     throw new LedgerError("INVALID_REQUEST", `${JSON.stringify(command.ip)} is not an IP address`, { key: "ip" });
@@ -57,41 +57,39 @@ export function decideAdminRelease(command: AdminRelease, state: LedgerState): O
     );
   }
   const holding = inScope[0] as Holding;
-  return { events: [releaseOf(holding, "admin", command, idTaker(command.eventIds)())], notes: [] };
+  return { events: [releaseOf(holding, "admin", command)], notes: [] };
 }
 
 /**
  * `ipledger reset-pool <pool>`: one release per address the pool holds (reason `admin-reset`),
  * lowest first; with `onlyIps`, only those of them (what the operator was shown).
  */
-export function decideResetPool(command: ResetPool, state: LedgerState): OperatorDecision {
+export function decideResetPool(command: ResetPool, state: LedgerState): OperatorDecision<UnstampedEvent> {
   const pool = poolNamed(state, command.pool);
   const only = command.onlyIps
     ? new Set(
         command.onlyIps.map((ip) => parseAddress(ip)).flatMap((address) => (address ? [formatAddress(address)] : [])),
       )
     : undefined;
-  const take = idTaker(command.eventIds);
   const holdings = [...pool.byAttachment.values()].filter((holding) => !only || only.has(holding.ip)).sort(byValue);
   const notes =
     holdings.length === 0
       ? [`pool ${pool.name} holds no address${only ? " of those listed" : ""}; nothing to release`]
       : [];
-  return { events: holdings.map((holding) => releaseOf(holding, "admin-reset", command, take())), notes };
+  return { events: holdings.map((holding) => releaseOf(holding, "admin-reset", command)), notes };
 }
 
 /**
  * `ipledger drain-node <node>`: releases every allocation made on a node that is gone for good
  * (Whereabouts leaks these: #75, #550), reason `admin`, pool by pool, lowest address first.
  */
-export function decideDrainNode(command: DrainNode, state: LedgerState): OperatorDecision {
-  const take = idTaker(command.eventIds);
+export function decideDrainNode(command: DrainNode, state: LedgerState): OperatorDecision<UnstampedEvent> {
   const pools = [...state.pools.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const holdings = pools.flatMap((pool) =>
     [...pool.byAttachment.values()].filter((holding) => holding.owner.node === command.node).sort(byValue),
   );
   if (holdings.length > 0)
-    return { events: holdings.map((holding) => releaseOf(holding, "admin", command, take())), notes: [] };
+    return { events: holdings.map((holding) => releaseOf(holding, "admin", command)), notes: [] };
   const nodes = [
     ...new Set(pools.flatMap((pool) => [...pool.byAttachment.values()].map((holding) => holding.owner.node))),
   ].sort();

@@ -2,7 +2,6 @@ import type { LiftReservation, ReserveTarget } from "./decideOperatorCommands.js
 import {
   describeHolding,
   holdersIn,
-  idTaker,
   operatorEnvelope,
   parseOperatorTarget,
   poolForTarget,
@@ -10,6 +9,7 @@ import {
   type OperatorDecision,
   type OperatorTarget,
 } from "./decideOperatorTargets.js";
+import type { UnstampedEvent } from "./eventIds.js";
 import { LedgerError } from "./errors.js";
 import type { EventOf } from "./events.js";
 import { cidrInterval, parseCidr } from "./ip.js";
@@ -34,10 +34,9 @@ const overlaps = (reservation: Reservation, target: OperatorTarget): boolean =>
  *
  * @example decideReserve({ kind: "ReserveTarget", target: "10.0.0.0/30", force: false, reason: "router", ... }, state)
  */
-export function decideReserve(command: ReserveTarget, state: LedgerState): OperatorDecision {
+export function decideReserve(command: ReserveTarget, state: LedgerState): OperatorDecision<UnstampedEvent> {
   const target = parseOperatorTarget(command.target);
-  const takeId = idTaker(command.eventIds);
-  const defined = command.define?.length ? definitionFor(command, state, target, takeId) : undefined;
+  const defined = command.define?.length ? definitionFor(command, state, target) : undefined;
   const pool = defined?.pool ?? poolForTarget(state, target, command.pool);
   const domain = state.domains.get(pool.domain);
   const existing = domain?.reservations.find((entry) => entry.pool === pool.name && sameInterval(entry, target));
@@ -57,7 +56,7 @@ export function decideReserve(command: ReserveTarget, state: LedgerState): Opera
     );
   }
   const event = {
-    ...operatorEnvelope(pool, command, takeId()),
+    ...operatorEnvelope(pool, command),
     type: "AddressReserved" as const,
     data: { target: target.text, note: command.reason.trim() },
   };
@@ -79,8 +78,7 @@ function definitionFor(
   command: ReserveTarget,
   state: LedgerState,
   target: OperatorTarget,
-  takeId: () => string,
-): { pool: { domain: string; name: string }; event?: Omit<EventOf<"PoolDefined">, "prev" | "hash"> } {
+): { pool: { domain: string; name: string }; event?: Omit<EventOf<"PoolDefined">, "id" | "prev" | "hash"> } {
   const given = (command.define ?? []).filter((entry) => command.pool === undefined || entry.pool === command.pool);
   const containing = given.filter((entry) => {
     const cidr = parseCidr(entry.definition.range);
@@ -115,7 +113,7 @@ function definitionFor(
   }
   return {
     pool,
-    event: { ...operatorEnvelope(pool, command, takeId()), type: "PoolDefined" as const, data: chosen.definition },
+    event: { ...operatorEnvelope(pool, command), type: "PoolDefined" as const, data: chosen.definition },
   };
 }
 
@@ -123,7 +121,7 @@ function definitionFor(
  * `ipledger unreserve <ip|cidr|a-b>`: lifts the reservation with exactly that extent (however it
  * was written). A part of a larger reservation cannot be lifted alone: the error names it.
  */
-export function decideLiftReservation(command: LiftReservation, state: LedgerState): OperatorDecision {
+export function decideLiftReservation(command: LiftReservation, state: LedgerState): OperatorDecision<UnstampedEvent> {
   const target = parseOperatorTarget(command.target);
   const scope = command.pool === undefined ? undefined : poolNamed(state, command.pool);
   const domains = scope ? [state.domains.get(scope.domain)] : [...state.domains.values()];
@@ -152,7 +150,7 @@ export function decideLiftReservation(command: LiftReservation, state: LedgerSta
   }
   const { entry, domain } = matches[0] as (typeof matches)[number];
   const event = {
-    ...operatorEnvelope({ domain, name: entry.pool }, command, idTaker(command.eventIds)()),
+    ...operatorEnvelope({ domain, name: entry.pool }, command),
     type: "ReservationLifted" as const,
     data: { target: entry.target, note: command.reason.trim() },
   };

@@ -1,6 +1,6 @@
 import { LedgerError } from "./errors.js";
 import { EVENT_SCHEMA_VERSION, type Actor, type UnchainedEvent } from "./events.js";
-import { describeOwner } from "./evolveHoldings.js";
+import { describeOwner } from "./availability.js";
 import { cidrInterval, formatAddress, formatCidr, parseAddress, parseCidr, type Family, type Interval } from "./ip.js";
 import type { DomainRecord, Holding, LedgerState, PoolRecord } from "./state.js";
 
@@ -19,8 +19,8 @@ export interface OperatorTarget {
 }
 
 /** What an operator command decided: the events to append and what the operator should know. */
-export interface OperatorDecision {
-  readonly events: readonly UnchainedEvent[];
+export interface OperatorDecision<E = UnchainedEvent> {
+  readonly events: readonly E[];
   /** Facts worth printing: holders kept by a forced reservation, a drain that found nothing, … */
   readonly notes: readonly string[];
 }
@@ -142,29 +142,10 @@ export function describeHolding(holding: Holding): string {
   return `${holding.ip} (held by ${describeOwner(holding.owner)} on node ${holding.owner.node || "?"} in pool ${holding.pool})`;
 }
 
-/** Hands out the command's event ids in order; running out is a caller bug. */
-export function idTaker(ids: readonly string[]): () => string {
-  let next = 0;
-  return () => {
-    const id = ids[next++];
-    if (id === undefined)
-      throw new LedgerError(
-        "INTERNAL",
-        "the operator command ran out of event ids; pass one per address it may release",
-      );
-    return id;
-  };
-}
-
 /** The envelope of an operator event in `pool`, stamped with the command's time and actor. */
-export function operatorEnvelope(
-  pool: Pick<PoolRecord, "domain" | "name">,
-  command: { now: string; actor: Actor },
-  id: string,
-) {
+export function operatorEnvelope(pool: Pick<PoolRecord, "domain" | "name">, command: { now: string; actor: Actor }) {
   return {
     v: EVENT_SCHEMA_VERSION,
-    id,
     domain: pool.domain,
     pool: pool.name,
     at: command.now,

@@ -1,7 +1,7 @@
 import type { Actor, UnchainedEvent } from "./events.js";
 import { EVENT_SCHEMA_VERSION } from "./events.js";
 import type { TargetPool } from "./commands.js";
-import { LedgerError } from "./errors.js";
+import { stampEventIds, type UnstampedEvent } from "./eventIds.js";
 import { sameDefinition } from "./poolDefinition.js";
 import { poolKeyOf, type LedgerState } from "./state.js";
 
@@ -17,24 +17,20 @@ export function needsDefinition(target: TargetPool, state: LedgerState): boolean
  * keeps every pool's definition ahead of its first claim in the log, whatever else is in flight.
  *
  * @example
- *   const events = decidePoolDefinitions({ now, actor, eventIds: ["e1"], pools: [target] }, state);
+ *   const events = decidePoolDefinitions({ now, actor, requestId: "r1", pools: [target] }, state);
  */
 export function decidePoolDefinitions(
-  command: { now: string; actor: Actor; eventIds: readonly string[]; pools: readonly TargetPool[] },
+  command: { now: string; actor: Actor; requestId: string; pools: readonly TargetPool[] },
   state: LedgerState,
 ): UnchainedEvent[] {
-  const events: UnchainedEvent[] = [];
+  const events: UnstampedEvent[] = [];
   const seen = new Set<string>();
   for (const target of command.pools) {
     const key = poolKeyOf(target.domain, target.pool);
     if (seen.has(key) || !needsDefinition(target, state)) continue;
     seen.add(key);
-    const id = command.eventIds[events.length];
-    if (id === undefined)
-      throw new LedgerError("INTERNAL", "decidePoolDefinitions ran out of event ids; pass one per pool");
     events.push({
       v: EVENT_SCHEMA_VERSION,
-      id,
       type: "PoolDefined",
       domain: target.domain,
       pool: target.pool,
@@ -43,5 +39,5 @@ export function decidePoolDefinitions(
       data: target.definition,
     });
   }
-  return events;
+  return stampEventIds(events, command.requestId);
 }

@@ -1,5 +1,5 @@
 import type { CollectGarbage, ReleaseAttachment } from "./commands.js";
-import { LedgerError } from "./errors.js";
+import { stampEventIds, type UnstampedEvent } from "./eventIds.js";
 import { EVENT_SCHEMA_VERSION, type ReleaseReason, type UnchainedEvent } from "./events.js";
 import { attachmentKeyOf, type Holding, type LedgerState } from "./state.js";
 
@@ -7,11 +7,9 @@ function releaseEvent(
   holding: Holding,
   reason: ReleaseReason,
   command: { now: string; actor: UnchainedEvent["actor"] },
-  id: string,
-): UnchainedEvent {
+): UnstampedEvent {
   return {
     v: EVENT_SCHEMA_VERSION,
-    id,
     type: "AddressReleased",
     domain: holding.domain,
     pool: holding.pool,
@@ -19,13 +17,6 @@ function releaseEvent(
     actor: command.actor,
     data: { ip: holding.ip, owner: holding.owner, reason },
   };
-}
-
-function takeId(ids: readonly string[], index: number): string {
-  const id = ids[index];
-  if (id === undefined)
-    throw new LedgerError("INTERNAL", "decide ran out of event ids; pass one eventId per possible release");
-  return id;
 }
 
 /**
@@ -40,14 +31,14 @@ export function decideRelease(command: ReleaseAttachment, state: LedgerState): U
   const key = attachmentKeyOf(command);
   const scope = command.poolKeys ? new Set(command.poolKeys) : undefined;
   const only = command.onlyIps ? new Set(command.onlyIps) : undefined;
-  const events: UnchainedEvent[] = [];
+  const events: UnstampedEvent[] = [];
   for (const pool of state.pools.values()) {
     if (scope && !scope.has(pool.key)) continue;
     const holding = pool.byAttachment.get(key);
     if (!holding || (only && !only.has(holding.ip))) continue;
-    events.push(releaseEvent(holding, command.reason, command, takeId(command.eventIds, events.length)));
+    events.push(releaseEvent(holding, command.reason, command));
   }
-  return events;
+  return stampEventIds(events, command.requestId);
 }
 
 /**
@@ -60,14 +51,14 @@ export function decideRelease(command: ReleaseAttachment, state: LedgerState): U
  */
 export function decideGarbageCollection(command: CollectGarbage, state: LedgerState): UnchainedEvent[] {
   const valid = new Set(command.validAttachments);
-  const events: UnchainedEvent[] = [];
+  const events: UnstampedEvent[] = [];
   for (const poolKey of command.poolKeys) {
     const pool = state.pools.get(poolKey);
     if (!pool) continue;
     for (const [key, holding] of pool.byAttachment) {
       if (valid.has(key) || holding.owner.node !== command.node) continue;
-      events.push(releaseEvent(holding, "cni-gc", command, takeId(command.eventIds, events.length)));
+      events.push(releaseEvent(holding, "cni-gc", command));
     }
   }
-  return events;
+  return stampEventIds(events, command.requestId);
 }

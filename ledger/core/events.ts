@@ -120,11 +120,6 @@ export interface LoggedEvent {
   readonly event: LedgerEvent;
 }
 
-/** The key by which an allocation domain is partitioned; one domain lives in one partition. */
-export function partitionKeyOf(event: Pick<LedgerEvent, "domain">): string {
-  return event.domain;
-}
-
 /** An event before the log chains it (no `prev`, no `hash`). */
 export type UnchainedEvent = LedgerEvent extends infer E
   ? E extends LedgerEvent

@@ -1,5 +1,6 @@
-import type { EventOf, Owner } from "./events.js";
-import { addressKey, formatAddress, parseAddress, type Address } from "./ip.js";
+import type { EventOf } from "./events.js";
+import { addressKey, formatAddress, parseAddress } from "./ip.js";
+import { describeOwner, ownerKeysOf, unavailability } from "./availability.js";
 import { accepted, voided, type Outcome } from "./outcome.js";
 import {
   attachmentKeyOf,
@@ -12,48 +13,6 @@ import {
   type PoolRecord,
   type Position,
 } from "./state.js";
-import { isExcluded } from "./window.js";
-
-/** Why an address cannot be allocated right now, or `undefined` when it can. */
-export function blockedReason(
-  domain: DomainRecord,
-  pool: Pick<PoolRecord, "name" | "window">,
-  address: Address,
-  owner: Owner,
-  requested: boolean,
-  nowMs: number,
-): string | undefined {
-  const { window } = pool;
-  if (address.family !== window.family) return `address ${formatAddress(address)} is not IPv${window.family}`;
-  const bounds = requested ? window.usable : window.window;
-  if (address.value < bounds.from || address.value > bounds.to) {
-    return `address ${formatAddress(address)} is outside the ${requested ? "usable range" : "window"} of pool ${pool.name}`;
-  }
-  if (isExcluded(window, address.value)) return `address ${formatAddress(address)} is excluded in pool ${pool.name}`;
-  const reservation = domain.reservations.find(
-    (entry) =>
-      entry.family === address.family && address.value >= entry.interval.from && address.value <= entry.interval.to,
-  );
-  if (reservation) return `address ${formatAddress(address)} is reserved (${reservation.target}: ${reservation.note})`;
-  const key = addressKey(address);
-  const holder = domain.held.get(key);
-  if (holder) return `address ${holder.ip} is held by ${describeOwner(holder.owner)} in pool ${holder.pool}`;
-  const cooling = domain.cooling.get(key);
-  if (cooling && cooling.untilMs > nowMs && !ownerKeysOf(owner).some((k) => cooling.ownerKeys.includes(k))) {
-    return `address ${formatAddress(address)} is in its reuse cooldown until ${new Date(cooling.untilMs).toISOString()}`;
-  }
-  return undefined;
-}
-
-export function describeOwner(owner: Owner): string {
-  const pod = owner.podName === "" ? "" : `pod ${owner.podNamespace}/${owner.podName} `;
-  return `${pod}container ${owner.containerId} interface ${owner.ifName}`;
-}
-
-export function ownerKeysOf(owner: Owner): string[] {
-  const podKey = podInterfaceKeyOf(owner);
-  return podKey === undefined ? [attachmentKeyOf(owner)] : [attachmentKeyOf(owner), podKey];
-}
 
 export function applyAllocated(state: LedgerState, event: EventOf<"AddressAllocated">, position: Position): Outcome {
   const pool = state.pools.get(poolKeyOf(event.domain, event.pool));
@@ -76,8 +35,8 @@ export function applyAllocated(state: LedgerState, event: EventOf<"AddressAlloca
       `pod ${owner.podNamespace}/${owner.podName} interface ${owner.ifName} already holds an address in pool ${pool.name}`,
     );
   }
-  const blocked = blockedReason(domain, pool, address, owner, event.data.requested, position.effectiveMs);
-  if (blocked) return voided(position.effectiveMs, blocked);
+  const refusal = unavailability(domain, pool, address, owner, event.data.requested, position.effectiveMs);
+  if (refusal) return voided(position.effectiveMs, refusal.message);
 
   const holding: Holding = {
     poolKey: pool.key,

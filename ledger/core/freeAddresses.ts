@@ -1,13 +1,15 @@
 import type { Owner } from "./events.js";
-import { addressKey } from "./ip.js";
-import { ownerKeysOf } from "./evolveHoldings.js";
+import { addressKey, type Interval } from "./ip.js";
+import { blockingIntervals, coolingBlocks, ownerKeysOf } from "./availability.js";
 import type { DomainRecord, PoolRecord } from "./state.js";
 import type { PoolWindow } from "./window.js";
 
 /**
- * Up to `count` free addresses of a pool's window, lowest first. The walk jumps over excluded
- * and reserved intervals and over runs of held addresses, so its cost grows with the number of
- * allocations and exclusions, never with the size of the range: a /64 costs what a /24 costs.
+ * Up to `count` free addresses of a pool's window, lowest first; from `startAt` on when given,
+ * wrapping round to the window's start (a contended writer's spread, see `spreadStart`). The walk
+ * jumps over excluded and reserved intervals and over runs of held addresses, so its cost grows
+ * with the number of allocations and exclusions, never with the size of the range: a /64 costs
+ * what a /24 costs.
  */
 export function lowestFree(
   domain: DomainRecord | undefined,
@@ -16,20 +18,34 @@ export function lowestFree(
   nowMs: number,
   avoid: ReadonlySet<string>,
   count: number,
+  startAt?: bigint,
 ): bigint[] {
   const { window } = pool;
+  const walk = (span: Interval, found: bigint[]) => walkFree(domain, window, span, owner, nowMs, avoid, count, found);
+  const { from, to } = window.window;
+  if (startAt === undefined || startAt <= from || startAt > to) return walk({ from, to }, []);
+  const found = walk({ from: startAt, to }, []);
+  return found.length < count ? walk({ from, to: startAt - 1n }, found) : found;
+}
+
+function walkFree(
+  domain: DomainRecord | undefined,
+  window: PoolWindow,
+  span: Interval,
+  owner: Owner,
+  nowMs: number,
+  avoid: ReadonlySet<string>,
+  count: number,
+  found: bigint[],
+): bigint[] {
   const family = window.family;
-  const blocking = [
-    ...window.excludes,
-    ...(domain?.reservations.filter((entry) => entry.family === family).map((entry) => entry.interval) ?? []),
-  ];
+  const blocking = blockingIntervals(domain, window);
   const sorted = domain?.sorted[family];
   const ownerKeys = ownerKeysOf(owner);
-  const found: bigint[] = [];
-  let candidate = window.window.from;
+  let candidate = span.from;
   let heldIndex = sorted ? sorted.lowerBound(candidate) : 0;
 
-  while (candidate <= window.window.to && found.length < count) {
+  while (candidate <= span.to && found.length < count) {
     const interval = blocking.find((entry) => candidate >= entry.from && candidate <= entry.to);
     if (interval) {
       candidate = interval.to + 1n;
@@ -45,10 +61,7 @@ export function lowestFree(
     }
     if (avoid.size > 0 || (domain && domain.cooling.size > 0)) {
       const key = addressKey({ family, value: candidate });
-      const cooling = domain?.cooling.get(key);
-      const cools =
-        cooling !== undefined && cooling.untilMs > nowMs && !ownerKeys.some((k) => cooling.ownerKeys.includes(k));
-      if (avoid.has(key) || cools) {
+      if (avoid.has(key) || coolingBlocks(domain, key, ownerKeys, nowMs)) {
         candidate += 1n;
         continue;
       }

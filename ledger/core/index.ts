@@ -1,5 +1,6 @@
 /** The pure core of ipledger: schemas, address math, the decider and the fold. */
 export * from "./commands.js";
+export * from "./contention.js";
 export * from "./decide.js";
 export * from "./decideRelease.js";
 export * from "./decidePoolDefinitions.js";
@@ -9,6 +10,7 @@ export * from "./decideOperatorRelease.js";
 export * from "./decideOperatorReserve.js";
 export * from "./decideOperatorTargets.js";
 export * from "./errors.js";
+export * from "./eventIds.js";
 export * from "./events.js";
 export * from "./evolve.js";
 export * from "./freeAddresses.js";
@@ -17,5 +19,5 @@ export * from "./outcome.js";
 export * from "./poolDefinition.js";
 export * from "./state.js";
 export * from "./window.js";
-export { describeOwner, blockedReason } from "./evolveHoldings.js";
+export * from "./availability.js";
 export * from "./snapshotState.js";

@@ -1,27 +1,22 @@
-/** Values per block; a block splits in two at twice this. */
+/** Entries per block: inserting or deleting moves at most this many, whatever the total. */
 const BLOCK = 512;
 
-const ascending = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
- * A sorted set of bigints with positions, kept as a list of sorted blocks of at most 2×BLOCK
- * values. Holdings of a domain live here so that the free-address search walks only taken
- * addresses, never the whole range. Blocks keep an insert or delete to a splice of one block
- * (a single array would move every later address: a fold of a busy domain spent a fifth of its
- * time there), while `at(i)` and `lowerBound` still answer by global position in O(log n).
+ * The taken addresses of a domain, sorted, with binary search. Holdings live here so that the
+ * free-address search walks only taken addresses, never the whole range. Kept in blocks of at most
+ * 2 × BLOCK values: an ADD or a release in a domain holding a million addresses moves a few
+ * hundred entries, not a million (one flat array made every claim cost a millisecond there).
  */
 export class SortedAddresses {
   private blocks: bigint[][] = [];
-  /** starts[b] = global position of blocks[b][0]. */
-  private starts: number[] = [];
-  private count = 0;
+  /** `starts[b]`: the index of the first value of block b; `starts[blocks.length]` is the size. */
+  private starts: number[] = [0];
 
-  /** Built in one sort (a snapshot restores a million holdings; adding one by one is quadratic). */
+  /** Built in one sort (a snapshot restores a million holdings; adding one by one is slower). */
   static of(values: readonly bigint[]): SortedAddresses {
     const sorted = new SortedAddresses();
-    const unique = [...new Set(values)].sort(ascending);
+    const unique = [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (let index = 0; index < unique.length; index += BLOCK) sorted.blocks.push(unique.slice(index, index + BLOCK));
-    sorted.count = unique.length;
     sorted.reindex(0);
     return sorted;
   }
@@ -32,54 +27,44 @@ export class SortedAddresses {
   }
 
   get size(): number {
-    return this.count;
+    return this.starts[this.blocks.length] as number;
   }
 
-  /** Global position of the first value ≥ `value` (`size` when there is none). */
+  /** Index of the first value ≥ `value`. */
   lowerBound(value: bigint): number {
     const block = this.blockFor(value);
-    if (block === this.blocks.length) return this.count;
-    return (this.starts[block] as number) + lowerIn(this.blocks[block] as bigint[], value);
+    if (block === this.blocks.length) return this.size;
+    return (this.starts[block] as number) + lowerBoundIn(this.blocks[block] as bigint[], value);
   }
 
   has(value: bigint): boolean {
-    const block = this.blocks[this.blockFor(value)];
-    return block !== undefined && block[lowerIn(block, value)] === value;
+    return this.at(this.lowerBound(value)) === value;
   }
 
   add(value: bigint): void {
     if (this.blocks.length === 0) {
       this.blocks.push([value]);
-      this.starts.push(0);
-      this.count = 1;
+      this.reindex(0);
       return;
     }
-    const index = Math.min(this.blockFor(value), this.blocks.length - 1);
-    const block = this.blocks[index] as bigint[];
-    const at = lowerIn(block, value);
-    if (block[at] === value) return;
-    block.splice(at, 0, value);
-    this.count += 1;
-    if (block.length > 2 * BLOCK) {
-      this.blocks.splice(index + 1, 0, block.splice(BLOCK));
-      this.starts.splice(index + 1, 0, 0);
-      this.reindex(index);
-    } else this.shift(index + 1, 1);
+    const block = Math.min(this.blockFor(value), this.blocks.length - 1);
+    const values = this.blocks[block] as bigint[];
+    const index = lowerBoundIn(values, value);
+    if (values[index] === value) return;
+    values.splice(index, 0, value);
+    if (values.length > 2 * BLOCK) this.blocks.splice(block + 1, 0, values.splice(BLOCK));
+    this.reindex(block);
   }
 
   delete(value: bigint): void {
-    const index = this.blockFor(value);
-    const block = this.blocks[index];
-    if (block === undefined) return;
-    const at = lowerIn(block, value);
-    if (block[at] !== value) return;
-    block.splice(at, 1);
-    this.count -= 1;
-    if (block.length === 0) {
-      this.blocks.splice(index, 1);
-      this.starts.splice(index, 1);
-    }
-    this.shift(block.length === 0 ? index : index + 1, -1);
+    const block = this.blockFor(value);
+    const values = this.blocks[block];
+    if (!values) return;
+    const index = lowerBoundIn(values, value);
+    if (values[index] !== value) return;
+    values.splice(index, 1);
+    if (values.length === 0) this.blocks.splice(block, 1);
+    this.reindex(block);
   }
 
   /**
@@ -90,7 +75,7 @@ export class SortedAddresses {
   runEnd(index: number): number {
     const start = this.at(index) as bigint;
     let low = index;
-    let high = this.count - 1;
+    let high = this.size - 1;
     while (low < high) {
       const middle = (low + high + 1) >>> 1;
       if ((this.at(middle) as bigint) - start === BigInt(middle - index)) low = middle;
@@ -100,9 +85,9 @@ export class SortedAddresses {
   }
 
   at(index: number): bigint | undefined {
-    if (index < 0 || index >= this.count) return undefined;
+    if (index < 0 || index >= this.size) return undefined;
     let low = 0;
-    let high = this.starts.length - 1;
+    let high = this.blocks.length - 1;
     while (low < high) {
       const middle = (low + high + 1) >>> 1;
       if ((this.starts[middle] as number) <= index) low = middle;
@@ -111,36 +96,30 @@ export class SortedAddresses {
     return (this.blocks[low] as bigint[])[index - (this.starts[low] as number)];
   }
 
-  /** The first block whose last value is ≥ `value` (`blocks.length` when none is). */
+  /** The first block whose last value is ≥ `value`; `blocks.length` when there is none. */
   private blockFor(value: bigint): number {
     let low = 0;
     let high = this.blocks.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      const block = this.blocks[middle] as bigint[];
-      if ((block[block.length - 1] as bigint) < value) low = middle + 1;
+      const values = this.blocks[middle] as bigint[];
+      if ((values[values.length - 1] as bigint) < value) low = middle + 1;
       else high = middle;
     }
     return low;
   }
 
-  private shift(from: number, by: number): void {
-    for (let index = from; index < this.starts.length; index += 1)
-      this.starts[index] = (this.starts[index] as number) + by;
-  }
-
-  private reindex(from: number): void {
-    let position = from === 0 ? 0 : (this.starts[from - 1] as number) + (this.blocks[from - 1] as bigint[]).length;
-    for (let index = from; index < this.blocks.length; index += 1) {
-      this.starts[index] = position;
-      position += (this.blocks[index] as bigint[]).length;
+  /** Recomputes block starts from `block` on (a few thousand numbers for a million values). */
+  private reindex(block: number): void {
+    this.starts.length = this.blocks.length + 1;
+    if (block === 0) this.starts[0] = 0;
+    for (let b = Math.max(0, block); b < this.blocks.length; b += 1) {
+      this.starts[b + 1] = (this.starts[b] as number) + (this.blocks[b] as bigint[]).length;
     }
-    this.starts.length = this.blocks.length;
   }
 }
 
-/** Position in one block of the first value ≥ `value`. */
-function lowerIn(values: readonly bigint[], value: bigint): number {
+function lowerBoundIn(values: readonly bigint[], value: bigint): number {
   let low = 0;
   let high = values.length;
   while (low < high) {

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { createAttributionResolver } from "../audit/attributionResolver.js";
+import { createAttributionResolver } from "./attributionResolver.js";
 import {
   blobOf,
   cidrBlobs,

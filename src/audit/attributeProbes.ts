@@ -1,5 +1,5 @@
 import { isLedgerError } from "../../ledger/core/index.js";
-import type { AttributionResolver } from "../../projections/audit/attributionResolver.js";
+import type { AttributionResolver } from "../../projections/sqlite/attributionResolver.js";
 import type { Holder, Queries } from "../../projections/sqlite/queries.js";
 import { parseInstant } from "../time.js";
 

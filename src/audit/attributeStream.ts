@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import { isLedgerError, LedgerError } from "../../ledger/core/index.js";
-import type { Attribution } from "../../projections/audit/attributionResolver.js";
+import type { Attribution } from "../../projections/sqlite/attributionResolver.js";
 import type { Holder } from "../../projections/sqlite/queries.js";
 import { parseInstant } from "../time.js";
 import { answerRenderer } from "./attributeAnswers.js";

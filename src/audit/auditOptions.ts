@@ -1,11 +1,11 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { AuditFilter } from "../../projections/sqlite/queries.js";
-import { DEFAULT_DATA_DIR } from "../dataFiles.js";
-import { parseOutput, type OutputFormat } from "../cli/output.js";
-import { withLogOptions, type LogOptions } from "../cli/commands/logOptions.js";
+import { parseOutput, type OutputFormat } from "../output.js";
+import { withLogOptions, type LogOptions } from "../readModel/logOptions.js";
 import { UTC, type TimeZone } from "../time.js";
 import { filterOf, timeZoneOf } from "./auditParams.js";
-import type { AuditSourceOptions } from "./auditSource.js";
+import type { ReadModelOptions } from "../readModel/readModel.js";
+import { withReadSourceOptions } from "../readModel/readSource.js";
 
 /** What every audit command is given: where to read, how consistent, which zone to print. */
 export interface AuditCommandOptions extends LogOptions {
@@ -48,9 +48,7 @@ function parseSeconds(value: string): number {
  * @example withAuditOptions(program.command("who")).action(…)
  */
 export function withAuditOptions(command: Command, options: { output?: boolean } = {}): Command {
-  command
-    .option("--data-dir <dir>", "read the projection in this data directory", DEFAULT_DATA_DIR)
-    .option("--socket <path>", "ask the agent on this unix socket instead of reading the data directory")
+  withReadSourceOptions(command)
     .option(
       "--tz <zone>",
       "print times in this zone: UTC (default), an offset like +01:00, or an IANA name like Europe/Paris",
@@ -76,7 +74,7 @@ export function withFilterOptions(command: Command): Command {
     .option("--until <time>", `only what begins / happens before this time: ${TIME_HELP}`);
 }
 
-export function sourceOptionsOf(options: AuditCommandOptions): AuditSourceOptions {
+export function sourceOptionsOf(options: AuditCommandOptions): ReadModelOptions {
   return {
     ...options,
     consistent: options.consistent ?? false,

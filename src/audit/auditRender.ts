@@ -1,6 +1,6 @@
 import type { Basis, EventView, Holder, PoolState } from "../../projections/sqlite/queries.js";
 import { podOf } from "../../projections/sqlite/tenancyRows.js";
-import { renderTable } from "../cli/output.js";
+import { renderTable } from "../output.js";
 import { actorText } from "./exportFormats.js";
 
 const events = (count: number): string => `${count} event${count === 1 ? "" : "s"}`;

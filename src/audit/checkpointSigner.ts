@@ -2,7 +2,7 @@ import { randomUUID, type KeyObject } from "node:crypto";
 import type { Actor, LedgerEvent } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
-import { signedCheckpointEvent } from "../../projections/audit/signedCheckpoints.js";
+import { signedCheckpointEvent } from "./signedCheckpoints.js";
 
 export interface CheckpointSignerDeps {
   readonly log: EventLog;

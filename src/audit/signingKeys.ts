@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { LedgerError } from "../../ledger/core/index.js";
-import { requireEd25519 } from "../../projections/audit/signedCheckpoints.js";
+import { requireEd25519 } from "./signedCheckpoints.js";
 
 function readKeyFile(path: string, option: string): string {
   try {

@@ -1,9 +1,10 @@
 import { Command, CommanderError } from "commander";
+import { processIo, type CommandIo } from "./commandIo.js";
 import { exampleHelp } from "./examples.js";
-import { EXIT, exitCodeOf } from "./exitCodes.js";
+import { EXIT, exitCodeOf } from "../exitCodes.js";
 import { packageVersion } from "./version.js";
 
-type Register = (program: Command, exit: { code: number }) => void;
+type Register = (program: Command, exit: { code: number }, io: CommandIo) => void;
 
 /**
  * Every command and the module that defines it. Modules load lazily: a command that does not
@@ -49,14 +50,19 @@ export function usageHint(command: string | undefined): string {
 }
 
 /** Builds the `ipledger` program with the commands named (all of them when none is). */
-export async function buildProgram(exit: { code: number }, only?: string): Promise<Command> {
+export async function buildProgram(
+  exit: { code: number },
+  only?: string,
+  io: CommandIo = processIo(),
+): Promise<Command> {
   const program = new Command("ipledger")
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .description("Event-sourced IP address management for Kubernetes secondary networks")
     .version(packageVersion(), "-V, --version", "print the version of ipledger")
     .showHelpAfterError(usageHint(undefined))
     .exitOverride();
   const wanted = COMMANDS.some(([name]) => name === only) ? COMMANDS.filter(([name]) => name === only) : COMMANDS;
-  for (const [, load] of wanted) (await load())(program, exit);
+  for (const [, load] of wanted) (await load())(program, exit, io);
   for (const command of program.commands) {
     command.showHelpAfterError(usageHint(command.name())).addHelpText("after", exampleHelp(command.name()));
   }
@@ -67,11 +73,11 @@ export async function buildProgram(exit: { code: number }, only?: string): Promi
  * Runs the CLI and returns the exit code; errors are printed once, here, as one line with what
  * to do. A usage error (exit 2) adds a hint to the command's help page rather than printing it.
  */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], io: CommandIo = processIo()): Promise<number> {
   const exit = { code: EXIT.ok as number };
   const named = COMMAND_NAMES.includes(argv[2] ?? "") ? argv[2] : undefined;
   try {
-    const program = await buildProgram(exit, argv[2]);
+    const program = await buildProgram(exit, argv[2], io);
     await program.parseAsync([...argv]);
     return exit.code;
   } catch (error) {
@@ -80,7 +86,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     const code = exitCodeOf(error);
     const hint = code === EXIT.usage ? `\n${usageHint(named)}` : "";
-    process.stderr.write(`ipledger: ${(error as Error).message}${hint}\n`);
+    io.stderr.write(`ipledger: ${(error as Error).message}${hint}\n`);
     return code;
   }
 }

@@ -30,6 +30,24 @@ export const CNI_CODES: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 999,
 };
 
+/**
+ * The CNI code of each ledger error code when the verb is STATUS. The CNI spec (1.1.0, STATUS)
+ * has the plugin answer 50 "plugin not available" when it cannot serve ADDs right now; every
+ * other failure keeps its code from `CNI_CODES`. A table like the others, so the README's
+ * "(STATUS: 50)" notes are checked by the same unit test.
+ */
+export const CNI_STATUS_CODES: Readonly<Record<ErrorCode, number>> = {
+  ...CNI_CODES,
+  NOT_READY: 50,
+  POOL_EXHAUSTED: 50,
+  LOG_UNAVAILABLE: 50,
+};
+
+/** The CNI code a failure of `verb` (any case: `status`, `STATUS`) prints for a ledger error code. */
+export function cniCodeOf(verb: string, code: ErrorCode): number {
+  return (verb.toUpperCase() === "STATUS" ? CNI_STATUS_CODES : CNI_CODES)[code];
+}
+
 /** Short CNI `msg` per code; `details` carries the full, actionable message. */
 export const CNI_MESSAGES: Readonly<Record<number, string>> = {
   1: "Incompatible CNI version",

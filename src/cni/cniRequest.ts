@@ -7,9 +7,6 @@ import { DEFAULT_FLAT_FILE_OPTIONS, mergeFlatFile, type FlatFileOptions } from "
 import { parseIpam, type IpamConfig } from "./ipamConfig.js";
 import { gatewayWarnings, targetsOf } from "./targetPools.js";
 
-/** From plugin/native/versions.json, the one list both pipes and the agent are built from. */
-export const SUPPORTED_CNI_VERSIONS = SUPPORTED_VERSIONS;
-
 /** The body of `POST /v1/cni/{verb}`: what the plugin read from its env and stdin. */
 export const cniRequestSchema = z.object({
   cniVersion: z.string().optional(),
@@ -50,10 +47,10 @@ function configObject(body: CniRequestBody): Record<string, unknown> {
 export function cniVersionOf(body: CniRequestBody): string {
   const config = body.config as { cniVersion?: unknown } | undefined;
   const version = typeof config?.cniVersion === "string" ? config.cniVersion : (body.cniVersion ?? "");
-  if (!(SUPPORTED_CNI_VERSIONS as readonly string[]).includes(version)) {
+  if (!(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
     throw new LedgerError(
       "UNSUPPORTED_VERSION",
-      `cniVersion ${JSON.stringify(version)} is not supported; use one of ${SUPPORTED_CNI_VERSIONS.join(", ")}`,
+      `cniVersion ${JSON.stringify(version)} is not supported; use one of ${SUPPORTED_VERSIONS.join(", ")}`,
       { key: "cniVersion" },
     );
   }

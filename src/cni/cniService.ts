@@ -83,7 +83,6 @@ export function createCniService(deps: CniServiceDeps) {
     unfolded.delete(key);
   };
 
-  const ids = (count: number): string[] => Array.from({ length: count }, () => newId());
   const parse = (body: CniRequestBody, needsAttachment = true): Promise<ParsedCniRequest> =>
     parseCniRequest(body, { node: deps.node, needsAttachment, ...(deps.flatFile ? { flatFile: deps.flatFile } : {}) });
 
@@ -95,7 +94,7 @@ export function createCniService(deps: CniServiceDeps) {
         kind: "AllocateAddresses",
         now: now().toISOString(),
         actor,
-        eventIds: ids(request.targets.length * 2),
+        requestId: newId(),
         owner: request.owner,
         pools: [...request.targets],
         requested: [...request.requested],
@@ -103,6 +102,7 @@ export function createCniService(deps: CniServiceDeps) {
         spread: attempt === 0 ? contention.spread() : Math.max(2, contention.spread()),
         random: request.targets.map(() => random()),
         avoid: [...inflight],
+        contention: { node: deps.node, recentVoids: contention.recentVoids(), inFlight: inflight.size },
       },
       deps.runner.state,
     );
@@ -143,7 +143,7 @@ export function createCniService(deps: CniServiceDeps) {
         kind: "ReleaseAttachment",
         now: now().toISOString(),
         actor,
-        eventIds: ids(request.targets.length),
+        requestId: newId(),
         containerId: request.owner.containerId,
         ifName: request.owner.ifName,
         reason: "rollback",
@@ -237,7 +237,7 @@ export function createCniService(deps: CniServiceDeps) {
           kind: "ReleaseAttachment",
           now: now().toISOString(),
           actor,
-          eventIds: ids(deps.runner.state.pools.size),
+          requestId: newId(),
           containerId: request.owner.containerId,
           ifName: request.owner.ifName,
           reason: "cni-del",
@@ -296,17 +296,13 @@ export function createCniService(deps: CniServiceDeps) {
     const valid = list.map((entry: { containerID?: unknown; ifname?: unknown }) =>
       attachmentKeyOf({ containerId: String(entry.containerID ?? ""), ifName: String(entry.ifname ?? "") }),
     );
-    const size = request.poolKeys.reduce(
-      (sum, key) => sum + (deps.runner.state.pools.get(key)?.byAttachment.size ?? 0),
-      0,
-    );
     // The list is this node's runtime's: only this node's holdings are collected against it.
     const events = decideGarbageCollection(
       {
         kind: "CollectGarbage",
         now: now().toISOString(),
         actor,
-        eventIds: ids(size),
+        requestId: newId(),
         node: deps.node,
         poolKeys: [...request.poolKeys],
         validAttachments: valid,

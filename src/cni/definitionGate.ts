@@ -33,7 +33,7 @@ export function createDefinitionGate(deps: {
 
   async function define(target: TargetPool): Promise<void> {
     const events = decidePoolDefinitions(
-      { now: deps.now().toISOString(), actor: deps.actor, eventIds: [deps.newId()], pools: [target] },
+      { now: deps.now().toISOString(), actor: deps.actor, requestId: deps.newId(), pools: [target] },
       deps.runner.state,
     );
     // Voided as "definition unchanged" when another writer defined it first: the fold has it either way.

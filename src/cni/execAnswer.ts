@@ -1,4 +1,3 @@
-import type { ErrorCode } from "../../ledger/core/index.js";
 import { asLedgerError, cniErrorBody } from "../http/httpErrors.js";
 import type { CniRequestBody } from "./cniRequest.js";
 import type { CniService } from "./cniService.js";
@@ -13,18 +12,6 @@ export type Outcome =
 
 /** The verbs of the CNI service, the seam between a raw CNI call and the ledger. */
 export type CniVerbs = Pick<CniService, "add" | "del" | "check" | "gc" | "status">;
-
-/** STATUS reports "plugin not available" (50) when the agent cannot serve ADDs right now. */
-const STATUS_UNAVAILABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  "NOT_READY",
-  "POOL_EXHAUSTED",
-  "LOG_UNAVAILABLE",
-]);
-
-/** The CNI code that replaces the table's for `verb`, if any (CNI spec: STATUS uses 50). */
-export function cniCodeOverride(verb: string, code: ErrorCode): number | undefined {
-  return verb.toUpperCase() === "STATUS" && STATUS_UNAVAILABLE.has(code) ? 50 : undefined;
-}
 
 /**
  * Runs one verb against the ledger and says what the runtime sees: ADD prints its result, the
@@ -67,7 +54,7 @@ export async function answerVerb(
     return { ok: true, stdout: "" };
   } catch (error) {
     const ledgerError = asLedgerError(error);
-    const printed = cniErrorBody(ledgerError, cniVersion, cniCodeOverride(verb, ledgerError.code));
+    const printed = cniErrorBody(ledgerError, cniVersion, verb);
     return {
       ok: false,
       error: {

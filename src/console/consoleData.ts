@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { LedgerError } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
-import type { Attribution } from "../../projections/audit/attributionResolver.js";
+import type { Attribution } from "../../projections/sqlite/attributionResolver.js";
 import type {
   AuditFilter,
   Basis,
@@ -12,14 +12,15 @@ import type {
   PoolState,
 } from "../../projections/sqlite/queries.js";
 import { verifyLedger, type VerifyReport } from "../../projections/verifyLedger.js";
-import { PROJECTION_FILE } from "../dataFiles.js";
-import { openAuditSource, type AuditSource, type AuditSourceOptions } from "../audit/auditSource.js";
-import { openCommandLog, usesKafka } from "../cli/commands/logOptions.js";
+import { openReadModel } from "../readModel/openReadModel.js";
+import type { ReadModel, ReadModelOptions } from "../readModel/readModel.js";
+import { openCommandLog } from "../readModel/logOptions.js";
+import { readSourceOf } from "../readModel/readSource.js";
 
 /**
- * Everything the console reads, in one small port. Today it wraps the audit source (data
- * directory, agent socket or Kafka replay); when the read model is unified, only this file
- * changes. Nothing here can write to the ledger.
+ * Everything the console reads, in one small port over the read model (data directory, agent
+ * socket or Kafka replay), plus `verify`, which reads the log itself. Nothing here can write to
+ * the ledger.
  */
 export interface ConsoleData {
   /** `local` when the answers come from files on this machine (data directory or a replay). */
@@ -75,17 +76,17 @@ const RETIRE_MS = 120_000;
  * `refreshMs`, and closes the old one once the requests reading it are long done.
  */
 async function freshSource(
-  options: AuditSourceOptions,
+  options: ReadModelOptions,
   refreshMs: number,
-): Promise<{ current(): Promise<AuditSource>; close(): Promise<void> }> {
-  let source = await openAuditSource(options);
+): Promise<{ current(): Promise<ReadModel>; close(): Promise<void> }> {
+  let source = await openReadModel(options);
   let openedAt = Date.now();
-  let opening: Promise<AuditSource> | undefined;
-  const retiring = new Set<AuditSource>();
+  let opening: Promise<ReadModel> | undefined;
+  const retiring = new Set<ReadModel>();
   return {
     async current() {
       if (Date.now() - openedAt < refreshMs) return source;
-      opening ??= openAuditSource(options)
+      opening ??= openReadModel(options)
         .then((next) => {
           const old = source;
           retiring.add(old);
@@ -109,15 +110,14 @@ async function freshSource(
  *
  * @example const data = await openConsoleData({ dataDir: "/var/lib/ipledger" }); … await data.close();
  */
-export async function openConsoleData(options: AuditSourceOptions, refreshMs = REFRESH_MS): Promise<ConsoleData> {
-  const kind = options.socket ? "socket" : "local";
-  const live = await freshSource(
-    options,
-    kind === "local" && !usesKafka(options) ? refreshMs : Number.POSITIVE_INFINITY,
-  );
+export async function openConsoleData(options: ReadModelOptions, refreshMs = REFRESH_MS): Promise<ConsoleData> {
+  const read = readSourceOf(options);
+  const kind = read.kind === "socket" ? "socket" : "local";
+  const live = await freshSource(options, read.kind === "dataDir" ? refreshMs : Number.POSITIVE_INFINITY);
   // Every call takes the newest snapshot; one request's pages all come from the one it started with.
-  const source: AuditSource = {
+  const source: ReadModel = {
     basis: async () => (await live.current()).basis(),
+    pools: async () => (await live.current()).pools(),
     who: async (...args) => (await live.current()).who(...args),
     whoCidr: async function* (...args) {
       yield* (await live.current()).whoCidr(...args);
@@ -130,6 +130,7 @@ export async function openConsoleData(options: AuditSourceOptions, refreshMs = R
     },
     poolState: async (...args) => (await live.current()).poolState(...args),
     attribute: async (...args) => (await live.current()).attribute(...args),
+    allowlist: async (...args) => (await live.current()).allowlist(...args),
     close: () => live.close(),
   };
   return {
@@ -158,7 +159,7 @@ export async function openConsoleData(options: AuditSourceOptions, refreshMs = R
           "verify reads the log itself: start the console with --data-dir or --kafka",
         );
       const dataDir = resolve(options.dataDir);
-      if (!usesKafka(options) && !existsSync(join(dataDir, PROJECTION_FILE)))
+      if (read.kind === "dataDir" && !existsSync(read.projectionPath))
         throw new LedgerError("NOT_FOUND", `no ledger in ${dataDir}`);
       const log = await openCommandLog(options, dataDir);
       try {

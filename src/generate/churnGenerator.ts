@@ -154,7 +154,7 @@ function makeStep(
   reservations: string[][],
   random: Random,
 ): Step {
-  const ids = (count: number): string[] => Array.from({ length: count }, () => seededUuid(random));
+  const newId = (): string => seededUuid(random);
   const capacity = 1022;
   return (now, room) => {
     const index = Math.floor(random() * targets.length);
@@ -167,7 +167,7 @@ function makeStep(
           kind: "AllocateAddresses",
           now,
           actor: actor(pod.owner.node),
-          eventIds: ids(2),
+          requestId: newId(),
           owner: pod.owner,
           pools: [target],
           requested: [],
@@ -187,7 +187,7 @@ function makeStep(
         0.95,
         Math.max(0.05, 0.5 + (OCCUPANCY * capacity - pool.live.length - pool.orphans.length) / (OCCUPANCY * capacity)),
       );
-      if (roll < 0.004) return operatorAction(state, target, pool, reservations[index] as string[], now, ids, random);
+      if (roll < 0.004) return operatorAction(state, target, pool, reservations[index] as string[], now, newId, random);
       if (roll < 0.006 && pool.orphans.length > 0) {
         const valid = pool.live.map((pod) => attachmentKeyOf(pod.owner));
         // A node's GC releases only its own holdings: one collection per node that lost pods.
@@ -199,7 +199,7 @@ function makeStep(
               now,
               actor: actor(node),
               node,
-              eventIds: ids(pool.orphans.length),
+              requestId: newId(),
               poolKeys: [poolKeyOf(target.domain, target.pool)],
               validAttachments: valid,
             },
@@ -229,7 +229,7 @@ function makeStep(
           kind: "ReleaseAttachment",
           now,
           actor: actor(pod.owner.node),
-          eventIds: ids(1),
+          requestId: newId(),
           containerId: pod.owner.containerId,
           ifName: pod.owner.ifName,
           reason: random() < 0.9 ? "cni-del" : "pod-deleted",
@@ -254,13 +254,13 @@ function operatorAction(
   pool: PoolPods,
   reserved: string[],
   now: string,
-  ids: (count: number) => string[],
+  newId: () => string,
   random: Random,
 ): UnchainedEvent[] {
   const base = {
     now,
     actor: { node: "admin-host", component: "cli", user: "ops@example.org" },
-    eventIds: ids(1),
+    requestId: newId(),
     reason: "ticket OPS-1234",
   };
   const roll = random();

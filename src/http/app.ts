@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { LedgerError } from "../../ledger/core/index.js";
 import type { AppDeps } from "./appDeps.js";
-import { cniCodeOverride } from "../cni/execAnswer.js";
 import { authenticate, type Role } from "./auth.js";
 import { registerCniRoutes } from "./cniRoutes.js";
 import { asLedgerError, cniErrorBody, HTTP_STATUSES, problemBody } from "./httpErrors.js";
@@ -30,10 +29,9 @@ declare module "fastify" {
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
-    logger: deps.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
-    // Never log the Authorization header.
-    ...(deps.logger ? { logger: { level: "info", redact: ["req.headers.authorization"] } } : {}),
+    // The caller's logger is used as given (its level, destination and redaction); without one the app is silent.
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
   });
   app.decorateRequest("caller", null as unknown as FastifyRequest["caller"]);
 
@@ -56,12 +54,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const ledgerError = toLedgerError(error);
+    // The answer tells the caller to see the agent's log: put the cause there.
+    if (ledgerError.code === "INTERNAL") request.log.error({ err: error }, "internal error; answered 500");
     if (request.url.startsWith("/v1/cni/")) {
       const version = (request.body as { config?: { cniVersion?: string } } | undefined)?.config?.cniVersion ?? "1.0.0";
       const verb = /^\/v1\/cni\/(\w+)/.exec(request.url)?.[1] ?? "";
-      return reply
-        .status(HTTP_STATUSES[ledgerError.code])
-        .send(cniErrorBody(ledgerError, version, cniCodeOverride(verb, ledgerError.code)));
+      return reply.status(HTTP_STATUSES[ledgerError.code]).send(cniErrorBody(ledgerError, version, verb));
     }
     return reply.status(HTTP_STATUSES[ledgerError.code]).send(problemBody(ledgerError));
   });

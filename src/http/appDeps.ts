@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from "fastify";
 import type { Queries } from "../../projections/sqlite/queries.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
 import type { CniService } from "../cni/cniService.js";
@@ -17,5 +18,9 @@ export interface AppDeps {
   readonly auth: AuthPolicy;
   /** Operator actions and allow-lists (`/v1/admin/*`, `/v1/allowlist`); the agent always wires them. */
   readonly operator?: OperatorDeps;
-  readonly logger?: boolean | Record<string, unknown>;
+  /**
+   * Where the app logs (a pino logger, e.g. the agent's `logger.child({ component: "http" })`);
+   * honoured as given. Absent: the app logs nothing.
+   */
+  readonly logger?: FastifyBaseLogger;
 }

@@ -5,7 +5,7 @@ import type { Queries } from "../../projections/sqlite/queries.js";
 import { DEFAULT_CHANGE_TYPES, filterOf, isEmptyFilter, parseTypes, timeZoneOf } from "../audit/auditParams.js";
 import { answerAttribution, type ProbeInput } from "../audit/attributeProbes.js";
 import { CONTENT_TYPES, exportWriter, parseExportFormat, parseExportKind } from "../audit/exportFormats.js";
-import { openProjectionSnapshot } from "../audit/projectionSnapshot.js";
+import { openProjectionSnapshot } from "../readModel/projectionSnapshot.js";
 import { parseInstant, retime } from "../time.js";
 import type { AppDeps } from "./appDeps.js";
 

@@ -1,6 +1,6 @@
 import type { ErrorCode } from "../../ledger/core/index.js";
 import { isLedgerError, LedgerError } from "../../ledger/core/index.js";
-import { CNI_CODES, CNI_MESSAGES } from "../cni/cniErrors.js";
+import { cniCodeOf, CNI_MESSAGES } from "../cni/cniErrors.js";
 
 /** The HTTP status for each ledger error code. The README's error table lists the same. */
 export const HTTP_STATUSES: Readonly<Record<ErrorCode, number>> = {
@@ -37,9 +37,9 @@ export function asLedgerError(error: unknown): LedgerError {
   );
 }
 
-/** A CNI error body: `{cniVersion, code, msg, details}`, what the plugin prints on stdout. */
-export function cniErrorBody(error: LedgerError, cniVersion: string, codeOverride?: number): Record<string, unknown> {
-  const code = codeOverride ?? CNI_CODES[error.code];
+/** A CNI error body: `{cniVersion, code, msg, details}`, what the plugin prints on stdout for a failed `verb`. */
+export function cniErrorBody(error: LedgerError, cniVersion: string, verb: string): Record<string, unknown> {
+  const code = cniCodeOf(verb, error.code);
   // The key at fault is always named, even when the message itself could not say it.
   const details =
     error.key && !error.message.includes(error.key) ? `${error.message} (in ${error.key})` : error.message;

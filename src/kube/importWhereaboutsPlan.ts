@@ -1,7 +1,7 @@
 import {
   addressKey,
   attachmentKeyOf,
-  blockedReason,
+  unavailability,
   EVENT_SCHEMA_VERSION,
   formatAddress,
   newDomainRecord,
@@ -257,7 +257,7 @@ function planCandidate(
       `pod ${row.pod} interface ${owner.ifName} already holds another address in pool ${pool.pool}${row.ifNameFrom === "default" ? " (the interface name was defaulted: pass --default-ifname or fix ifname in the IPPool)" : ""}`,
     );
   }
-  const blocked = blockedReason(
+  const blocked = unavailability(
     domain,
     { name: pool.pool, window: pool.window },
     address,
@@ -265,7 +265,7 @@ function planCandidate(
     false,
     Date.parse(input.now),
   );
-  if (blocked) return conflict("blocked", blocked);
+  if (blocked) return conflict("blocked", blocked.message);
   batch.attachments.add(attachment);
   batch.podInterfaces.add(podInterface);
   row.status = "imported";

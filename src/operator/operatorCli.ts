@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { foldLog, type LedgerView } from "../kube/reconcileLedger.js";
-import { askAgent } from "../http/agentClient.js";
+import { foldLog, type LedgerView } from "../ledgerView.js";
+import { askAgent } from "../readModel/agentClient.js";
 import { DEFAULT_DATA_DIR } from "../dataFiles.js";
-import { parseOutput, type OutputFormat } from "../cli/output.js";
-import { openCommandLog, withLogOptions, type LogOptions } from "../cli/commands/logOptions.js";
+import { parseOutput, type OutputFormat } from "../output.js";
+import { openCommandLog, withLogOptions, type LogOptions } from "../readModel/logOptions.js";
+import { readSourceOf } from "../readModel/readSource.js";
 import { localNode, localOperator } from "./operatorIdentity.js";
 import { asOperatorCliError, exitCodeOfResult, renderOperatorResult } from "./operatorOutput.js";
 import type { OperatorAction } from "./operatorRequest.js";
@@ -49,8 +50,9 @@ export interface OperatorTarget {
  */
 export async function openOperatorTarget(options: OperatorCliOptions): Promise<OperatorTarget> {
   const user = localOperator();
-  if (options.socket) {
-    const socket = options.socket;
+  const source = readSourceOf(options);
+  if (source.kind === "socket") {
+    const { socket } = source;
     return {
       run: (action, body) =>
         askAgent<OperatorResult>(socket, `/v1/admin/${action}`, {
@@ -78,12 +80,13 @@ export async function runOperatorCommand(
   body: Record<string, unknown>,
   options: OperatorCliOptions,
   exit: { code: number },
+  io: { readonly stdout: { write(text: string): unknown } },
 ): Promise<void> {
   try {
     const target = await openOperatorTarget(options);
     try {
       const result = await target.run(action, { ...commonBody(options), ...body });
-      process.stdout.write(`${renderOperatorResult(result, options.output)}\n`);
+      io.stdout.write(`${renderOperatorResult(result, options.output)}\n`);
       exit.code = exitCodeOfResult(result);
     } finally {
       await target.close();

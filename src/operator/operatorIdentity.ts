@@ -1,4 +1,5 @@
 import { hostname, userInfo } from "node:os";
+import { nodeNameOf } from "../config.js";
 
 /**
  * The operator as the CLI knows them: `user@host`. Under sudo the invoking user (`SUDO_USER`) is
@@ -19,7 +20,7 @@ export function localOperator(env: NodeJS.ProcessEnv = process.env): string {
   return `${user}@${hostname()}`;
 }
 
-/** The node the CLI records when it writes the log itself: `$NODENAME`, else the host name. */
+/** The node the CLI records when it writes the log itself: `$NODENAME`, else the host name (`nodeNameOf`). */
 export function localNode(env: NodeJS.ProcessEnv = process.env): string {
-  return env.NODENAME || hostname();
+  return nodeNameOf(undefined, env);
 }

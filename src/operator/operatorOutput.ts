@@ -1,6 +1,6 @@
 import { isLedgerError } from "../../ledger/core/index.js";
-import { CliError, EXIT, exitCodeOf } from "../cli/exitCodes.js";
-import { renderJson, renderTable, type OutputFormat } from "../cli/output.js";
+import { CliError, EXIT, exitCodeOf } from "../exitCodes.js";
+import { renderJson, renderTable, type OutputFormat } from "../output.js";
 import type { OperatorResult } from "./operatorService.js";
 
 /** A refusal becomes a CliError with its exit code from the one table; anything else passes through. */

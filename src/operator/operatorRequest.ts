@@ -56,11 +56,11 @@ export function parseOperatorRequest<A extends OperatorAction>(action: A, body: 
   return parsed.data as OperatorRequest<A>;
 }
 
-/** The core command for a validated request, stamped with time, actor and event ids. */
+/** The core command for a validated request, stamped with time, actor and the request id. */
 export function commandOf(
   action: OperatorAction,
   request: OperatorRequest,
-  stamp: { now: string; actor: Actor; eventIds: string[] },
+  stamp: { now: string; actor: Actor; requestId: string },
 ): OperatorCommand {
   const common = { ...stamp, reason: request.reason };
   const poolOf = (value: { pool?: string | undefined }) => (value.pool === undefined ? {} : { pool: value.pool });

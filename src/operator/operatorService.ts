@@ -1,12 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  decideOperator,
-  LedgerError,
-  operatorIdsNeeded,
-  type Actor,
-  type OperatorCommand,
-  type UnchainedEvent,
-} from "../../ledger/core/index.js";
+import { decideOperator, LedgerError, type Actor, type UnchainedEvent } from "../../ledger/core/index.js";
 import type { EventLog } from "../../ledger/log/eventLog.js";
 import type { ProjectionRunner } from "../../projections/runner.js";
 import { appendAndWait } from "../cni/appendAndWait.js";
@@ -75,9 +68,7 @@ export function createOperatorService(deps: OperatorServiceDeps) {
   async function perform(action: OperatorAction, body: unknown, user: string): Promise<OperatorResult> {
     const request = parseOperatorRequest(action, body);
     const actor: Actor = { node: deps.node, component: deps.component, user };
-    const stamp = (eventIds: string[]) => commandOf(action, request, { now: now().toISOString(), actor, eventIds });
-    const sizing: OperatorCommand = stamp([]);
-    const command = stamp(Array.from({ length: operatorIdsNeeded(sizing, deps.runner.state) }, () => newId()));
+    const command = commandOf(action, request, { now: now().toISOString(), actor, requestId: newId() });
     const decision = decideOperator(command, deps.runner.state);
     const dryRun = request.dryRun === true;
     const result = { action, dryRun, actor, reason: command.reason, events: decision.events, notes: decision.notes };

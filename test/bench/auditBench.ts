@@ -7,7 +7,7 @@ import { formatAddress, parseAddress } from "../../ledger/core/index.js";
 import { openSqliteProjection } from "../../projections/sqlite/sqliteProjection.js";
 import { attributeStream } from "../../src/audit/attributeStream.js";
 import { csvFields } from "../../src/audit/csvLine.js";
-import { openProjectionSnapshot } from "../../src/audit/projectionSnapshot.js";
+import { openProjectionSnapshot } from "../../src/readModel/projectionSnapshot.js";
 import { parseInstant } from "../../src/time.js";
 import { formatRate, median } from "./benchStats.js";
 import { seededRandom as seeded } from "../support/seededRandom.js";

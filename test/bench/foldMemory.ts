@@ -2,12 +2,15 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { definePool, evolve, initialState, type LedgerState, type TargetPool } from "../../ledger/core/index.js";
 
-/** `count` distinct addresses of a /64 written as IPv6 text (groups of at most four hex digits). */
+/** Address `index` after `prefix` (ending in "::") as IPv6 text: groups of at most four hex digits. */
 export function v6Address(prefix: string, index: number): string {
   return `${prefix}:${(index >>> 16).toString(16)}:${(index & 0xffff).toString(16)}`;
 }
 
-/** A state whose pool holds `count` allocations, built by folding the events an agent would log. */
+/**
+ * A state whose pool holds `count` allocations, built by folding the events an agent would log,
+ * with a hole every 1,000 addresses as churn leaves them (new claims land low in the list).
+ */
 export function stateWith(pool: TargetPool, count: number): LedgerState {
   const state = initialState();
   const actor = { node: "bench", component: "agent" };
@@ -15,7 +18,9 @@ export function stateWith(pool: TargetPool, count: number): LedgerState {
   evolve(state, { partition: 0, offset: 0, event: { ...base, id: "def", type: "PoolDefined", data: pool.definition } });
   const prefix = pool.definition.range.split("/")[0]!.replace(/::$/, ":");
   const v4 = !pool.definition.range.includes(":");
-  for (let index = 1; index <= count; index += 1) {
+  for (let index = 1, made = 0; made < count; index += 1) {
+    if (index % 1_000 === 0) continue;
+    made += 1;
     const owner = {
       containerId: `c${index.toString(16).padStart(12, "0")}`,
       ifName: "net1",

@@ -5,10 +5,11 @@ import { bareSqliteInsertsPerSecond } from "./baselines.js";
 import { formatRate, median, repeat } from "./benchStats.js";
 import { reportKafkaBenchmarks } from "./kafkaBench.js";
 import { reportCniBenchmarks } from "./cniBench.js";
+import { reportContentionBenchmarks } from "./contentionBench.js";
 import { kubeProjectionBurst, type KubeBurstFigures } from "./kubeBench.js";
 import { reportAuditBenchmarks } from "./auditBench.js";
 import { reportHistoryBenchmarks } from "./historyBench.js";
-import { reportSnapshotBenchmarks } from "./snapshotBench.js";
+import { reportScaleBenchmarks, reportSnapshotBenchmarks } from "./snapshotBench.js";
 
 /**
  * `npm run bench`: each figure is the median of RUNS runs, measured in this run next to its
@@ -37,6 +38,15 @@ async function main(): Promise<void> {
     await reportHistory(report);
     return;
   }
+  if (process.env.BENCH_ONLY === "scale") {
+    await reportScaleBenchmarks(Number(process.env.BENCH_LIVE_ALLOCATIONS ?? 1_000_000), report);
+    return;
+  }
+  if (process.env.BENCH_ONLY === "contention") {
+    if (kafkaBrokers.length === 0) throw new Error("BENCH_ONLY=contention needs IPLEDGER_KAFKA_BROKERS");
+    await reportContentionBenchmarks(kafkaBrokers, report);
+    return;
+  }
 
   const bare = median(await repeat(RUNS, async () => bareSqliteInsertsPerSecond(ALLOCATIONS)));
   report(`baseline  bare better-sqlite3 insert (WAL, synchronous=FULL, 1 row/txn)  ${formatRate(bare)} rows/s`);
@@ -48,8 +58,11 @@ async function main(): Promise<void> {
   }
 
   // The Kafka backend, next to raw kafkajs produce, when a broker is given (test/services/kafka/start).
-  if (kafkaBrokers.length > 0) await reportKafkaBenchmarks(kafkaBrokers, RUNS, ALLOCATIONS, report);
-  else
+  if (kafkaBrokers.length > 0) {
+    await reportKafkaBenchmarks(kafkaBrokers, RUNS, ALLOCATIONS, report);
+    // Many nodes, one pool: 20 agent processes contending (BENCH_ONLY=contention runs just this part).
+    await reportContentionBenchmarks(kafkaBrokers, report);
+  } else
     report(
       "kafka     skipped: set IPLEDGER_KAFKA_BROKERS (e.g. $(test/services/kafka/start | tail -n1)) to benchmark the Kafka log",
     );

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decideAllocation, type LedgerState, type TargetPool } from "../../ledger/core/index.js";
+import { decideAllocation, decideRelease, evolve, type LedgerState, type TargetPool } from "../../ledger/core/index.js";
 import { openSqliteEventLog } from "../../ledger/log/sqliteEventLog.js";
 import { LOG_FILE, startAgent } from "../../src/agent.js";
 import { generateChurn } from "../../src/generate/churnGenerator.js";
@@ -51,6 +51,15 @@ export async function reportSnapshotBenchmarks(
     rmSync(dir, { recursive: true, force: true });
   }
 
+  await reportScaleBenchmarks(liveAllocations, report);
+}
+
+/**
+ * The fold's state with many live allocations in one /64 (a hole every 1,000 addresses, as churn
+ * leaves them): RSS of a process holding it, and an ADD's pure part (decide, then fold its events) next to an
+ * empty /24. BENCH_ONLY=scale runs just this.
+ */
+export async function reportScaleBenchmarks(liveAllocations: number, report: (line: string) => void): Promise<void> {
   const memory = foldStateRssMb(liveAllocations);
   report(
     `snapshot  process holding the fold state, ${liveAllocations} live allocations (one /64)  ${memory.rssMb.toFixed(0)} MB RSS (${memory.heapMb.toFixed(0)} MB heap; the agent's floor)`,
@@ -59,15 +68,17 @@ export async function reportSnapshotBenchmarks(
   const v4 = benchPool("10.99.0.0/24");
   const big = stateWith(v6, liveAllocations);
   const small = stateWith(v4, 0);
-  const [p99Big, p99Small] = [decideP99(big, v6), decideP99(small, v4)];
+  const [onBig, onSmall] = [addTimes(big, v6), addTimes(small, v4)];
   report(
-    `snapshot  ADD decide p99, /64 with ${liveAllocations} allocations vs empty /24   ${p99Big.toFixed(3)} ms vs ${p99Small.toFixed(3)} ms  (${(p99Big / p99Small).toFixed(2)}×)`,
+    `snapshot  ADD decide+fold p99, /64 with ${liveAllocations} allocations vs empty /24   ${onBig.p99.toFixed(3)} ms vs ${onSmall.p99.toFixed(3)} ms  (${(onBig.p99 / onSmall.p99).toFixed(2)}×; p50 ${onBig.p50.toFixed(3)} vs ${onSmall.p50.toFixed(3)} ms)`,
   );
 }
 
-function decideP99(state: LedgerState, pool: TargetPool): number {
+/** Decide an ADD, then fold its events into the state, as the agent does: the pure part of one ADD. */
+function addTimes(state: LedgerState, pool: TargetPool): { p50: number; p99: number } {
   const samples: number[] = [];
-  for (let index = 0; index < 2_000; index += 1) {
+  let offset = 10_000_000;
+  for (let index = 0; index < 900; index += 1) {
     const owner = {
       containerId: `new-${index}`,
       ifName: "net1",
@@ -77,12 +88,12 @@ function decideP99(state: LedgerState, pool: TargetPool): number {
       node: "bench",
     };
     const started = process.hrtime.bigint();
-    decideAllocation(
+    const { events } = decideAllocation(
       {
         kind: "AllocateAddresses",
         now: "2026-01-02T00:00:00.000Z",
         actor: { node: "bench", component: "agent" },
-        eventIds: ["x", "y"],
+        requestId: `bench-${index}`,
         owner,
         pools: [pool],
         requested: [],
@@ -93,8 +104,26 @@ function decideP99(state: LedgerState, pool: TargetPool): number {
       },
       state,
     );
+    for (const event of events) evolve(state, { partition: 0, offset: offset++, event: event as never });
     samples.push(ms(started));
+    // DEL it again (untimed), so the /24 stays empty and the /64 keeps its holes.
+    const release = decideRelease(
+      {
+        kind: "ReleaseAttachment",
+        now: "2026-01-02T00:00:01.000Z",
+        actor: { node: "bench", component: "agent" },
+        requestId: `del-${index}`,
+        containerId: owner.containerId,
+        ifName: "net1",
+        reason: "cni-del",
+      },
+      state,
+    );
+    for (const event of release) evolve(state, { partition: 0, offset: offset++, event: event as never });
   }
   samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length * 0.99)] as number;
+  return {
+    p50: samples[Math.floor(samples.length * 0.5)] as number,
+    p99: samples[Math.floor(samples.length * 0.99)] as number,
+  };
 }

@@ -55,7 +55,8 @@ export function owner(name: string, overrides: Partial<Owner> = {}): Owner {
 }
 
 let counter = 0;
-export const ids = (n = 8): string[] => Array.from({ length: n }, () => `evt-${++counter}`);
+/** A fresh request id: each decision needs its own (the events are stamped `${requestId}/0`, …). */
+export const requestId = (): string => `req-${++counter}`;
 
 export function allocate(
   who: Owner,
@@ -66,7 +67,7 @@ export function allocate(
     kind: "AllocateAddresses",
     now: NOW,
     actor,
-    eventIds: ids(),
+    requestId: requestId(),
     owner: who,
     pools,
     requested: [],
@@ -83,7 +84,7 @@ export function release(who: Owner, overrides: Partial<ReleaseAttachment> = {}):
     kind: "ReleaseAttachment",
     now: NOW,
     actor,
-    eventIds: ids(),
+    requestId: requestId(),
     containerId: who.containerId,
     ifName: who.ifName,
     reason: "cni-del",

@@ -7,14 +7,15 @@ import {
   type AllowlistFormat,
 } from "../../operator/allowlist.js";
 import type { AllowlistSelector } from "../../operator/allowlistQuery.js";
-import { openAllowlistSource } from "../../operator/allowlistSource.js";
 import { watchLists } from "../../operator/allowlistWatch.js";
 import { asOperatorCliError } from "../../operator/operatorOutput.js";
 import type { SelectedPods } from "../../operator/podSelector.js";
 import { parseInstant } from "../../time.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { withLogOptions, type LogOptions } from "./logOptions.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
+import type { CommandIo } from "../commandIo.js";
 
 interface AllowlistOptions extends LogOptions {
   pool?: string;
@@ -95,7 +96,7 @@ async function labelledPods(
   return () => selectPods(kubeConfig, namespace, selector);
 }
 
-export function registerAllowlistCommand(program: Command): void {
+export function registerAllowlistCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("allowlist")
@@ -134,9 +135,10 @@ export function registerAllowlistCommand(program: Command): void {
         ? undefined
         : await labelledPods(options.kubeconfig, options.namespace as string, options.label);
     try {
-      const source = await openAllowlistSource(options);
+      // --watch follows the projection (or the tailed Kafka topic); one list reads one snapshot.
+      const source = await openReadModel({ ...options, follow: options.watch === true });
       const current = async (): Promise<Allowlist> => {
-        const holders = await source.holders(selector, atMs);
+        const holders = await source.allowlist(selector, atMs);
         const pods = podsOf ? await podsOf() : undefined;
         return buildAllowlist(holders, {
           selector: { ...selector, ...(options.label !== undefined ? { label: options.label } : {}) },
@@ -147,7 +149,7 @@ export function registerAllowlistCommand(program: Command): void {
       try {
         if (!options.watch) {
           const text = renderAllowlist(await current(), format);
-          return void process.stdout.write(text === "" ? "" : `${text}\n`);
+          return void io.stdout.write(text === "" ? "" : `${text}\n`);
         }
         const controller = new AbortController();
         const stop = (): void => controller.abort();
@@ -161,7 +163,7 @@ export function registerAllowlistCommand(program: Command): void {
               const body = renderAllowlist(list, format);
               return `# ${list.addresses.length} address(es)\n${body === "" ? "" : `${body}\n`}`;
             },
-            (text) => process.stdout.write(text),
+            (text) => io.stdout.write(text),
             { intervalMs: options.interval, signal: controller.signal },
           );
         } finally {

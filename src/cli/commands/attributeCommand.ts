@@ -4,8 +4,9 @@ import cliProgress from "cli-progress";
 import { InvalidArgumentError, type Command } from "commander";
 import { sourceOptionsOf, withAuditOptions, type AuditCommandOptions } from "../../audit/auditOptions.js";
 import { attributeStream, type AttributeStats } from "../../audit/attributeStream.js";
-import { openAuditSource } from "../../audit/auditSource.js";
-import { CliError, EXIT } from "../exitCodes.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import type { CommandIo } from "../commandIo.js";
 
 function parseInputFormat(value: string): "csv" | "ndjson" {
   if (value !== "csv" && value !== "ndjson") throw new InvalidArgumentError("must be csv or ndjson");
@@ -44,7 +45,7 @@ function progressFor(input: string): ((bytes: number, stats: AttributeStats) => 
   return Object.assign(update, { stop: () => bar.stop() });
 }
 
-export function registerAttributeCommand(program: Command): void {
+export function registerAttributeCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     program
       .command("attribute")
@@ -101,8 +102,8 @@ export function registerAttributeCommand(program: Command): void {
           `--input ${options.input} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
         );
       }
-      const source = await openAuditSource(sourceOptionsOf(options));
-      const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+      const source = await openReadModel(sourceOptionsOf(options));
+      const out: Writable = options.out ? createWriteStream(options.out) : io.stdout;
       const progress = progressFor(options.input);
       try {
         const stats = await attributeStream(
@@ -120,10 +121,10 @@ export function registerAttributeCommand(program: Command): void {
         );
         progress.stop();
         const basis = await source.basis();
-        process.stderr.write(
+        io.stderr.write(
           `attributed ${stats.lines} lines: ${stats.attributed} held, ${stats.unallocated} unallocated, ${stats.invalid} invalid (as of log positions ${JSON.stringify(basis)})\n`,
         );
-        for (const problem of stats.problems) process.stderr.write(`  invalid ${problem}\n`);
+        for (const problem of stats.problems) io.stderr.write(`  invalid ${problem}\n`);
       } finally {
         progress.stop();
         await source.close();

@@ -11,13 +11,14 @@ import {
 } from "../../audit/auditOptions.js";
 import { CHANGE_TYPES, DEFAULT_CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
 import { basisLine, changesTable } from "../../audit/auditRender.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { retime } from "../../time.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { renderJson } from "../output.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { renderJson } from "../../output.js";
 import { parseLimit } from "./historyCommand.js";
+import type { CommandIo } from "../commandIo.js";
 
-export function registerChangesCommand(program: Command): void {
+export function registerChangesCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     withFilterOptions(
       program
@@ -46,7 +47,7 @@ export function registerChangesCommand(program: Command): void {
         );
       const types = parseTypes(options.type, "--type") ?? DEFAULT_CHANGE_TYPES;
       const filter = { ...filterOfOptions(options), types, includeVoided: options.includeVoided ?? false };
-      const source = await openAuditSource(sourceOptionsOf(options));
+      const source = await openReadModel(sourceOptionsOf(options));
       try {
         const basis = await source.basis();
         const changes: EventView[] = [];
@@ -58,8 +59,8 @@ export function registerChangesCommand(program: Command): void {
           options.limit === undefined ? changes : changes.slice(0, options.limit),
           timeZoneOfOptions(options),
         );
-        if (options.output === "json") return void process.stdout.write(`${renderJson({ changes: shown, basis })}\n`);
-        process.stdout.write(`${changesTable(shown)}\n${basisLine(basis)}\n`);
+        if (options.output === "json") return void io.stdout.write(`${renderJson({ changes: shown, basis })}\n`);
+        io.stdout.write(`${changesTable(shown)}\n${basisLine(basis)}\n`);
       } finally {
         await source.close();
       }

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { runOperatorCommand, withOperatorOptions, type OperatorCliOptions } from "../../operator/operatorCli.js";
+import type { CommandIo } from "../commandIo.js";
 
-export function registerDrainNodeCommand(program: Command, exit: { code: number }): void {
+export function registerDrainNodeCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   withOperatorOptions(
     program
       .command("drain-node")
@@ -10,6 +11,6 @@ export function registerDrainNodeCommand(program: Command, exit: { code: number 
       )
       .argument("<node>", "the node name recorded at ADD (see `ipledger history` or /v1/allocations)"),
   ).action(async (node: string, options: OperatorCliOptions) => {
-    await runOperatorCommand("drain-node", { node }, options, exit);
+    await runOperatorCommand("drain-node", { node }, options, exit, io);
   });
 }

@@ -12,15 +12,16 @@ import {
   type FilterOptions,
 } from "../../audit/auditOptions.js";
 import { CHANGE_TYPES, parseTypes } from "../../audit/auditParams.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { exportWriter, parseExportFormat, parseExportKind, EXPORT_FORMATS } from "../../audit/exportFormats.js";
+import type { CommandIo } from "../commandIo.js";
 
 /** Writes `text`, waiting for the stream to drain when it asks to, so memory stays bounded. */
 async function write(out: Writable, text: string): Promise<void> {
   if (text !== "" && !out.write(text)) await once(out, "drain");
 }
 
-export function registerExportCommand(program: Command): void {
+export function registerExportCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     withFilterOptions(
       program
@@ -49,8 +50,8 @@ export function registerExportCommand(program: Command): void {
         ...(types ? { types } : {}),
         includeVoided: options.includeVoided ?? false,
       };
-      const source = await openAuditSource(sourceOptionsOf(options));
-      const out: Writable = options.out ? createWriteStream(options.out) : process.stdout;
+      const source = await openReadModel(sourceOptionsOf(options));
+      const out: Writable = options.out ? createWriteStream(options.out) : io.stdout;
       try {
         const writer = exportWriter(format, kind, timeZoneOfOptions(options));
         await write(out, writer.start());
@@ -58,7 +59,7 @@ export function registerExportCommand(program: Command): void {
         for await (const page of pages as AsyncGenerator<never[]>)
           await write(out, page.map((row) => writer.row(row)).join(""));
         await write(out, writer.end());
-        process.stderr.write(
+        io.stderr.write(
           `exported ${writer.count()} ${kind} as of log positions ${JSON.stringify(await source.basis())}\n`,
         );
       } finally {

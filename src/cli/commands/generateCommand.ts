@@ -5,8 +5,8 @@ import { InvalidArgumentError } from "commander";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { generateChurn } from "../../generate/churnGenerator.js";
 import { DEFAULT_DATA_DIR, LOG_FILE } from "../../dataFiles.js";
-import { EXIT } from "../exitCodes.js";
-import { parseOutput, renderJson, type OutputFormat } from "../output.js";
+import { EXIT } from "../../exitCodes.js";
+import { parseOutput, renderJson, type OutputFormat } from "../../output.js";
 
 function wholeNumber(min: number, max: number) {
   return (value: string): number => {

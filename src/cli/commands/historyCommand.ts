@@ -11,10 +11,11 @@ import {
 } from "../../audit/auditOptions.js";
 import { isEmptyFilter } from "../../audit/auditParams.js";
 import { basisLine, HISTORY_COLUMNS, holdersTable } from "../../audit/auditRender.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { retime } from "../../time.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { renderJson } from "../output.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { renderJson } from "../../output.js";
+import type { CommandIo } from "../commandIo.js";
 
 export function parseLimit(value: string): number {
   const limit = Number(value);
@@ -23,7 +24,7 @@ export function parseLimit(value: string): number {
   return limit;
 }
 
-export function registerHistoryCommand(program: Command): void {
+export function registerHistoryCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     withFilterOptions(
       program
@@ -40,7 +41,7 @@ export function registerHistoryCommand(program: Command): void {
         EXIT.usage,
         "history needs a filter: --ip, --cidr, --pod, --pod-uid, --container, --node, --pool, --domain, --since or --until",
       );
-    const source = await openAuditSource(sourceOptionsOf(options));
+    const source = await openReadModel(sourceOptionsOf(options));
     try {
       const basis = await source.basis();
       const holders: Holder[] = [];
@@ -52,8 +53,8 @@ export function registerHistoryCommand(program: Command): void {
         options.limit === undefined ? holders : holders.slice(0, options.limit),
         timeZoneOfOptions(options),
       );
-      if (options.output === "json") return void process.stdout.write(`${renderJson({ holders: shown, basis })}\n`);
-      process.stdout.write(`${holdersTable(shown, HISTORY_COLUMNS)}\n${basisLine(basis)}\n`);
+      if (options.output === "json") return void io.stdout.write(`${renderJson({ holders: shown, basis })}\n`);
+      io.stdout.write(`${holdersTable(shown, HISTORY_COLUMNS)}\n${basisLine(basis)}\n`);
     } finally {
       await source.close();
     }

@@ -1,17 +1,17 @@
 import { existsSync } from "node:fs";
-import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { importWhereabouts, type ImportReport } from "../../kube/importWhereabouts.js";
 import { readWhereabouts } from "../../kube/importWhereaboutsSource.js";
 import { loadKubeConfig } from "../../kube/kubeClient.js";
-import { foldLog, openLedgerView, type LedgerView } from "../../kube/reconcileLedger.js";
+import { foldLog, openLedgerView, type LedgerView } from "../../ledgerView.js";
 import { createMemoryEventLog } from "../../../ledger/log/memoryEventLog.js";
 import { LOG_FILE } from "../../dataFiles.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
-import { EXIT } from "../exitCodes.js";
-import { parseOutput, renderJson, renderTable, type OutputFormat } from "../output.js";
-import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import { EXIT } from "../../exitCodes.js";
+import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
+import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
+import { nodeNameOf } from "../../config.js";
 
 interface ImportOptions extends LogOptions {
   kubeconfig?: string;
@@ -101,7 +101,7 @@ export function registerImportWhereaboutsCommand(program: Command, exit: { code:
         snapshot,
         defaultIfName: options.defaultIfname,
         dryRun: options.dryRun === true,
-        actor: { node: process.env.NODENAME ?? hostname(), component: "import-whereabouts" },
+        actor: { node: nodeNameOf(undefined), component: "import-whereabouts" },
       });
       process.stdout.write(`${options.output === "json" ? renderJson(report) : renderImportReport(report)}\n`);
       exit.code = report.conflicts.length > 0 ? EXIT.checkFailed : EXIT.ok;

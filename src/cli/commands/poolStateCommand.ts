@@ -7,11 +7,12 @@ import {
   type AuditCommandOptions,
 } from "../../audit/auditOptions.js";
 import { basisLine, poolStateText } from "../../audit/auditRender.js";
-import { openAuditSource } from "../../audit/auditSource.js";
+import { openReadModel } from "../../readModel/openReadModel.js";
 import { parseInstant, retime } from "../../time.js";
-import { renderJson } from "../output.js";
+import { renderJson } from "../../output.js";
+import type { CommandIo } from "../commandIo.js";
 
-export function registerPoolStateCommand(program: Command): void {
+export function registerPoolStateCommand(program: Command, _exit: { code: number }, io: CommandIo): void {
   withAuditOptions(
     program
       .command("pool-state")
@@ -21,12 +22,12 @@ export function registerPoolStateCommand(program: Command): void {
       .option("--domain <name>", "the pool's allocation domain, when pools of several domains share the name"),
   ).action(async (pool: string, options: AuditCommandOptions & { at?: string; domain?: string }) => {
     const atMs = options.at ? parseInstant(options.at, "--at") : Date.now();
-    const source = await openAuditSource(sourceOptionsOf(options));
+    const source = await openReadModel(sourceOptionsOf(options));
     try {
       const basis = await source.basis();
       const state = retime(await source.poolState(pool, atMs, options.domain), timeZoneOfOptions(options));
-      if (options.output === "json") return void process.stdout.write(`${renderJson({ ...state, basis })}\n`);
-      process.stdout.write(`${poolStateText(state)}\n${basisLine(basis)}\n`);
+      if (options.output === "json") return void io.stdout.write(`${renderJson({ ...state, basis })}\n`);
+      io.stdout.write(`${poolStateText(state)}\n${basisLine(basis)}\n`);
     } finally {
       await source.close();
     }

@@ -6,7 +6,7 @@ import { loadKubeConfig } from "../../kube/kubeClient.js";
 import { startProjector } from "../../kube/projector.js";
 import { installWhereaboutsCrds } from "../../kube/projectorCrds.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
-import { openCommandLog, withLogOptions, type KafkaClientRole, type LogOptions } from "./logOptions.js";
+import { openCommandLog, withLogOptions, type KafkaClientRole, type LogOptions } from "../../readModel/logOptions.js";
 
 /** The projector only reads the log: it never creates the topic. */
 const PROJECTOR_READER: KafkaClientRole = { clientId: "ipledger-projector", createTopic: false };

@@ -1,15 +1,15 @@
-import { hostname } from "node:os";
 import { InvalidArgumentError, type Command } from "commander";
 import pino from "pino";
 import { createPodEventRecorder } from "../../kube/kubeEvents.js";
 import { describeKubeError, loadKubeConfig } from "../../kube/kubeClient.js";
 import { startReconcileLoop } from "../../kube/reconcileLoop.js";
-import { foldLog } from "../../kube/reconcileLedger.js";
+import { foldLog } from "../../ledgerView.js";
 import { createPodSource } from "../../kube/reconcilePodSource.js";
 import { createPodReconciler } from "../../kube/reconciler.js";
 import { DEFAULT_DATA_DIR } from "../../dataFiles.js";
-import { parseOutput, renderJson, renderTable, type OutputFormat } from "../output.js";
-import { openCommandLog, withLogOptions, type LogOptions } from "./logOptions.js";
+import { parseOutput, renderJson, renderTable, type OutputFormat } from "../../output.js";
+import { openCommandLog, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
+import { nodeNameOf } from "../../config.js";
 
 interface ReconcileOptions extends LogOptions {
   kubeconfig?: string;
@@ -45,7 +45,7 @@ export function registerReconcileCommand(program: Command): void {
       .option("--output <format>", "with --once: table or json", parseOutput, "table"),
   ).action(async (options: ReconcileOptions) => {
     const logger = pino({ level: "info", base: { component: "reconciler" } }, pino.destination(2));
-    const node = options.node ?? process.env.NODENAME ?? hostname();
+    const node = nodeNameOf(options.node);
     const kubeConfig = loadKubeConfig(options.kubeconfig);
     const log = await openCommandLog(options, options.dataDir, {
       clientId: `ipledger-reconciler-${node}`,

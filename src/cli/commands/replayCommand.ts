@@ -5,10 +5,10 @@ import cliProgress from "cli-progress";
 import { replayLog } from "../../../projections/replay.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { PROJECTION_FILE } from "../../dataFiles.js";
-import { askAgent } from "../../http/agentClient.js";
+import { askAgent } from "../../readModel/agentClient.js";
 import { DEFAULT_DATA_DIR, DEFAULT_SOCKET } from "../../dataFiles.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
 
 async function agentIsRunning(socket: string): Promise<boolean> {
   if (!existsSync(socket)) return false;

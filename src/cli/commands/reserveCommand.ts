@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { runOperatorCommand, withOperatorOptions, type OperatorCliOptions } from "../../operator/operatorCli.js";
 import { ipamOfFlags, type PoolFlags } from "../../operator/reservePoolInput.js";
+import type { CommandIo } from "../commandIo.js";
 
 const collect = (value: string, previous: string[] = []): string[] => [
   ...previous,
@@ -10,7 +11,7 @@ const collect = (value: string, previous: string[] = []): string[] => [
     .filter(Boolean),
 ];
 
-export function registerReserveCommand(program: Command, exit: { code: number }): void {
+export function registerReserveCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   withOperatorOptions(
     program
       .command("reserve")
@@ -46,6 +47,7 @@ export function registerReserveCommand(program: Command, exit: { code: number })
       },
       options,
       exit,
+      io,
     );
   });
 }

@@ -8,8 +8,9 @@ import {
 } from "../../operator/operatorCli.js";
 import { asOperatorCliError, exitCodeOfResult, renderOperatorResult } from "../../operator/operatorOutput.js";
 import type { OperatorResult } from "../../operator/operatorService.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { renderTable } from "../output.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { renderTable } from "../../output.js";
+import type { CommandIo } from "../commandIo.js";
 
 function renderPlan(plan: OperatorResult, pool: string): string {
   const rows = plan.events.flatMap((event) =>
@@ -36,7 +37,7 @@ function renderPlan(plan: OperatorResult, pool: string): string {
  * count) unless `--yes`, and refuses without a terminal and without `--yes`. It then releases
  * exactly the addresses it showed; allocations made meanwhile are left alone.
  */
-export function registerResetPoolCommand(program: Command, exit: { code: number }): void {
+export function registerResetPoolCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   withOperatorOptions(
     program
       .command("reset-pool")
@@ -50,11 +51,11 @@ export function registerResetPoolCommand(program: Command, exit: { code: number 
       const target = await openOperatorTarget(options);
       try {
         const plan = await target.run("reset-pool", { ...commonBody(options), pool, dryRun: true });
-        if (options.dryRun) return void process.stdout.write(`${renderOperatorResult(plan, options.output)}\n`);
+        if (options.dryRun) return void io.stdout.write(`${renderOperatorResult(plan, options.output)}\n`);
         const ips = plan.events.flatMap((event) => (event.type === "AddressReleased" ? [event.data.ip] : []));
-        if (ips.length === 0) return void process.stdout.write(`${plan.notes.join("\n")}\n`);
+        if (ips.length === 0) return void io.stdout.write(`${plan.notes.join("\n")}\n`);
         // The plan goes to stderr under --output json, so stdout stays one JSON document.
-        (options.output === "json" ? process.stderr : process.stdout).write(`${renderPlan(plan, pool)}\n`);
+        (options.output === "json" ? io.stderr : io.stdout).write(`${renderPlan(plan, pool)}\n`);
         if (!options.yes) {
           if (!canAsk())
             throw new CliError(
@@ -62,12 +63,12 @@ export function registerResetPoolCommand(program: Command, exit: { code: number 
               `reset-pool would release ${ips.length} address(es) of pool ${pool}, and no terminal is attached to confirm; pass --yes`,
             );
           if (!(await confirm(`Release these ${ips.length} address(es) of pool ${pool}?`))) {
-            process.stderr.write("reset-pool: not confirmed; nothing appended\n");
+            io.stderr.write("reset-pool: not confirmed; nothing appended\n");
             return void (exit.code = EXIT.checkFailed);
           }
         }
         const result = await target.run("reset-pool", { ...commonBody(options), pool, confirm: true, onlyIps: ips });
-        process.stdout.write(`${renderOperatorResult(result, options.output)}\n`);
+        io.stdout.write(`${renderOperatorResult(result, options.output)}\n`);
         exit.code = exitCodeOfResult(result);
       } finally {
         await target.close();

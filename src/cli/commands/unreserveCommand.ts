@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { runOperatorCommand, withOperatorOptions, type OperatorCliOptions } from "../../operator/operatorCli.js";
+import type { CommandIo } from "../commandIo.js";
 
-export function registerUnreserveCommand(program: Command, exit: { code: number }): void {
+export function registerUnreserveCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   withOperatorOptions(
     program
       .command("unreserve")
@@ -12,6 +13,12 @@ export function registerUnreserveCommand(program: Command, exit: { code: number 
       )
       .option("--pool <name>", "the pool (needed only when the same target is reserved in several pools)"),
   ).action(async (target: string, options: OperatorCliOptions & { pool?: string }) => {
-    await runOperatorCommand("unreserve", { target, ...(options.pool ? { pool: options.pool } : {}) }, options, exit);
+    await runOperatorCommand(
+      "unreserve",
+      { target, ...(options.pool ? { pool: options.pool } : {}) },
+      options,
+      exit,
+      io,
+    );
   });
 }

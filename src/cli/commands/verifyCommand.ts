@@ -4,14 +4,15 @@ import type { Command } from "commander";
 import { openSqliteProjection, projectionError } from "../../../projections/sqlite/sqliteProjection.js";
 import { verifyLedger } from "../../../projections/verifyLedger.js";
 import { isSqliteDamaged } from "../../../ledger/log/sqliteLogErrors.js";
-import { verifySignedCheckpoints, type CheckpointReport } from "../../../projections/audit/signedCheckpoints.js";
+import { verifySignedCheckpoints, type CheckpointReport } from "../../audit/signedCheckpoints.js";
 import { loadPublicKey } from "../../audit/signingKeys.js";
 import { DEFAULT_DATA_DIR, PROJECTION_FILE } from "../../dataFiles.js";
-import { CliError, EXIT } from "../exitCodes.js";
-import { parseOutput, renderJson, type OutputFormat } from "../output.js";
-import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "./logOptions.js";
+import { CliError, EXIT } from "../../exitCodes.js";
+import { parseOutput, renderJson, type OutputFormat } from "../../output.js";
+import { openCommandLog, usesKafka, withLogOptions, type LogOptions } from "../../readModel/logOptions.js";
+import type { CommandIo } from "../commandIo.js";
 
-export function registerVerifyCommand(program: Command, exit: { code: number }): void {
+export function registerVerifyCommand(program: Command, exit: { code: number }, io: CommandIo): void {
   withLogOptions(
     program
       .command("verify")
@@ -34,7 +35,7 @@ export function registerVerifyCommand(program: Command, exit: { code: number }):
     try {
       projection = fileExists(projectionPath) ? openSqliteProjection(projectionPath) : undefined;
       if (!projection && usesKafka(options)) {
-        process.stderr.write(
+        io.stderr.write(
           `note: no projection in ${dataDir}; on Kafka the hash chain is computed by readers, so an edited record is caught against the chain heads an agent's projection recorded: pass that agent's --data-dir\n`,
         );
       }
@@ -54,20 +55,20 @@ export function registerVerifyCommand(program: Command, exit: { code: number }):
         ...(signatures ? { signedCheckpoints: signatures } : {}),
         ...(signatures?.problem ? { problem: signatures.problem } : {}),
       };
-      if (options.output === "json") process.stdout.write(`${renderJson(report)}\n`);
+      if (options.output === "json") io.stdout.write(`${renderJson(report)}\n`);
       else if (report.ok) {
-        process.stdout.write(
+        io.stdout.write(
           `ok: ${report.events} events in ${report.partitions} partitions; chain intact, no address ever had two owners${projection ? ", projection equals a replay" : ""}\n`,
         );
         if (signatures) {
           const covered = Object.entries(signatures.covered).map(
             ([partition, head]) => `partition ${partition} up to offset ${head.offset} (signed ${head.signedAt})`,
           );
-          process.stdout.write(
+          io.stdout.write(
             `ok: ${signatures.verified} signed checkpoints verified (key ${signatures.covered[Object.keys(signatures.covered)[0] ?? ""]?.keyId ?? "?"}): ${covered.join(", ")}${signatures.otherKeys ? `; ${signatures.otherKeys} by other keys not judged` : ""}\n`,
           );
         }
-      } else process.stdout.write(`FAILED: ${report.problem}\n`);
+      } else io.stdout.write(`FAILED: ${report.problem}\n`);
       exit.code = report.ok ? EXIT.ok : EXIT.checkFailed;
     } finally {
       projection?.close();

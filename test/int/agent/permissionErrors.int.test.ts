@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startAgent } from "../../../src/agent.js";
-import { EXIT } from "../../../src/cli/exitCodes.js";
+import { EXIT } from "../../../src/exitCodes.js";
 import { httpJson } from "../../support/agent/agentCalls.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { cniBody } from "../../support/agent/cniBodies.js";

@@ -2,7 +2,7 @@ import { chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
-import { verifySignedCheckpoints } from "../../../projections/audit/signedCheckpoints.js";
+import { verifySignedCheckpoints } from "../../../src/audit/signedCheckpoints.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { verifyLedger, type VerifyReport } from "../../../projections/verifyLedger.js";
 import { LOG_FILE, PROJECTION_FILE, startAgent } from "../../../src/agent.js";

@@ -128,7 +128,7 @@ describe("npm run demo", () => {
   let agent: ReturnType<typeof spawn> | undefined;
 
   beforeAll(async () => {
-    requireBuilt("dist/src/demo/runDemo.js");
+    requireBuilt("dist/src/cli/demo.js");
     home = mkdtempSync(join(tmpdir(), "ipledger-demo-test-"));
     mkdirSync(join(home, ".ipledger"));
     // The demo looks for `npm start`'s agent at ./.ipledger/agent.sock: give it one, as a user would.
@@ -159,7 +159,7 @@ describe("npm run demo", () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  const demo = () => runBuilt("dist/src/demo/runDemo.js", [], { cwd: home });
+  const demo = () => runBuilt("dist/src/cli/demo.js", [], { cwd: home });
   const story = (stdout: string): string[] => stdout.split("\n").filter((line) => line.includes("→"));
 
   it("given the same running agent, a second run tells the same story as the first", async () => {

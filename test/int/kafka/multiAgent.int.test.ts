@@ -4,14 +4,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkInvariants } from "../../../projections/invariants.js";
 import { dumpProjection } from "../../../projections/sqlite/projectionDump.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
 import { PROJECTION_FILE } from "../../../src/agent.js";
 import { cniCall, podBody, quantile, type CallOutcome } from "../../support/kafka/cniCalls.js";
-import { ensureBuilt, runCli, startKafkaAgent, type KafkaAgentProcess } from "../../support/kafka/kafkaAgentProcess.js";
+import {
+  agentsConverged,
+  ensureBuilt,
+  runCli,
+  startKafkaAgent,
+  type KafkaAgentProcess,
+} from "../../support/kafka/kafkaAgentProcess.js";
 import { deleteTopics, freshTopic, kafkaBrokers, requireKafka } from "../../support/kafka/kafkaEnv.js";
 
 const hasKafka = requireKafka("multiAgent.int.test.ts");
@@ -56,17 +61,7 @@ describe.skipIf(!hasKafka)("three agents on one Kafka topic", () => {
       containerId,
     }));
 
-  const caughtUp = async () => {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const positions = await Promise.all(
-        agents.map(async (agent) => JSON.stringify(((await agent.get("/readyz")) as { position: unknown }).position)),
-      );
-      if (new Set(positions).size === 1) return;
-      if (Date.now() > deadline) throw new Error(`the agents did not converge: ${positions.join(" | ")}`);
-      await sleep(50);
-    }
-  };
+  const caughtUp = () => agentsConverged(agents);
 
   it("serves 600 concurrent ADDs: each an address or POOL_EXHAUSTED, no address twice, agents agree", async () => {
     const started = performance.now();

@@ -8,7 +8,7 @@ import { LOG_FILE } from "../../../src/agent.js";
 import { runCli } from "../../../src/cli/program.js";
 import type { ImportReport } from "../../../src/kube/importWhereabouts.js";
 import { installWhereaboutsCrds } from "../../../src/kube/projectorCrds.js";
-import { foldLog } from "../../../src/kube/reconcileLedger.js";
+import { foldLog } from "../../../src/ledgerView.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { describeKube } from "../../support/kube/kubeService.js";
 import { createTestNamespace, removeTestNamespace } from "../../support/kube/testNamespace.js";

@@ -10,7 +10,7 @@ import { runCli } from "../../../src/cli/program.js";
 import { appendAndWait } from "../../../src/cni/appendAndWait.js";
 import { describeKubeError } from "../../../src/kube/kubeClient.js";
 import { createPodEventRecorder } from "../../../src/kube/kubeEvents.js";
-import { foldLog, type LedgerView } from "../../../src/kube/reconcileLedger.js";
+import { foldLog, type LedgerView } from "../../../src/ledgerView.js";
 import { startReconcileLoop } from "../../../src/kube/reconcileLoop.js";
 import { createPodSource } from "../../../src/kube/reconcilePodSource.js";
 import { RECONCILER_RULES } from "../../../src/kube/reconcileRbac.js";
@@ -149,7 +149,7 @@ describeKube("reconcile: pod garbage collection", (kube) => {
       node: "node-int",
     };
     const decision = decideAllocation(
-      allocate(who, [target], { now: new Date().toISOString(), eventIds: [randomUUID(), randomUUID()] }),
+      allocate(who, [target], { now: new Date().toISOString(), requestId: randomUUID() }),
       view.runner.state,
     );
     const outcomes = await appendAndWait(view.log, view.runner, decision.events, 5_000);

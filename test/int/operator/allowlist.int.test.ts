@@ -7,6 +7,7 @@ import { addOk } from "../../support/agent/agentCalls.js";
 import { cniBody } from "../../support/agent/cniBodies.js";
 import { manualClock } from "../../support/agent/manualClock.js";
 import { requireBuilt } from "../../support/builtDist.js";
+import { capturedIo } from "../../support/cli/capturedIo.js";
 import { owner, pool } from "../../support/deciderSpec.js";
 import { AGENT_BIN, REPO_ROOT } from "../../support/e2e/repoPaths.js";
 import { ipledger, startOperatorAgent, type OperatorAgent } from "../../support/operator/operatorAgent.js";
@@ -23,19 +24,11 @@ const body = (name: string) => cniBody({ pod: { name }, ipam: { range: RANGE } }
 
 /** `ipledger who <ip> --at <ms> --output json`, in-process: the holder's address or null. */
 async function whoAt(dataDir: string, ip: string, atMs: number): Promise<string | null> {
-  let printed = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    printed += chunk.toString();
-    return true;
-  });
-  try {
-    expect(
-      await runCli(["node", "ipledger", "who", ip, "--at", String(atMs), "--output", "json", "--data-dir", dataDir]),
-    ).toBe(0);
-  } finally {
-    spy.mockRestore();
-  }
-  return (JSON.parse(printed) as { holder: { ip: string } | null }).holder?.ip ?? null;
+  const io = capturedIo();
+  expect(
+    await runCli(["node", "ipledger", "who", ip, "--at", String(atMs), "--output", "json", "--data-dir", dataDir], io),
+  ).toBe(0);
+  return (JSON.parse(io.stdoutText()) as { holder: { ip: string } | null }).holder?.ip ?? null;
 }
 
 describe("allowlist", () => {

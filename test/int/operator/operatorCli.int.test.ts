@@ -65,6 +65,14 @@ describe("operator commands through the CLI", () => {
     expect(op.agent.queries.history({ ip: "10.10.0.3" }).at(-1)).toMatchObject({ podName: "c", endReason: "admin" });
   });
 
+  it("given --socket with --kafka, release exits 2 naming both (the one read-source check) and the log does not move", async () => {
+    const before = await op.agent.logSize();
+    const run = await ipledger(["release", "10.10.0.2", "--reason", "x", "--socket", socket, "--kafka", "127.0.0.1:1"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/pass either --socket \(ask an agent\) or --kafka \(read the log\), not both/);
+    expect(await op.agent.logSize()).toBe(before);
+  });
+
   it("reserve: refused on a held address without --force (exit 1, says --force); --force on the data dir reserves it", async () => {
     const refused = await ipledger(["reserve", "10.10.0.1", "--reason", "router", ...viaSocket()]);
     expect(refused.status).toBe(1);

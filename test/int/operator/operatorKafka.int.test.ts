@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Allowlist } from "../../../src/operator/allowlist.js";
 import { localOperator } from "../../../src/operator/operatorIdentity.js";
 import type { OperatorResult } from "../../../src/operator/operatorService.js";
-import { foldLog, type LedgerView } from "../../../src/kube/reconcileLedger.js";
+import { foldLog, type LedgerView } from "../../../src/ledgerView.js";
 import { freshDir } from "../../support/agent/agentFiles.js";
 import { requireBuilt } from "../../support/builtDist.js";
 import { owner, pool } from "../../support/deciderSpec.js";

@@ -2,19 +2,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import pino from "pino";
 import type { LoggedEvent, UnchainedEvent } from "../../../ledger/core/index.js";
 import type { EventLog } from "../../../ledger/log/eventLog.js";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
-import { createProjectionRunner, type ProjectionRunner } from "../../../projections/runner.js";
-import { openSqliteProjection, type SqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
-import { createQueries, type Queries } from "../../../projections/sqlite/queries.js";
-import { LOG_FILE, PROJECTION_FILE } from "../../../src/agent.js";
-import { createCniService, type CniService, type ServiceLogger } from "../../../src/cni/cniService.js";
+import type { ProjectionRunner } from "../../../projections/runner.js";
+import type { SqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
+import type { Queries } from "../../../projections/sqlite/queries.js";
+import { assembleAgent, type AssembledAgent } from "../../../src/assembleAgent.js";
+import type { CniService, ServiceLogger } from "../../../src/cni/cniService.js";
 import type { FlatFileOptions } from "../../../src/cni/flatFile.js";
-import { buildApp } from "../../../src/http/app.js";
-import { createMetrics, type Metrics } from "../../../src/metrics.js";
-import { watchPoolGauges } from "../../../src/poolGauges.js";
-import { watchClockSkew } from "../../../src/clockSkew.js";
+import { parseAgentConfig } from "../../../src/config.js";
+import { LOG_FILE } from "../../../src/dataFiles.js";
+import type { Metrics } from "../../../src/metrics.js";
+import type { OperatorService } from "../../../src/operator/operatorService.js";
 
 /** Runs before the service's append reaches the log: lets a test slip a rival write in first. */
 export type BeforeAppend = (domain: string, events: readonly UnchainedEvent[]) => Promise<void>;
@@ -33,7 +34,7 @@ export interface TestAgentOptions {
   readonly clockSkewWarnMs?: number;
 }
 
-/** The agent's parts on a fresh data dir, wired as `src/agent.ts` wires them, minus the listeners. */
+/** The agent's parts on a fresh data dir, wired by `assembleAgent` (as `ipledger agent` runs it), minus the listeners. */
 export interface TestAgent {
   readonly dataDir: string;
   /** The API with unix-socket auth (every caller is admin); use `app.inject()`. */
@@ -43,8 +44,12 @@ export interface TestAgent {
   readonly projection: SqliteProjection;
   readonly runner: ProjectionRunner;
   readonly service: CniService;
+  /** The operator service the admin routes of `app` use (same log, runner and clock). */
+  readonly operator: OperatorService;
   readonly metrics: Metrics;
   readonly queries: Queries;
+  /** Every part `assembleAgent` returned. */
+  readonly assembled: AssembledAgent;
   /** Set to intercept the service's next appends (cleared by setting `undefined`). */
   beforeAppend: BeforeAppend | undefined;
   /** Every event in the log, partition by partition, in offset order. */
@@ -56,8 +61,9 @@ export interface TestAgent {
 }
 
 /**
- * Starts the agent's pieces on a `mkdtemp` data dir: the SQLite log and projection, the runner
- * (started and caught up), the CNI service, queries, metrics and `buildApp` with socket auth.
+ * Assembles an agent (`assembleAgent`) on a `mkdtemp` data dir: the SQLite log and projection, the
+ * runner (started and caught up), the CNI and operator services, queries, metrics, and the app with
+ * socket auth (every caller admin). Snapshots are off; nothing listens.
  *
  * @example
  *   const agent = await startTestAgent();
@@ -66,49 +72,40 @@ export interface TestAgent {
  */
 export async function startTestAgent(options: TestAgentOptions = {}): Promise<TestAgent> {
   const dataDir = mkdtempSync(join(tmpdir(), "ipledger-agent-int-"));
-  const log = openSqliteEventLog({ path: join(dataDir, LOG_FILE), pollIntervalMs: 50 });
-  const projection = openSqliteProjection(join(dataDir, PROJECTION_FILE));
-  const metrics = createMetrics();
-  const runner = createProjectionRunner({
-    log,
-    projection,
-    onError: (error) => console.error("test agent: log tail failed", error),
-  });
-  await runner.start();
-  await runner.waitForCatchUp(10_000);
-
   const agent = {} as TestAgent;
-  // The service appends through this wrapper so a test can interleave a rival writer.
-  const interceptedLog: EventLog = {
-    ...log,
-    append: async (domain, events) => {
-      await agent.beforeAppend?.(domain, events);
-      return log.append(domain, events);
-    },
-  };
-  const service = createCniService({
-    log: interceptedLog,
-    runner,
-    node: options.node ?? "node-int",
-    appendTimeoutMs: options.appendTimeoutMs ?? 5_000,
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-    ...(options.flatFile ? { flatFile: options.flatFile } : {}),
-    ...(options.logger ? { logger: options.logger } : {}),
-    onAllocated: (count) => metrics.allocations.inc(count),
-    onReleased: (count) => metrics.releases.inc(count),
-    onVoided: () => metrics.voided.inc(),
-  });
-  const stopPoolGauges = watchPoolGauges(runner, metrics);
-  const stopSkew = watchClockSkew(runner, metrics, options.logger, {
-    ...(options.clockSkewWarnMs !== undefined ? { thresholdMs: options.clockSkewWarnMs } : {}),
-  });
-  const stopGauges = (): void => {
-    stopPoolGauges();
-    stopSkew();
-  };
-  const queries = createQueries(projection.db);
-  const app = buildApp({ service, queries, runner, metrics, auth: { kind: "socket" } });
+  let assembled: AssembledAgent;
+  try {
+    const config = parseAgentConfig({
+      dataDir,
+      socket: join(dataDir, "agent.sock"), // never listened on: tests inject()
+      node: options.node ?? "node-int",
+      snapshotEveryEvents: 0,
+      quiet: true,
+      ...(options.appendTimeoutMs !== undefined ? { appendTimeoutMs: options.appendTimeoutMs } : {}),
+      ...(options.clockSkewWarnMs !== undefined ? { clockSkewWarnMs: options.clockSkewWarnMs } : {}),
+    });
+    assembled = await assembleAgent(config, {
+      // A short poll, so a test's rival writes reach the fold quickly.
+      log: openSqliteEventLog({ path: join(dataDir, LOG_FILE), pollIntervalMs: 50 }),
+      logger: pino({ level: "warn" }, pino.destination(2)),
+      // The services append through this wrapper so a test can interleave a rival writer.
+      appendThrough: (log) => ({
+        ...log,
+        append: async (domain, events) => {
+          await agent.beforeAppend?.(domain, events);
+          return log.append(domain, events);
+        },
+      }),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.flatFile ? { flatFile: options.flatFile } : {}),
+      ...(options.logger ? { serviceLogger: options.logger } : {}),
+    });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const { log, socketApp: app } = assembled;
   await app.ready();
 
   let closed = false;
@@ -116,11 +113,13 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
     dataDir,
     app,
     log,
-    projection,
-    runner,
-    service,
-    metrics,
-    queries,
+    projection: assembled.projection,
+    runner: assembled.runner,
+    service: assembled.service,
+    operator: assembled.operator.service,
+    metrics: assembled.metrics,
+    queries: assembled.queries,
+    assembled,
     beforeAppend: undefined,
     events: () => readAll(log),
     logSize: async () => [...(await log.endOffsets()).values()].reduce((sum, end) => sum + end, 0),
@@ -128,11 +127,7 @@ export async function startTestAgent(options: TestAgentOptions = {}): Promise<Te
       if (closed) return;
       closed = true;
       try {
-        await app.close();
-        stopGauges();
-        await runner.stop();
-        await log.close();
-        projection.close();
+        await assembled.stop();
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }

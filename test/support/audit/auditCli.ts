@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { requireBuilt } from "../builtDist.js";
+import { capturedIo } from "../cli/capturedIo.js";
 
 export interface CliRun {
   readonly status: number | null;
@@ -23,7 +24,7 @@ export function ipledger(
 /**
  * Runs a built script of this repository (`dist/…`) with Node, asynchronously, capturing what it prints.
  *
- * @example const demo = await runBuilt("dist/src/demo/runDemo.js", [], { cwd: home });
+ * @example const demo = await runBuilt("dist/src/cli/demo.js", [], { cwd: home });
  */
 export function runBuilt(
   script: string,
@@ -62,25 +63,9 @@ export async function ipledgerJson<T>(args: readonly string[]): Promise<T> {
  */
 export async function ipledgerHere(args: readonly string[]): Promise<CliRun> {
   const { runCli } = await import("../../../src/cli/program.js");
-  let stdout = "";
-  let stderr = "";
-  const saved = { out: process.stdout.write, err: process.stderr.write };
-  const capture = (append: (text: string) => void) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      const callback = rest.find((item) => typeof item === "function") as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture((text) => (stdout += text));
-  process.stderr.write = capture((text) => (stderr += text));
-  try {
-    const status = await runCli(["node", "ipledger", ...args]);
-    return { status, stdout, stderr };
-  } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-  }
+  const io = capturedIo();
+  const status = await runCli(["node", "ipledger", ...args], io);
+  return { status, stdout: io.stdoutText(), stderr: io.stderrText() };
 }
 
 /** An in-process run that must succeed; its standard output parsed as JSON. */

@@ -32,8 +32,6 @@ export interface DeciderWriter {
   releaseMany(containerIds: readonly string[]): Promise<void>;
 }
 
-const ids = (count: number) => Array.from({ length: count }, () => randomUUID());
-
 export function deciderWriter(
   agent: Pick<TestAgent, "log" | "runner">,
   now: () => Date,
@@ -58,7 +56,7 @@ export function deciderWriter(
         kind: "AllocateAddresses",
         now: now().toISOString(),
         actor,
-        eventIds: ids(request.targets.length * 2),
+        requestId: randomUUID(),
         owner: { ...request.owner, ...owner },
         pools: [...request.targets],
         requested: [...(requested ?? request.requested)],
@@ -103,7 +101,7 @@ export function deciderWriter(
               kind: "ReleaseAttachment",
               now: now().toISOString(),
               actor,
-              eventIds: ids(4),
+              requestId: randomUUID(),
               containerId,
               ifName: "net1",
               reason: "cni-del",
@@ -120,7 +118,7 @@ export function deciderWriter(
             kind: "ReleaseAttachment",
             now: now().toISOString(),
             actor,
-            eventIds: ids(4),
+            requestId: randomUUID(),
             containerId,
             ifName: "net1",
             reason: "cni-del",

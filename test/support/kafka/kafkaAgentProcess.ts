@@ -118,3 +118,16 @@ export async function startKafkaAgent(options: {
     await sleep(100);
   }
 }
+
+/** Waits until every agent reports the same log position on `/readyz` (30 s at most). */
+export async function agentsConverged(agents: readonly KafkaAgentProcess[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const positions = await Promise.all(
+      agents.map(async (agent) => JSON.stringify(((await agent.get("/readyz")) as { position: unknown }).position)),
+    );
+    if (new Set(positions).size === 1) return;
+    if (Date.now() > deadline) throw new Error(`the agents did not converge: ${positions.join(" | ")}`);
+    await sleep(50);
+  }
+}

@@ -1,54 +1,28 @@
 import { spawn } from "node:child_process";
 import type { FastifyInstance } from "fastify";
 import type { Actor, LedgerEvent } from "../../../ledger/core/index.js";
-import { buildApp } from "../../../src/http/app.js";
-import { createAllowlistQueries } from "../../../src/operator/allowlistQuery.js";
-import { createOperatorService, type OperatorService } from "../../../src/operator/operatorService.js";
+import type { OperatorService } from "../../../src/operator/operatorService.js";
 import { startTestAgent, type TestAgent, type TestAgentOptions } from "../agent/testAgent.js";
 import { AGENT_BIN, REPO_ROOT } from "../e2e/repoPaths.js";
 
-/** The test agent fixture plus the operator service and an app (socket auth) that serves the admin routes. */
+/** The test agent fixture, named for the operator tests: its app serves `/v1/admin/*` and `/v1/allowlist`. */
 export interface OperatorAgent {
   readonly agent: TestAgent;
   readonly operator: OperatorService;
-  /** The agent's API with `/v1/admin/*` and `/v1/allowlist`; use `inject()`. */
+  /** The agent's API with the admin routes (socket auth: every caller admin); use `inject()`. */
   readonly app: FastifyInstance;
   close(): Promise<void>;
 }
 
 /**
- * Starts the test agent fixture and wires the operator routes on a second app built from its
- * parts, as `src/agent.ts` wires them (same log, runner and projection; the clock is shared).
+ * Starts the test agent fixture (`assembleAgent` wires the operator service and its routes, on
+ * the same log, runner, projection and clock as the CNI service).
  *
  * @example const { agent, app } = await startOperatorAgent({ node: "node-a" });
  */
 export async function startOperatorAgent(options: TestAgentOptions = {}): Promise<OperatorAgent> {
   const agent = await startTestAgent(options);
-  const operator = createOperatorService({
-    log: agent.log,
-    runner: agent.runner,
-    node: options.node ?? "node-int",
-    component: "agent",
-    ...(options.now ? { now: options.now } : {}),
-  });
-  const app = buildApp({
-    service: agent.service,
-    queries: agent.queries,
-    runner: agent.runner,
-    metrics: agent.metrics,
-    auth: { kind: "socket" },
-    operator: { service: operator, allowlist: createAllowlistQueries(agent.projection.db) },
-  });
-  await app.ready();
-  return {
-    agent,
-    operator,
-    app,
-    async close() {
-      await app.close();
-      await agent.close();
-    },
-  };
+  return { agent, operator: agent.operator, app: agent.app, close: () => agent.close() };
 }
 
 /** One row of the projection's `events` table, as an auditor reads it. */

@@ -88,7 +88,7 @@ export async function allocateOn(
       kind: "AllocateAddresses",
       now,
       actor: { node: owner.node, component: "agent" },
-      eventIds: [crypto.randomUUID(), crypto.randomUUID()],
+      requestId: crypto.randomUUID(),
       owner,
       pools: [target],
       requested: [],

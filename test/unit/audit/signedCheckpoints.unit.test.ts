@@ -7,7 +7,7 @@ import {
   keyIdOf,
   signedCheckpointEvent,
   verifySignedCheckpoints,
-} from "../../../projections/audit/signedCheckpoints.js";
+} from "../../../src/audit/signedCheckpoints.js";
 
 const actor = { node: "n1", component: "agent" };
 const pool = (id: string): UnchainedEvent => ({

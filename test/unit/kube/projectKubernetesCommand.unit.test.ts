@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../../src/cli/program.js";
+import { capturedIo } from "../../support/cli/capturedIo.js";
 
 // The command's checks that come before any Kubernetes call: they must say what to pass.
 
@@ -13,9 +14,9 @@ afterEach(() => {
 });
 
 async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  const code = await runCli(["node", "ipledger", "project-kubernetes", ...args]);
-  return { code, stderr: stderr.mock.calls.map(([chunk]) => String(chunk)).join("") };
+  const io = capturedIo();
+  const code = await runCli(["node", "ipledger", "project-kubernetes", ...args], io);
+  return { code, stderr: io.stderrText() };
 }
 
 describe("ipledger project-kubernetes", () => {

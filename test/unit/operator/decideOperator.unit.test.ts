@@ -15,7 +15,7 @@ import {
   allocated,
   fold,
   history,
-  ids,
+  requestId,
   NOW,
   owner,
   pool,
@@ -29,14 +29,14 @@ const operator = { node: "node-a", component: "cli", user: "alice@bastion" };
 
 type Without<K extends OperatorCommand["kind"]> = Omit<
   Extract<OperatorCommand, { kind: K }>,
-  "now" | "actor" | "eventIds" | "reason"
+  "now" | "actor" | "requestId" | "reason"
 >;
 function command<K extends OperatorCommand["kind"]>(
   kind: K,
   fields: Omit<Without<K>, "kind">,
   reason = "because",
 ): OperatorCommand {
-  return { kind, now: NOW, actor: operator, eventIds: ids(10), reason, ...fields } as unknown as OperatorCommand;
+  return { kind, now: NOW, actor: operator, requestId: requestId(), reason, ...fields } as unknown as OperatorCommand;
 }
 
 /** a (node-a) holds .1, b (node-b) holds .2, c (node-a) holds .3 in p; d holds 10.9.0.1 in `other`. */

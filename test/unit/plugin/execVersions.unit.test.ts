@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { LATEST_VERSION, SUPPORTED_VERSIONS } from "../../../plugin/cniVersions.js";
-import { SUPPORTED_CNI_VERSIONS } from "../../../src/cni/cniRequest.js";
 import { compareVersions, requireVersionFor, type Verb } from "../../../src/cni/execVersions.js";
 
 describe("compareVersions", () => {
@@ -40,7 +39,6 @@ describe("the one list of versions", () => {
       supportedVersions: string[];
     };
     expect(SUPPORTED_VERSIONS).toEqual(file.supportedVersions);
-    expect(SUPPORTED_CNI_VERSIONS).toEqual(file.supportedVersions);
     expect(LATEST_VERSION).toBe(file.supportedVersions.at(-1));
     expect(readFileSync(new URL("../../../plugin/native/main.go", import.meta.url), "utf8")).toContain(
       "//go:embed versions.json",

@@ -7,7 +7,7 @@ import {
   fold,
   given,
   history,
-  ids,
+  requestId,
   NOW,
   owner,
   pool,
@@ -54,14 +54,14 @@ describe("pool definitions ahead of claims", () => {
   const p = pool("10.96.0.0/24");
 
   it("given an empty ledger, then the pool needs one PoolDefined, once even when named twice", () => {
-    const events = decidePoolDefinitions({ now: NOW, actor, eventIds: ids(), pools: [p, p] }, fold([]));
+    const events = decidePoolDefinitions({ now: NOW, actor, requestId: requestId(), pools: [p, p] }, fold([]));
     expect(events.map((event) => [event.type, event.pool])).toEqual([["PoolDefined", "10.96.0.0-24"]]);
   });
 
   it("given the pool is defined, then nothing is needed; given another exclude, a new definition is", () => {
-    const state = fold(decidePoolDefinitions({ now: NOW, actor, eventIds: ids(), pools: [p] }, fold([])));
+    const state = fold(decidePoolDefinitions({ now: NOW, actor, requestId: requestId(), pools: [p] }, fold([])));
     expect(needsDefinition(p, state)).toBe(false);
-    expect(decidePoolDefinitions({ now: NOW, actor, eventIds: ids(), pools: [p] }, state)).toEqual([]);
+    expect(decidePoolDefinitions({ now: NOW, actor, requestId: requestId(), pools: [p] }, state)).toEqual([]);
     expect(needsDefinition(pool("10.96.0.0/24", { exclude: ["10.96.0.9"] }), state)).toBe(true);
   });
 });

@@ -13,31 +13,31 @@ const c2 = ownerOf(2, 2, "net1");
 describe("the fold is the arbiter", () => {
   it("voids a zombie's claim decided on a view from before the address was taken, and the holder keeps it", () => {
     const ledger = given();
-    ledger.when(decideAdd(allocate(c1, [whole29], ledger.ids()))).then(["accepted", "accepted"]);
+    ledger.when(decideAdd(allocate(c1, [whole29], ledger.requestId()))).then(["accepted", "accepted"]);
     // The zombie has folded only the PoolDefined: 10.0.0.1 looks free to it.
     ledger
-      .when(decideAdd(allocate(c2, [whole29], ledger.ids())), { view: 1 })
+      .when(decideAdd(allocate(c2, [whole29], ledger.requestId())), { view: 1 })
       .then(["voided: is held by pod ns/web-0 container c1"]);
     expect(ledger.holderOf("", "10.0.0.1")).toBe("c1/net1");
   });
 
   it("voids the second of two writers that decided on the same view", () => {
     const ledger = given();
-    ledger.when(decideAdd(allocate(c1, [quarter30], ledger.ids()))).then(["accepted", "accepted"]);
+    ledger.when(decideAdd(allocate(c1, [quarter30], ledger.requestId()))).then(["accepted", "accepted"]);
     const view = 2;
-    ledger.when(decideAdd(allocate(c2, [quarter30], ledger.ids())), { view }).then(["accepted"]);
+    ledger.when(decideAdd(allocate(c2, [quarter30], ledger.requestId())), { view }).then(["accepted"]);
     ledger
-      .when(decideAdd(allocate(ownerOf(3, 0, "net1"), [quarter30], ledger.ids())), { view })
+      .when(decideAdd(allocate(ownerOf(3, 0, "net1"), [quarter30], ledger.requestId())), { view })
       .then(["voided: 10.0.0.6 is held by pod ns/web-1 container c2"]);
   });
 
   it("shares one domain between overlapping pools: what 10.0.0.4/30 holds, 10.0.0.0/29 neither gives nor accepts", () => {
     const ledger = given();
-    ledger.when(decideAdd(allocate(c1, [quarter30], ledger.ids()))).then(["accepted", "accepted"]);
-    ledger.when(decideAdd(allocate(c2, [whole29], ledger.ids(), ["10.0.0.5"]))).thenRefused("ADDRESS_IN_USE");
+    ledger.when(decideAdd(allocate(c1, [quarter30], ledger.requestId()))).then(["accepted", "accepted"]);
+    ledger.when(decideAdd(allocate(c2, [whole29], ledger.requestId(), ["10.0.0.5"]))).thenRefused("ADDRESS_IN_USE");
     // A writer that skips the check (or decided before c1's claim) is voided by the fold.
     ledger
-      .when(decideAdd(allocate(c2, [whole29], ledger.ids(), ["10.0.0.5"])), { view: 0 })
+      .when(decideAdd(allocate(c2, [whole29], ledger.requestId(), ["10.0.0.5"])), { view: 0 })
       .then(["accepted", "voided: 10.0.0.5 is held"]);
     expect(ledger.holderOf("", "10.0.0.5")).toBe("c1/net1");
   });
@@ -45,7 +45,7 @@ describe("the fold is the arbiter", () => {
   it("keeps another network_name apart: 10.0.0.1 is held in both domains at once", () => {
     const ledger = given();
     ledger
-      .when(decideAdd(allocate(c1, [whole29, blue29], ledger.ids())))
+      .when(decideAdd(allocate(c1, [whole29, blue29], ledger.requestId())))
       .then(["accepted", "accepted", "accepted", "accepted"]);
     expect([ledger.holderOf("", "10.0.0.1"), ledger.holderOf("blue", "10.0.0.1")]).toEqual(["c1/net1", "c1/net1"]);
   });
@@ -54,16 +54,16 @@ describe("the fold is the arbiter", () => {
     const ledger = given();
     let claim: readonly UnchainedEvent[] = [];
     ledger
-      .when((state) => (claim = decideAdd(allocate(c1, [whole29], ledger.ids()))(state)))
+      .when((state) => (claim = decideAdd(allocate(c1, [whole29], ledger.requestId()))(state)))
       .then(["accepted", "accepted"]);
-    ledger.when(decideDel(c1, ledger.ids())).then(["accepted"]);
+    ledger.when(decideDel(c1, ledger.requestId())).then(["accepted"]);
     ledger.when(() => claim).then(["duplicate", "duplicate"]);
     expect(ledger.holderOf("", "10.0.0.1")).toBeUndefined();
   });
 
   it("reads zero-padded octets as Whereabouts does: 10.00.0.5 is 10.0.0.5", () => {
     const ledger = given();
-    ledger.when(decideAdd(allocate(c1, [whole29], ledger.ids(), ["10.00.0.5"]))).then(["accepted", "accepted"]);
+    ledger.when(decideAdd(allocate(c1, [whole29], ledger.requestId(), ["10.00.0.5"]))).then(["accepted", "accepted"]);
     expect(ledger.holderOf("", "10.0.0.5")).toBe("c1/net1");
   });
 });

@@ -47,8 +47,8 @@ export function given(...history: UnchainedEvent[]) {
 
   const scenario = {
     live,
-    /** Fresh event ids for commands. */
-    ids: (count = 4) => Array.from({ length: count }, () => `when-${(nextId += 1)}`),
+    /** A fresh request id for a command (its events are stamped from it). */
+    requestId: () => `when-${(nextId += 1)}`,
     when(decide: (state: LedgerState) => readonly UnchainedEvent[], options: { view?: number } = {}) {
       let refused: LedgerError | undefined;
       let outcomes: Outcome[] = [];
@@ -88,18 +88,18 @@ export function given(...history: UnchainedEvent[]) {
   return scenario;
 }
 
-/** An ADD command for `owner` on `pools`, deciding with ids from `ids`. */
+/** An ADD command for `owner` on `pools`, its events stamped from `requestId`. */
 export function allocate(
   owner: Owner,
   pools: readonly TargetPool[],
-  ids: readonly string[],
+  requestId: string,
   requested: readonly string[] = [],
 ): AllocateAddresses {
   return {
     kind: "AllocateAddresses",
     now: "2025-01-07T14:05:00.000Z",
     actor: { node: "node-a", component: "agent" },
-    eventIds: [...ids],
+    requestId,
     owner,
     pools: [...pools],
     requested: [...requested],
@@ -113,13 +113,13 @@ export function allocate(
 export const decideAdd = (command: AllocateAddresses) => (state: LedgerState) =>
   decideAllocation(command, state).events;
 
-export const decideDel = (owner: Owner, ids: readonly string[]) => (state: LedgerState) =>
+export const decideDel = (owner: Owner, requestId: string) => (state: LedgerState) =>
   decideRelease(
     {
       kind: "ReleaseAttachment",
       now: "2025-01-07T14:06:00.000Z",
       actor: { node: "node-a", component: "agent" },
-      eventIds: [...ids],
+      requestId,
       containerId: owner.containerId,
       ifName: owner.ifName,
       reason: "cni-del",

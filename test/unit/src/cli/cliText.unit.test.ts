@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { isLedgerError } from "../../../../ledger/core/index.js";
 import { basisLine } from "../../../../src/audit/auditRender.js";
 import { EXAMPLES } from "../../../../src/cli/examples.js";
-import { EXIT, exitCodeOf } from "../../../../src/cli/exitCodes.js";
-import { parseOutput } from "../../../../src/cli/output.js";
+import { EXIT, exitCodeOf } from "../../../../src/exitCodes.js";
+import { parseOutput } from "../../../../src/output.js";
 import { COMMAND_NAMES } from "../../../../src/cli/program.js";
 import { packageVersion } from "../../../../src/cli/version.js";
 

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { EventLog } from "../../ledger/log/eventLog.js";
-import { openSqliteEventLog } from "../../ledger/log/sqliteEventLog.js";
-import { createProjectionRunner, type ProjectionRunner } from "../../projections/runner.js";
-import { LOG_FILE } from "../dataFiles.js";
+import type { EventLog } from "../ledger/log/eventLog.js";
+import { openSqliteEventLog } from "../ledger/log/sqliteEventLog.js";
+import { createProjectionRunner, type ProjectionRunner } from "../projections/runner.js";
+import { LOG_FILE } from "./dataFiles.js";
 
 /** The log a Kubernetes command reads and writes, folded in memory (no SQLite projection of its own). */
 export interface LedgerView {

@@ -1,18 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import type { EventLog } from "../../../ledger/log/eventLog.js";
-import type { KafkaEventLog, KafkaEventLogOptions } from "../../../ledger/log/kafka/kafkaEventLog.js";
-import type { KafkaLogSink, SaslMechanism } from "../../../ledger/log/kafka/kafkaClient.js";
-import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
-import { replayLog } from "../../../projections/replay.js";
-import { createQueries } from "../../../projections/sqlite/queries.js";
-import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
-import { LOG_FILE } from "../../dataFiles.js";
+import type { EventLog } from "../../ledger/log/eventLog.js";
+import type { KafkaEventLog, KafkaEventLogOptions } from "../../ledger/log/kafka/kafkaEventLog.js";
+import type { KafkaLogSink, SaslMechanism } from "../../ledger/log/kafka/kafkaClient.js";
+import { openSqliteEventLog } from "../../ledger/log/sqliteEventLog.js";
+import { LOG_FILE } from "../dataFiles.js";
 import { CliError, EXIT } from "../exitCodes.js";
-import type { QuerySource } from "../querySource.js";
 
 export const DEFAULT_TOPIC = "ipledger-events";
 const MECHANISMS: readonly SaslMechanism[] = ["plain", "scram-sha-256", "scram-sha-512"];
@@ -58,7 +53,7 @@ export function withLogOptions(command: Command): Command {
 
 /** kafkajs is loaded only by commands given `--kafka`, so the others start as fast as before. */
 async function openKafkaEventLog(options: KafkaEventLogOptions): Promise<KafkaEventLog> {
-  const { openKafkaEventLog: open } = await import("../../../ledger/log/kafka/kafkaEventLog.js");
+  const { openKafkaEventLog: open } = await import("../../ledger/log/kafka/kafkaEventLog.js");
   return open(options);
 }
 
@@ -179,44 +174,6 @@ export function rejectStrayKafkaOptions(options: LogOptions): void {
     ].some((value) => value !== undefined)
   ) {
     throw new CliError(EXIT.usage, "the --kafka-* options need --kafka host:port[,…]");
-  }
-}
-
-/**
- * Answers `who`, `history` and `pools` straight from a Kafka log: the log is replayed into a
- * throw-away projection in a temporary directory, which `close()` removes.
- *
- * @example const source = await openKafkaQuerySource(options); try { await source.pools() } finally { source.close() }
- */
-export async function openKafkaQuerySource(options: LogOptions): Promise<QuerySource> {
-  const log = await openKafkaEventLog(kafkaOptionsOf(options, CLI_READER));
-  const scratch = mkdtempSync(join(tmpdir(), "ipledger-query-"));
-  let projection: ReturnType<typeof openSqliteProjection> | undefined;
-  try {
-    projection = openSqliteProjection(join(scratch, "projection.db"));
-    await replayLog(log, projection);
-    const queries = createQueries(projection.db);
-    return {
-      who: async (ip, atMs) => ({ holder: queries.who(ip, atMs), basis: queries.basis() }),
-      history: async ({ pod, ...rest }) => {
-        const [namespace = "", name = ""] = (pod ?? "").split("/");
-        if (pod !== undefined && (!namespace || !name))
-          throw new CliError(EXIT.usage, `--pod ${pod} must be NAMESPACE/NAME`);
-        return queries.history({ ...rest, ...(pod ? { pod: { namespace, name } } : {}) });
-      },
-      pools: async () => queries.pools(),
-      allocations: async () => queries.allocations(),
-      close: () => {
-        projection?.close();
-        rmSync(scratch, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    projection?.close();
-    rmSync(scratch, { recursive: true, force: true });
-    throw error;
-  } finally {
-    await log.close();
   }
 }
 

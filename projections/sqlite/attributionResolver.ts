@@ -1,7 +1,7 @@
 import { parseAddress } from "../../ledger/core/index.js";
-import { blobOfAddress } from "../sqlite/auditFilters.js";
-import type { PointInTime } from "../sqlite/pointInTime.js";
-import type { Holder } from "../sqlite/tenancyRows.js";
+import { blobOfAddress } from "./auditFilters.js";
+import type { PointInTime } from "./pointInTime.js";
+import type { Holder } from "./tenancyRows.js";
 
 /**
  * What one probe found: the holders at that instant (empty = unallocated), or why the address

@@ -1,4 +1,4 @@
-import { LedgerError } from "../../ledger/core/index.js";
+import { LedgerError } from "../ledger/core/index.js";
 
 /** Prints rows as an aligned table, or anything as JSON, for `--output table|json`. */
 export const OUTPUT_FORMATS = ["table", "json"] as const;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAgent } from "../agent.js";
-import { askAgent } from "../http/agentClient.js";
+import { askAgent } from "../readModel/agentClient.js";
 
 /**
  * `npm run demo`: drives a few simulated pods through the real `ipledger-cni` executable against

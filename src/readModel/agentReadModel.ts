@@ -1,8 +1,16 @@
-import type { AuditFilter, Basis, EventFilter, Holder, PoolState } from "../../projections/sqlite/queries.js";
-import { askAgent } from "../http/agentClient.js";
-import type { ProbeResult } from "./attributeProbes.js";
-import { CHANGE_TYPES } from "./auditParams.js";
-import type { AuditSource, AuditSourceOptions } from "./auditSourcePort.js";
+import type {
+  AuditFilter,
+  Basis,
+  EventFilter,
+  Holder,
+  PoolState,
+  PoolSummary,
+} from "../../projections/sqlite/queries.js";
+import type { ProbeResult } from "../audit/attributeProbes.js";
+import { CHANGE_TYPES } from "../audit/auditParams.js";
+import { askAgent } from "./agentClient.js";
+import type { AllowHolder } from "../operator/allowlistQuery.js";
+import type { ReadModel, ReadModelOptions } from "./readModel.js";
 
 const PAGE = 5_000;
 
@@ -28,15 +36,15 @@ function filterQuery(filter: AuditFilter & Partial<EventFilter>): URLSearchParam
 }
 
 /**
- * Answers from a running agent over its unix socket: the auditor API, page after page. Instants
- * travel as ISO text, `--consistent` as `consistent=1` on every request.
+ * Answers from a running agent over its unix socket: the query and auditor API, page after page.
+ * Instants travel as ISO text, `--consistent` as `consistent=1` on every request.
  *
- * @example const source = agentAuditSource("/run/ipledger/agent.sock", { consistent: true, consistentTimeoutMs: 10_000 });
+ * @example const model = agentReadModel("/run/ipledger/agent.sock", { consistent: true, consistentTimeoutMs: 10_000 });
  */
-export function agentAuditSource(
+export function agentReadModel(
   socket: string,
-  options: Pick<AuditSourceOptions, "consistent" | "consistentTimeoutMs">,
-): AuditSource {
+  options: Pick<ReadModelOptions, "consistent" | "consistentTimeoutMs"> = {},
+): ReadModel {
   const consistency = options.consistent
     ? { consistent: "1", consistentTimeoutMs: String(options.consistentTimeoutMs ?? 10_000) }
     : {};
@@ -58,6 +66,7 @@ export function agentAuditSource(
   }
   return {
     basis: async () => (await get<{ basis: Basis }>("/v1/pools", new URLSearchParams())).basis,
+    pools: async () => (await get<{ pools: PoolSummary[] }>("/v1/pools", new URLSearchParams())).pools,
     who: async (ip, atMs, domain) =>
       (
         await get<{ holders: Holder[] }>(
@@ -86,6 +95,12 @@ export function agentAuditSource(
         timeoutMs,
       });
       return results.map((result) => ("error" in result ? { invalid: result.error } : { holders: result.holders }));
+    },
+    allowlist: async (selector, atMs) => {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(selector)) if (value !== undefined) query.set(key, String(value));
+      if (atMs !== undefined) query.set("at", String(atMs));
+      return (await askAgent<{ holders: AllowHolder[] }>(socket, `/v1/allowlist?${query}`)).holders;
     },
     close: async () => undefined,
   };

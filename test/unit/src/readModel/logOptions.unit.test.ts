@@ -3,12 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  CLI_READER,
-  kafkaOptionsOf,
-  withLogOptions,
-  type LogOptions,
-} from "../../../../src/cli/commands/logOptions.js";
+import { CLI_READER, kafkaOptionsOf, withLogOptions, type LogOptions } from "../../../../src/readModel/logOptions.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ipledger-log-options-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

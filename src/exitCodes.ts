@@ -1,4 +1,4 @@
-import { isLedgerError, type ErrorCode } from "../../ledger/core/index.js";
+import { isLedgerError, type ErrorCode } from "../ledger/core/index.js";
 
 /**
  * Exit codes of every `ipledger` command:
