@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideAllocation, decideRelease, evolve } from "../../../../ledger/core/index.js";
+import { eventIdOf } from "../../../../ledger/core/eventIds.js";
 import { allocate, fold, history, allocated, owner, pool, release } from "../../../support/deciderSpec.js";
 
 const p = pool("10.43.0.0/24");
@@ -27,5 +28,16 @@ describe("event ids are stamped from the request id after deciding", () => {
     const events = history(allocated(allocate(owner("a"), [p, q])));
     const released = decideRelease(release(owner("a"), { requestId: "req-del" }), fold(events));
     expect(released.map((event) => event.id)).toEqual(["req-del/0", "req-del/1"]);
+  });
+
+  it("given a UUID request id, then every event id is a UUID: the request id, then its last 48 bits counted up", () => {
+    const requestId = "3f2a9c1e-7b7d-4c1a-9e2f-fffffffffffe";
+    expect([0, 1, 2].map((index) => eventIdOf(requestId, index))).toEqual([
+      requestId,
+      "3f2a9c1e-7b7d-4c1a-9e2f-ffffffffffff",
+      "3f2a9c1e-7b7d-4c1a-9e2f-000000000000",
+    ]);
+    const { events } = decideAllocation(allocate(owner("a"), [p], { requestId }), fold([]));
+    for (const event of events) expect(event.id).toMatch(/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/);
   });
 });
