@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import type { LoggedEvent, Outcome, Effect, Owner } from "../../ledger/core/index.js";
-import { addressToBlob, parseAddress } from "../../ledger/core/index.js";
+import type { LoggedEvent, Outcome, Effect } from "../../ledger/core/index.js";
+import { HOLDER_COLUMNS, holderRows, type AddressColumns } from "./holderRows.js";
 
 /**
  * Writes one folded event into the projection with statements prepared once and bound by
@@ -10,9 +10,8 @@ import { addressToBlob, parseAddress } from "../../ledger/core/index.js";
 const INSERT_EVENT = `INSERT INTO events (partition, "offset", id, type, domain, pool, at, effective_ms, actor, status, reason, body)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-const HOLDER_COLUMNS = `domain, pool, ip, ip_blob, family, container_id, if_name, pod_namespace, pod_name, pod_uid, node, requested`;
 const OPEN_TENANCY = `INSERT INTO tenancies (${HOLDER_COLUMNS}, from_partition, from_offset, from_at, from_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const INSERT_ALLOCATION = `INSERT INTO allocations (${HOLDER_COLUMNS}, since_partition, since_offset, since_at, since_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const INSERT_ALLOCATION = `INSERT INTO allocations (${HOLDER_COLUMNS}, since_partition, since_offset, since_at, since_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const CLOSE_TENANCY = `UPDATE tenancies SET to_partition = ?, to_offset = ?, to_at = ?, to_ms = ?, end_reason = ?
   WHERE domain = ? AND ip_blob = ? AND container_id = ? AND if_name = ? AND to_offset IS NULL`;
@@ -26,54 +25,59 @@ const INSERT_RESERVATION = `INSERT INTO reservations (domain, pool, target, note
 
 const LIFT_RESERVATION = `UPDATE reservations SET to_offset = ?, to_ms = ? WHERE domain = ? AND pool = ? AND target = ? AND to_offset IS NULL`;
 
-/** Addresses repeat all the time in a pool's history: parse each once (bounded). */
-const BLOB_CACHE_LIMIT = 200_000;
+/** Where an effect happened: partition, offset, the writer's `at` and the effective ms. */
+export type EffectPosition = readonly [partition: number, offset: number, at: string, ms: number];
 
-/** @example const write = projectionWriter(db); db.transaction(() => batch.forEach(({ logged, outcome }) => write(logged, outcome)))(); */
-export function projectionWriter(db: Database.Database): (logged: LoggedEvent, outcome: Outcome) => void {
+type Opened = Extract<Effect, { kind: "tenancyOpened" }>;
+type Closed = Extract<Effect, { kind: "tenancyClosed" }>;
+
+/**
+ * How tenancies and allocations reach the file: at once, row by row (the live fold), or held
+ * back until the interval closes (`deferredTenancies`, for a replay into an empty file).
+ */
+export interface TenancyWriter {
+  opened(effect: Opened, holder: unknown[], at: EffectPosition): void;
+  closed(effect: Closed, address: AddressColumns, at: EffectPosition): void;
+}
+
+/** The live fold's tenancies: insert on open, update and delete on close. */
+function immediateTenancies(db: Database.Database): TenancyWriter {
   const sql = {
-    event: db.prepare(INSERT_EVENT),
     openTenancy: db.prepare(OPEN_TENANCY),
     insertAllocation: db.prepare(INSERT_ALLOCATION),
     closeTenancy: db.prepare(CLOSE_TENANCY),
     deleteAllocation: db.prepare(DELETE_ALLOCATION),
+  };
+  return {
+    opened(_effect, holder, from) {
+      sql.openTenancy.run(...holder, ...from);
+      sql.insertAllocation.run(...holder, ...from);
+    },
+    closed(effect, { blob }, to) {
+      const { containerId, ifName } = effect.owner;
+      sql.closeTenancy.run(...to, effect.reason, effect.domain, blob, containerId, ifName);
+      sql.deleteAllocation.run(effect.domain, blob);
+    },
+  };
+}
+
+/**
+ * @example const write = projectionWriter(db); db.transaction(() => batch.forEach(({ logged, outcome }) => write(logged, outcome)))();
+ */
+export function projectionWriter(
+  db: Database.Database,
+  tenancies: TenancyWriter = immediateTenancies(db),
+): (logged: LoggedEvent, outcome: Outcome) => void {
+  const sql = {
+    event: db.prepare(INSERT_EVENT),
     pool: db.prepare(INSERT_POOL),
     reserve: db.prepare(INSERT_RESERVATION),
     lift: db.prepare(LIFT_RESERVATION),
   };
-  const blobs = new Map<string, { blob: Buffer; family: number }>();
-  const addressOf = (ip: string): { blob: Buffer; family: number } => {
-    let known = blobs.get(ip);
-    if (!known) {
-      const address = parseAddress(ip);
-      if (!address)
-        throw new Error(`projection got an effect with a non-address ${ip}; the fold should have voided it`);
-      if (blobs.size >= BLOB_CACHE_LIMIT) blobs.clear();
-      known = { blob: Buffer.from(addressToBlob(address)), family: address.family };
-      blobs.set(ip, known);
-    }
-    return known;
-  };
-  const holder = (domain: string, pool: string, ip: string, owner: Owner, requested: boolean): unknown[] => {
-    const { blob, family } = addressOf(ip);
-    return [
-      domain,
-      pool,
-      ip,
-      blob,
-      family,
-      owner.containerId,
-      owner.ifName,
-      owner.podNamespace,
-      owner.podName,
-      owner.podUid,
-      owner.node,
-      requested ? 1 : 0,
-    ];
-  };
+  const { addressOf, holder } = holderRows();
 
-  const writeEffect = (effect: Effect, logged: LoggedEvent, at: string, ms: number): void => {
-    const { partition, offset } = logged;
+  const writeEffect = (effect: Effect, position: EffectPosition): void => {
+    const [partition, offset, at, ms] = position;
     switch (effect.kind) {
       case "poolDefined": {
         const d = effect.definition;
@@ -94,28 +98,16 @@ export function projectionWriter(db: Database.Database): (logged: LoggedEvent, o
         );
         return;
       }
-      case "tenancyOpened": {
-        const values = holder(effect.domain, effect.pool, effect.ip, effect.owner, effect.requested);
-        sql.openTenancy.run(...values, partition, offset, at, ms);
-        sql.insertAllocation.run(...values, partition, offset, at, ms);
-        return;
-      }
-      case "tenancyClosed": {
-        const { blob } = addressOf(effect.ip);
-        sql.closeTenancy.run(
-          partition,
-          offset,
-          at,
-          ms,
-          effect.reason,
-          effect.domain,
-          blob,
-          effect.owner.containerId,
-          effect.owner.ifName,
+      case "tenancyOpened":
+        tenancies.opened(
+          effect,
+          holder(effect.domain, effect.pool, effect.ip, effect.owner, effect.requested),
+          position,
         );
-        sql.deleteAllocation.run(effect.domain, blob);
         return;
-      }
+      case "tenancyClosed":
+        tenancies.closed(effect, addressOf(effect.ip), position);
+        return;
       case "reserved":
         sql.reserve.run(effect.domain, effect.pool, effect.target, effect.note, offset, ms);
         return;
@@ -146,6 +138,8 @@ export function projectionWriter(db: Database.Database): (logged: LoggedEvent, o
       outcome.reason ?? null,
       JSON.stringify(event),
     );
-    for (const effect of outcome.effects) writeEffect(effect, logged, event.at, ms);
+    if (outcome.effects.length === 0) return;
+    const position: EffectPosition = [logged.partition, logged.offset, event.at, ms];
+    for (const effect of outcome.effects) writeEffect(effect, position);
   };
 }

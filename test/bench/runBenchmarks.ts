@@ -1,3 +1,4 @@
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { agentAllocationsPerSecond } from "./agentAllocations.js";
 import { bareSqliteInsertsPerSecond } from "./baselines.js";
@@ -38,6 +39,10 @@ async function main(): Promise<void> {
     await reportCniBenchmarks(root, RUNS, kafkaBrokers, report);
     return;
   }
+  if (process.env.BENCH_ONLY === "history") {
+    await reportHistory(report);
+    return;
+  }
   if (process.env.BENCH_ONLY === "scale") {
     await reportScaleBenchmarks(Number(process.env.BENCH_LIVE_ALLOCATIONS ?? 1_000_000), report);
     return;
@@ -74,11 +79,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_AUDIT !== "0") await reportAuditBenchmarks(RUNS, report);
 
   // A year of churn (BENCH_HISTORY=0 skips): replay, verify and restarts on a generator log.
-  if (process.env.BENCH_HISTORY !== "0") {
-    const historyEvents = Number(process.env.BENCH_HISTORY_EVENTS ?? 200_000);
-    await reportHistoryBenchmarks(historyEvents, report);
-    await reportSnapshotBenchmarks(historyEvents, Number(process.env.BENCH_LIVE_ALLOCATIONS ?? 1_000_000), report);
-  }
+  if (process.env.BENCH_HISTORY !== "0") await reportHistory(report);
 
   const kubeconfig = process.env.IPLEDGER_KUBECONFIG;
   if (!kubeconfig) {
@@ -97,6 +98,24 @@ async function main(): Promise<void> {
   );
   report(
     `projector IPPool API writes for that burst                         ${writes} writes for ${events} events (${(writes / events).toFixed(3)} per event; ${median(bursts.map((burst) => burst.conflicts))} refused with 409)`,
+  );
+}
+
+/** Replay, verify, restarts and memory on generator logs (BENCH_ONLY=history runs just this part). */
+async function reportHistory(report: (line: string) => void): Promise<void> {
+  const historyEvents = Number(process.env.BENCH_HISTORY_EVENTS ?? 200_000);
+  const liveAllocations = Number(process.env.BENCH_LIVE_ALLOCATIONS ?? 1_000_000);
+  report(
+    `history   load average at start ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" ")} on ${cpus().length} cores (a shared machine)`,
+  );
+  await reportHistoryBenchmarks(historyEvents, RUNS, report);
+  await reportSnapshotBenchmarks(historyEvents, liveAllocations, report);
+  report(
+    `history   load average at end ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" ")}`,
   );
 }
 

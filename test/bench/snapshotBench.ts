@@ -1,19 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  decideAllocation,
-  decideRelease,
-  definePool,
-  evolve,
-  initialState,
-  type LedgerState,
-  type TargetPool,
-} from "../../ledger/core/index.js";
+import { decideAllocation, decideRelease, evolve, type LedgerState, type TargetPool } from "../../ledger/core/index.js";
 import { openSqliteEventLog } from "../../ledger/log/sqliteEventLog.js";
 import { LOG_FILE, startAgent } from "../../src/agent.js";
 import { generateChurn } from "../../src/generate/churnGenerator.js";
 import { formatRate } from "./benchStats.js";
+import { benchPool, foldStateRssMb, stateWith } from "./foldMemory.js";
 
 const ms = (started: bigint): number => Number(process.hrtime.bigint() - started) / 1e6;
 
@@ -63,60 +56,22 @@ export async function reportSnapshotBenchmarks(
 
 /**
  * The fold's state with many live allocations in one /64 (a hole every 1,000 addresses, as churn
- * leaves them): heap it takes, and an ADD's pure part (decide, then fold its events) next to an
+ * leaves them): RSS of a process holding it, and an ADD's pure part (decide, then fold its events) next to an
  * empty /24. BENCH_ONLY=scale runs just this.
  */
 export async function reportScaleBenchmarks(liveAllocations: number, report: (line: string) => void): Promise<void> {
-  const v6 = target("fd00:1::/64");
-  const v4 = target("10.99.0.0/24");
-  global.gc?.();
-  const before = process.memoryUsage().heapUsed;
-  const big = stateWith(v6, liveAllocations);
-  global.gc?.();
-  const heapMb = (process.memoryUsage().heapUsed - before) / 2 ** 20;
+  const memory = foldStateRssMb(liveAllocations);
   report(
-    `snapshot  fold state with ${liveAllocations} live allocations (one /64)        ${heapMb.toFixed(0)} MB of heap${global.gc ? "" : " (run node --expose-gc for a settled figure)"}`,
+    `snapshot  process holding the fold state, ${liveAllocations} live allocations (one /64)  ${memory.rssMb.toFixed(0)} MB RSS (${memory.heapMb.toFixed(0)} MB heap; the agent's floor)`,
   );
+  const v6 = benchPool("fd00:1::/64");
+  const v4 = benchPool("10.99.0.0/24");
+  const big = stateWith(v6, liveAllocations);
   const small = stateWith(v4, 0);
   const [onBig, onSmall] = [addTimes(big, v6), addTimes(small, v4)];
   report(
     `snapshot  ADD decide+fold p99, /64 with ${liveAllocations} allocations vs empty /24   ${onBig.p99.toFixed(3)} ms vs ${onSmall.p99.toFixed(3)} ms  (${(onBig.p99 / onSmall.p99).toFixed(2)}×; p50 ${onBig.p50.toFixed(3)} vs ${onSmall.p50.toFixed(3)} ms)`,
   );
-}
-
-function target(range: string): TargetPool {
-  return definePool(
-    { range, exclude: [], key: "bench" },
-    { networkName: `bench-${range}`, reuseCooldownSeconds: 0, overlappingRanges: true },
-  );
-}
-
-/** A state whose pool holds `count` allocations, built by folding the events an agent would log. */
-function stateWith(pool: TargetPool, count: number): LedgerState {
-  const state = initialState();
-  const actor = { node: "bench", component: "agent" };
-  const base = { v: 1 as const, domain: pool.domain, pool: pool.pool, at: "2026-01-01T00:00:00.000Z", actor };
-  evolve(state, { partition: 0, offset: 0, event: { ...base, id: "def", type: "PoolDefined", data: pool.definition } });
-  const prefix = pool.definition.range.split("/")[0]!.replace(/::$/, ":");
-  for (let index = 1, made = 0; made < count; index += 1) {
-    if (index % 1_000 === 0) continue; // a hole, as releases leave them: new claims land low in the list
-    made += 1;
-    const owner = {
-      containerId: `c${index.toString(16).padStart(12, "0")}`,
-      ifName: "net1",
-      podNamespace: "bench",
-      podName: `pod-${index}`,
-      podUid: `uid-${index}`,
-      node: `node-${index % 500}`,
-    };
-    const ip = pool.definition.range.includes(":") ? `${prefix}:${index.toString(16)}` : "";
-    evolve(state, {
-      partition: 0,
-      offset: index,
-      event: { ...base, id: `a${index}`, type: "AddressAllocated", data: { ip, owner, requested: false, basis: {} } },
-    });
-  }
-  return state;
 }
 
 /** Decide an ADD, then fold its events into the state, as the agent does: the pure part of one ADD. */
