@@ -1,7 +1,7 @@
 // POST /v1/cni/exec on the agent's real HTTP app (socket auth, via inject): the route the pipes call.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_STDIN_BYTES } from "../../../src/cni/cniExec.js";
-import { startTestAgent, type TestAgent } from "../../support/agent/testAgent.js";
+import { MAX_STDIN_BYTES } from "../../../../src/cni/cniExec.js";
+import { startTestAgent, type TestAgent } from "../../../support/agent/testAgent.js";
 import { cniEnv, networkConfig } from "./execHarness.js";
 
 let agent: TestAgent;

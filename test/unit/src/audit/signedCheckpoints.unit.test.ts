@@ -1,13 +1,13 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { EVENT_SCHEMA_VERSION, evolve, initialState, type UnchainedEvent } from "../../../ledger/core/index.js";
-import { createMemoryEventLog } from "../../../ledger/log/memoryEventLog.js";
+import { EVENT_SCHEMA_VERSION, evolve, initialState, type UnchainedEvent } from "../../../../ledger/core/index.js";
+import { createMemoryEventLog } from "../../../../ledger/log/memoryEventLog.js";
 import {
   checkpointPayload,
   keyIdOf,
   signedCheckpointEvent,
   verifySignedCheckpoints,
-} from "../../../src/audit/signedCheckpoints.js";
+} from "../../../../src/audit/signedCheckpoints.js";
 
 const actor = { node: "n1", component: "agent" };
 const pool = (id: string): UnchainedEvent => ({

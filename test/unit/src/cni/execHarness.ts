@@ -1,6 +1,6 @@
-import { runCniExec, type ExecAnswer } from "../../../src/cni/cniExec.js";
-import type { TestAgent } from "../../support/agent/testAgent.js";
-import { cniEnv } from "./pluginHarness.js";
+import { runCniExec, type ExecAnswer } from "../../../../src/cni/cniExec.js";
+import type { TestAgent } from "../../../support/agent/testAgent.js";
+import { cniEnv } from "../../plugin/pluginHarness.js";
 
 /** Builders and a runner for `runCniExec` against a real test agent (SQLite log and projection). */
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { LATEST_VERSION, SUPPORTED_VERSIONS } from "../../../plugin/cniVersions.js";
-import { compareVersions, requireVersionFor, type Verb } from "../../../src/cni/execVersions.js";
+import { LATEST_VERSION, SUPPORTED_VERSIONS } from "../../../../plugin/cniVersions.js";
+import { compareVersions, requireVersionFor, type Verb } from "../../../../src/cni/execVersions.js";
 
 describe("compareVersions", () => {
   it.each([
@@ -35,12 +35,14 @@ describe("requireVersionFor", () => {
 
 describe("the one list of versions", () => {
   it("is plugin/native/versions.json, which the Go pipe embeds and the agent reads", () => {
-    const file = JSON.parse(readFileSync(new URL("../../../plugin/native/versions.json", import.meta.url), "utf8")) as {
+    const file = JSON.parse(
+      readFileSync(new URL("../../../../plugin/native/versions.json", import.meta.url), "utf8"),
+    ) as {
       supportedVersions: string[];
     };
     expect(SUPPORTED_VERSIONS).toEqual(file.supportedVersions);
     expect(LATEST_VERSION).toBe(file.supportedVersions.at(-1));
-    expect(readFileSync(new URL("../../../plugin/native/main.go", import.meta.url), "utf8")).toContain(
+    expect(readFileSync(new URL("../../../../plugin/native/main.go", import.meta.url), "utf8")).toContain(
       "//go:embed versions.json",
     );
   });

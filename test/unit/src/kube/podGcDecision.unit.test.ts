@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evolve, type Owner } from "../../../ledger/core/index.js";
-import { decidePodReleases, holdingsOf, podReleaseEvents, type LivePod } from "../../../src/kube/podGcDecision.js";
-import { allocate, allocated, fold, history, owner, pool } from "../../support/deciderSpec.js";
+import { evolve, type Owner } from "../../../../ledger/core/index.js";
+import { decidePodReleases, holdingsOf, podReleaseEvents, type LivePod } from "../../../../src/kube/podGcDecision.js";
+import { allocate, allocated, fold, history, owner, pool } from "../../../support/deciderSpec.js";
 
 const net = pool("10.7.0.0/24");
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { EventView, Holder } from "../../../projections/sqlite/queries.js";
-import { filterOf, parsePod, parseTypes } from "../../../src/audit/auditParams.js";
-import { csvField, exportWriter, TENANCY_COLUMNS } from "../../../src/audit/exportFormats.js";
-import { csvFields } from "../../../src/audit/csvLine.js";
-import { parseTimeZone, UTC } from "../../../src/timeZone.js";
+import type { EventView, Holder } from "../../../../projections/sqlite/queries.js";
+import { filterOf, parsePod, parseTypes } from "../../../../src/audit/auditParams.js";
+import { csvField, exportWriter, TENANCY_COLUMNS } from "../../../../src/audit/exportFormats.js";
+import { csvFields } from "../../../../src/audit/csvLine.js";
+import { parseTimeZone, UTC } from "../../../../src/timeZone.js";
 
 const holder: Holder = {
   ip: "10.0.0.1",

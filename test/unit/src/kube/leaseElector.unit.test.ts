@@ -6,7 +6,7 @@ import {
   type LeaseRecord,
   type LeaseStore,
   type StoredLease,
-} from "../../../src/kube/leaseElector.js";
+} from "../../../../src/kube/leaseElector.js";
 
 /** One Lease in memory with compare-and-swap on its resourceVersion; `cut` partitions a caller. */
 function memoryLease() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collapseCidrs } from "../../../src/operator/collapseCidrs.js";
+import { collapseCidrs } from "../../../../src/operator/collapseCidrs.js";
 
 describe("collapseCidrs", () => {
   it.each([

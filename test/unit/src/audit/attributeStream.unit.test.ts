@@ -1,9 +1,9 @@
 import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { Attribution } from "../../../projections/sqlite/attributionResolver.js";
-import type { Holder } from "../../../projections/sqlite/queries.js";
-import { attributeStream, type AttributeOptions, type Attributor } from "../../../src/audit/attributeStream.js";
-import { csvFields } from "../../../src/audit/csvLine.js";
+import type { Attribution } from "../../../../projections/sqlite/attributionResolver.js";
+import type { Holder } from "../../../../projections/sqlite/queries.js";
+import { attributeStream, type AttributeOptions, type Attributor } from "../../../../src/audit/attributeStream.js";
+import { csvFields } from "../../../../src/audit/csvLine.js";
 
 const T = Date.parse("2026-11-20T03:12:09Z");
 

@@ -9,7 +9,7 @@ import {
   type LedgerState,
   type OperatorCommand,
   type UnchainedEvent,
-} from "../../../ledger/core/index.js";
+} from "../../../../ledger/core/index.js";
 import {
   allocate,
   allocated,
@@ -21,7 +21,7 @@ import {
   pool,
   release,
   released,
-} from "../../support/deciderSpec.js";
+} from "../../../support/deciderSpec.js";
 
 const p = pool("10.0.0.0/29");
 const other = pool("10.9.0.0/29", { networkName: "blue" });

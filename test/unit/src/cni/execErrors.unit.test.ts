@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "../../../ledger/core/errors.js";
-import { CNI_CODES } from "../../../src/cni/cniErrors.js";
-import { EXEC_ERRORS, ExecError, toCniError } from "../../../src/cni/execErrors.js";
+import { ERROR_CODES } from "../../../../ledger/core/errors.js";
+import { CNI_CODES } from "../../../../src/cni/cniErrors.js";
+import { EXEC_ERRORS, ExecError, toCniError } from "../../../../src/cni/execErrors.js";
 
 describe("EXEC_ERRORS", () => {
   // The conditions that spell a ledger code are checked against CNI_CODES in test/unit/src/errorTables.unit.test.ts.

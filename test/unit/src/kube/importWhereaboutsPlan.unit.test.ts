@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decideAllocation, initialState, parseAddress, type LedgerState } from "../../../ledger/core/index.js";
-import { planImport, type ImportInput } from "../../../src/kube/importWhereaboutsPlan.js";
-import { reservationNameOf } from "../../../src/kube/importWhereaboutsPools.js";
-import type { SourcePool, SourceReservation } from "../../../src/kube/importWhereaboutsSource.js";
-import { NETWORK_STATUS_ANNOTATION, type PodSummary } from "../../../src/kube/reconcilePodSource.js";
-import { allocate, allocated, fold, history, owner, pool } from "../../support/deciderSpec.js";
+import { decideAllocation, initialState, parseAddress, type LedgerState } from "../../../../ledger/core/index.js";
+import { planImport, type ImportInput } from "../../../../src/kube/importWhereaboutsPlan.js";
+import { reservationNameOf } from "../../../../src/kube/importWhereaboutsPools.js";
+import type { SourcePool, SourceReservation } from "../../../../src/kube/importWhereaboutsSource.js";
+import { NETWORK_STATUS_ANNOTATION, type PodSummary } from "../../../../src/kube/reconcilePodSource.js";
+import { allocate, allocated, fold, history, owner, pool } from "../../../support/deciderSpec.js";
 
 const ns = "kube-system";
 const ippool = (name: string, range: string, allocations: Record<string, unknown>): SourcePool => ({

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ipledgerHere } from "../../support/cli/inProcessCli.js";
+import { ipledgerHere } from "../../../support/cli/inProcessCli.js";
 
 // The command's checks that come before any Kubernetes call: they must say what to pass.
 

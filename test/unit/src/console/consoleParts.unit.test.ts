@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { LedgerError } from "../../../ledger/core/index.js";
-import type { Holder } from "../../../projections/sqlite/tenancyRows.js";
-import type { PoolState } from "../../../projections/sqlite/poolState.js";
-import { consoleAuth, cookieValue, SESSION_COOKIE } from "../../../src/console/consoleAuth.js";
-import { CELL, poolGrid } from "../../../src/console/poolGrid.js";
-import { historyWindow, MAX_BARS, shapeTimeline, utilisation } from "../../../src/console/timeline.js";
-import { isLoopbackHost, splitListen } from "../../../src/cli/commands/consoleCommand.js";
-import { isAgentConsoleUrl } from "../../../src/console/agentConsole.js";
-import { indexForMount } from "../../../src/console/consoleServer.js";
-import type { AuthPolicy } from "../../../src/http/auth.js";
+import { LedgerError } from "../../../../ledger/core/index.js";
+import type { Holder } from "../../../../projections/sqlite/tenancyRows.js";
+import type { PoolState } from "../../../../projections/sqlite/poolState.js";
+import { consoleAuth, cookieValue, SESSION_COOKIE } from "../../../../src/console/consoleAuth.js";
+import { CELL, poolGrid } from "../../../../src/console/poolGrid.js";
+import { historyWindow, MAX_BARS, shapeTimeline, utilisation } from "../../../../src/console/timeline.js";
+import { isLoopbackHost, splitListen } from "../../../../src/cli/commands/consoleCommand.js";
+import { isAgentConsoleUrl } from "../../../../src/console/agentConsole.js";
+import { indexForMount } from "../../../../src/console/consoleServer.js";
+import type { AuthPolicy } from "../../../../src/http/auth.js";
 import { createHash } from "node:crypto";
 
 const T0 = Date.parse("2026-03-02T00:00:00Z");

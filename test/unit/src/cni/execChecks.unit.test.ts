@@ -3,9 +3,9 @@
 // against a real test agent (SQLite log and projection in a temp dir); a refused call must leave
 // the log as it was.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SUPPORTED_VERSIONS } from "../../../plugin/cniVersions.js";
-import { MAX_STDIN_BYTES } from "../../../src/cni/cniExec.js";
-import { startTestAgent, type TestAgent } from "../../support/agent/testAgent.js";
+import { SUPPORTED_VERSIONS } from "../../../../plugin/cniVersions.js";
+import { MAX_STDIN_BYTES } from "../../../../src/cni/cniExec.js";
+import { startTestAgent, type TestAgent } from "../../../support/agent/testAgent.js";
 import { cniEnv, exec, networkConfig, printed } from "./execHarness.js";
 
 let agent: TestAgent;
