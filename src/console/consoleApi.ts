@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { LedgerError } from "../../ledger/core/index.js";
-import type { EventFilter, Holder } from "../../projections/sqlite/queries.js";
+import type { EventFilter } from "../../projections/sqlite/queries.js";
 import { filterOf, parseTypes, DEFAULT_CHANGE_TYPES } from "../audit/auditParams.js";
 import { actorText } from "../audit/exportFormats.js";
 import { parseInstant } from "../time.js";
@@ -29,16 +29,6 @@ const required = (query: Query, key: string): string => {
   if (!value) throw new LedgerError("INVALID_REQUEST", `${key} is required`, { key });
   return value;
 };
-
-async function all(pages: AsyncGenerator<Holder[]>, cap: number): Promise<Holder[]> {
-  const rows: Holder[] = [];
-  for await (const page of pages) {
-    rows.push(...page);
-    if (rows.length > cap)
-      throw new LedgerError("REQUEST_TOO_LARGE", `more than ${cap} tenancies in this window; zoom in (narrow from/to)`);
-  }
-  return rows;
-}
 
 /**
  * The console's read-only JSON API: every route is a GET that asks `data`. Aggregation (the
@@ -73,12 +63,12 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const filter = filterOf({ ip, since: query.from, until: query.to }, (name) =>
       name === "since" ? "from" : name === "until" ? "to" : name,
     );
-    const holders = await all(data.eachTenancyPage(filter), MAX_TIMELINE);
-    const whole = historyWindow(holders, nowMs);
+    const history = await data.spans(filter, MAX_TIMELINE);
+    const whole = historyWindow(history.spans, nowMs);
     const fromMs = filter.sinceMs ?? whole.fromMs;
     const toMs = filter.untilMs ?? whole.toMs;
     const page = pageOf(query);
-    const timeline = shapeTimeline(holders, fromMs, toMs);
+    const timeline = shapeTimeline(history.spans, fromMs, toMs);
     // Voided claims and reservations are listed with the bars; a density view asks to zoom in first
     // (finding them reads the address's events, 20,000 for 10,000 tenancies).
     const { events } = timeline.bars
@@ -87,7 +77,7 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     return {
       ip,
       timeline,
-      rows: holders.slice(page * TABLE_PAGE, (page + 1) * TABLE_PAGE),
+      rows: await history.rows(page * TABLE_PAGE, (page + 1) * TABLE_PAGE),
       page,
       pageSize: TABLE_PAGE,
       voided: events.filter((event) => event.status !== "accepted"),
@@ -109,7 +99,7 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const query = request.query as Query;
     const pool = required(query, "pool");
     const atMs = instant(query, "at", Date.now());
-    const state = await data.poolState(pool, atMs, query.domain || undefined);
+    const state = await data.poolView(pool, atMs, query.domain || undefined);
     const cooldownMs = state.definition.reuseCooldownSeconds * 1000;
     const recentlyEnded =
       cooldownMs > 0
@@ -120,13 +110,13 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
             )
           ).holders
         : [];
-    const { holders, otherPools, ...rest } = state;
+    const { holders, otherPools, rows, ...rest } = state;
     const page = pageOf(query);
     return {
       ...rest,
       heldCount: holders.length,
       otherPoolCount: otherPools.length,
-      holders: holders.slice(page * TABLE_PAGE, (page + 1) * TABLE_PAGE),
+      holders: await rows(page * TABLE_PAGE, (page + 1) * TABLE_PAGE),
       page,
       pageSize: TABLE_PAGE,
       grid: poolGrid(state, recentlyEnded),
@@ -143,14 +133,11 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
   app.get("/api/pool/utilisation", async (request) => {
     const query = request.query as Query;
     const pool = required(query, "pool");
-    const holders = await all(
-      data.eachTenancyPage({ pool, ...(query.domain ? { domain: query.domain } : {}) }),
-      MAX_TIMELINE,
-    );
-    const whole = historyWindow(holders, Date.now());
+    const { spans } = await data.spans({ pool, ...(query.domain ? { domain: query.domain } : {}) }, MAX_TIMELINE);
+    const whole = historyWindow(spans, Date.now());
     const fromMs = instant(query, "from", whole.fromMs);
     const toMs = instant(query, "to", whole.toMs);
-    return { pool, fromMs, toMs, ...utilisation(holders, fromMs, toMs) };
+    return { pool, fromMs, toMs, ...utilisation(spans, fromMs, toMs) };
   });
 
   app.get("/api/changes", async (request) => {

@@ -12,10 +12,25 @@ import type {
   PoolState,
 } from "../../projections/sqlite/queries.js";
 import { verifyLedger, type VerifyReport } from "../../projections/verifyLedger.js";
+import type { PoolCells, Span } from "../readModel/leanReads.js";
 import { openReadModel } from "../readModel/openReadModel.js";
 import type { ReadModel, ReadModelOptions } from "../readModel/readModel.js";
 import { openCommandLog } from "../readModel/logOptions.js";
 import { readSourceOf } from "../readModel/readSource.js";
+import { spanOf } from "./timeline.js";
+
+/** Tenancies for drawing, oldest first, with the whole rows of any slice of them (a table page). */
+export interface SpanSet {
+  readonly spans: readonly Span[];
+  rows(from: number, to: number): Promise<Holder[]>;
+}
+
+/** A pool as of T (counts, definition, reservations) with holders as cells, and whole rows per table page. */
+export interface PoolView extends Omit<PoolCells, "holders" | "otherPools"> {
+  readonly holders: readonly Pick<Holder, "ip" | "pool">[];
+  readonly otherPools: readonly Pick<Holder, "ip" | "pool">[];
+  rows(from: number, to: number): Promise<Holder[]>;
+}
 
 /**
  * Everything the console reads, in one small port over the read model (data directory, agent
@@ -37,6 +52,10 @@ export interface ConsoleData {
   eachTenancyPage(filter: AuditFilter): AsyncGenerator<Holder[]>;
   events(filter: EventFilter, limit: number): Promise<{ events: EventView[]; more: boolean }>;
   poolState(pool: string, atMs: number, domain?: string): Promise<PoolState>;
+  /** `poolState` for drawing: the same answer, but whole rows only for the page shown. */
+  poolView(pool: string, atMs: number, domain?: string): Promise<PoolView>;
+  /** Every tenancy matching `filter` as spans; REQUEST_TOO_LARGE beyond `cap`. */
+  spans(filter: AuditFilter, cap: number): Promise<SpanSet>;
   attribute(probes: readonly { readonly ip: string; readonly atMs: number }[]): Promise<Attribution[]>;
   /** Checks the hash chain and single ownership; `onRead` counts events read so far. Unsupported over a socket. */
   verify(onRead: (events: number) => void): Promise<VerifyReport>;
@@ -53,6 +72,24 @@ async function collect<T>(pages: AsyncGenerator<T[]>, limit: number): Promise<{ 
     }
   }
   return { rows, more: false };
+}
+
+const tooMany = (cap: number) =>
+  new LedgerError("REQUEST_TOO_LARGE", `more than ${cap} tenancies in this window; zoom in (narrow from/to)`);
+
+/** Answers per model (one frozen snapshot, so they cannot change); a handful, for pages opened again. */
+const remembered = new WeakMap<ReadModel, Map<string, Promise<unknown>>>();
+const REMEMBER = 16;
+function remember<T>(model: ReadModel, key: string, compute: () => T): Promise<T> {
+  let answers = remembered.get(model);
+  if (!answers) remembered.set(model, (answers = new Map()));
+  const known = answers.get(key) as Promise<T> | undefined;
+  if (known) return known;
+  if (answers.size >= REMEMBER) answers.delete(answers.keys().next().value as string);
+  const answer = Promise.resolve().then(compute);
+  answers.set(key, answer);
+  answer.catch(() => answers.delete(key));
+  return answer;
 }
 
 /** A log whose reads are counted: verify's progress without touching verifyLedger. */
@@ -172,6 +209,33 @@ export async function openConsoleData(
       return { events: rows, more };
     },
     poolState: (pool, atMs, domain) => source.poolState(pool, atMs, domain),
+    poolView: async (pool, atMs, domain) => {
+      const model = await live.current();
+      const lean = model.lean;
+      if (!lean) {
+        const state = await model.poolState(pool, atMs, domain);
+        return { ...state, rows: async (from, to) => state.holders.slice(from, to) };
+      }
+      const cells = await remember(model, JSON.stringify(["pool", pool, atMs, domain]), () =>
+        lean.poolCells(pool, atMs, domain),
+      );
+      return {
+        ...cells,
+        rows: async (from, to) => lean.holders(cells.holders.slice(from, to).map((cell) => cell.id)),
+      };
+    },
+    spans: async (filter, cap) => {
+      const model = await live.current();
+      const lean = model.lean;
+      if (!lean) {
+        const { rows, more } = await collect(model.tenancies(filter), cap);
+        if (more) throw tooMany(cap);
+        return { spans: rows.map(spanOf), rows: async (from, to) => rows.slice(from, to) };
+      }
+      const spans = await remember(model, JSON.stringify(["spans", filter]), () => lean.spans(filter));
+      if (spans.length > cap) throw tooMany(cap);
+      return { spans, rows: async (from, to) => lean.holders(spans.slice(from, to).map((span) => span.id)) };
+    },
     attribute: (probes) => source.attribute(probes),
     verify: async (onRead) => {
       if (kind === "socket")

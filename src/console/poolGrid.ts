@@ -20,7 +20,13 @@ export interface PoolGrid {
  * overlapping one), reserved, excluded, cooling down (released less than the pool's reuse
  * cooldown ago, so the allocator would not hand it out yet), or free.
  */
-export function poolGrid(state: PoolState, recentlyEnded: readonly Holder[]): PoolGrid {
+export function poolGrid(
+  state: Pick<PoolState, "definition" | "reservations" | "at"> & {
+    readonly holders: readonly Pick<Holder, "ip">[];
+    readonly otherPools: readonly Pick<Holder, "ip">[];
+  },
+  recentlyEnded: readonly Holder[],
+): PoolGrid {
   const definition = state.definition;
   const window = resolveWindow({
     range: definition.range,

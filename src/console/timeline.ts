@@ -1,4 +1,19 @@
 import type { Holder } from "../../projections/sqlite/tenancyRows.js";
+import type { Span } from "../readModel/leanReads.js";
+
+export type { Span };
+
+/** A whole tenancy as a span (for sources that answer only whole rows, like an agent's socket); `id` is its index. */
+export function spanOf(holder: Holder, index: number): Span {
+  return {
+    id: index,
+    fromMs: Date.parse(holder.from),
+    toMs: holder.to === null ? null : Date.parse(holder.to),
+    domain: holder.domain,
+    podNamespace: holder.podNamespace,
+    podName: holder.podName,
+  };
+}
 
 /** A timeline holds at most this many bars; beyond, it is drawn as a density of holders. */
 export const MAX_BARS = 2_000;
@@ -30,45 +45,45 @@ export interface Timeline {
  * themselves when few enough, else a density the browser can draw in one pass. Aggregating here
  * keeps a 10,000-tenancy history to a few kilobytes on the wire.
  */
-export function shapeTimeline(holders: readonly Holder[], fromMs: number, toMs: number, offset = 0): Timeline {
-  const lanes = [...new Set(holders.map((holder) => holder.domain))].sort();
-  const intervals = holders.map((holder) => ({
-    fromMs: Date.parse(holder.from),
-    toMs: holder.to === null ? null : Date.parse(holder.to),
-    label: `${holder.podNamespace}/${holder.podName}`,
-    lane: lanes.indexOf(holder.domain),
-  }));
-  if (intervals.length <= MAX_BARS) {
+export function shapeTimeline(spans: readonly Span[], fromMs: number, toMs: number, offset = 0): Timeline {
+  const lanes = [...new Set(spans.map((span) => span.domain))].sort();
+  if (spans.length <= MAX_BARS) {
     return {
       fromMs,
       toMs,
-      total: intervals.length,
-      bars: intervals.map((bar, index) => ({ ...bar, index: offset + index })),
+      total: spans.length,
+      bars: spans.map((span, index) => ({
+        fromMs: span.fromMs,
+        toMs: span.toMs,
+        label: `${span.podNamespace}/${span.podName}`,
+        lane: lanes.indexOf(span.domain),
+        index: offset + index,
+      })),
       density: null,
       lanes,
     };
   }
   const density = new Array<number>(BUCKETS).fill(0);
   const width = (toMs - fromMs) / BUCKETS;
-  for (const bar of intervals) {
+  for (const bar of spans) {
     const first = Math.max(0, Math.floor((bar.fromMs - fromMs) / width));
     const last = Math.min(BUCKETS - 1, Math.floor(((bar.toMs ?? toMs) - fromMs) / width));
     for (let bucket = first; bucket <= last; bucket += 1) density[bucket] = (density[bucket] ?? 0) + 1;
   }
-  return { fromMs, toMs, total: intervals.length, bars: null, density, lanes };
+  return { fromMs, toMs, total: spans.length, bars: null, density, lanes };
 }
 
 /**
  * The default window of a history: from its first start to a little after its last change (an
  * open tenancy then runs to the right edge), not to now, which may be months later.
  */
-export function historyWindow(holders: readonly Holder[], nowMs: number): { fromMs: number; toMs: number } {
-  if (holders.length === 0) return { fromMs: nowMs - 86_400_000, toMs: nowMs };
+export function historyWindow(spans: readonly Span[], nowMs: number): { fromMs: number; toMs: number } {
+  if (spans.length === 0) return { fromMs: nowMs - 86_400_000, toMs: nowMs };
   let fromMs = Number.POSITIVE_INFINITY;
   let lastMs = Number.NEGATIVE_INFINITY;
-  for (const holder of holders) {
-    fromMs = Math.min(fromMs, Date.parse(holder.from));
-    lastMs = Math.max(lastMs, Date.parse(holder.to ?? holder.from));
+  for (const span of spans) {
+    fromMs = Math.min(fromMs, span.fromMs);
+    lastMs = Math.max(lastMs, span.toMs ?? span.fromMs);
   }
   const margin = Math.max(3_600_000, (lastMs - fromMs) * 0.05);
   return { fromMs, toMs: Math.min(Math.max(nowMs, lastMs), lastMs + margin) };
@@ -79,15 +94,15 @@ export function historyWindow(holders: readonly Holder[], nowMs: number): { from
  * instants between `fromMs` and `toMs` (the maximum within each slice, so a short peak shows).
  */
 export function utilisation(
-  holders: Iterable<Holder>,
+  spans: Iterable<Span>,
   fromMs: number,
   toMs: number,
   points = 300,
 ): { at: number[]; held: number[] } {
   const changes: [number, number][] = [];
-  for (const holder of holders) {
-    const start = Date.parse(holder.from);
-    const end = holder.to === null ? Number.POSITIVE_INFINITY : Date.parse(holder.to);
+  for (const span of spans) {
+    const start = span.fromMs;
+    const end = span.toMs ?? Number.POSITIVE_INFINITY;
     if (end <= start) continue;
     changes.push([start, 1], [end, -1]);
   }

@@ -1,4 +1,5 @@
 import { createAllowlistQueries } from "../operator/allowlistQuery.js";
+import { prepareLeanReads } from "./leanReads.js";
 import type { ProjectionSnapshot } from "./projectionSnapshot.js";
 import type { ReadModel } from "./readModel.js";
 
@@ -42,6 +43,7 @@ export function projectionReadModel(
       return probes.map((probe) => resolver.resolve(probe.ip, probe.atMs));
     },
     allowlist: async (selector, atMs) => allowlist.holders(selector, atMs),
+    ...(snapshot.frozen ? { lean: prepareLeanReads(snapshot.db) } : {}),
     close: async () => {
       snapshot.close();
       await cleanup();

@@ -9,6 +9,7 @@ import type {
   PoolSummary,
 } from "../../projections/sqlite/queries.js";
 import type { AllowHolder, AllowlistSelector } from "../operator/allowlistQuery.js";
+import type { LeanReads } from "./leanReads.js";
 import type { ReadSourceOptions } from "./readSource.js";
 
 /** Where to read and how: the source options plus consistency and following. */
@@ -49,5 +50,11 @@ export interface ReadModel {
   attribute(probes: readonly { readonly ip: string; readonly atMs: number }[]): Promise<Attribution[]>;
   /** The holders an allow-list covers, now or at `atMs`; UNKNOWN_POOL for a pool or network never seen. */
   allowlist(selector: AllowlistSelector, atMs?: number): Promise<AllowHolder[]>;
+  /**
+   * Present when the answers come from a frozen projection on this machine: indexed reads that
+   * aggregate without whole rows (the console's grid, timeline and utilisation). Every answer
+   * of one model comes from the same snapshot, so it may be cached for the model's life.
+   */
+  readonly lean?: LeanReads;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { Holder } from "../../../../projections/sqlite/tenancyRows.js";
 import type { PoolState } from "../../../../projections/sqlite/poolState.js";
 import { consoleAuth, cookieValue, SESSION_COOKIE } from "../../../../src/console/consoleAuth.js";
 import { CELL, poolGrid } from "../../../../src/console/poolGrid.js";
-import { historyWindow, MAX_BARS, shapeTimeline, utilisation } from "../../../../src/console/timeline.js";
+import { historyWindow, MAX_BARS, shapeTimeline, spanOf, utilisation } from "../../../../src/console/timeline.js";
 import { isLoopbackHost, splitListen } from "../../../../src/cli/commands/consoleCommand.js";
 import { isAgentConsoleUrl } from "../../../../src/console/agentConsole.js";
 import { indexForMount } from "../../../../src/console/consoleServer.js";
@@ -99,7 +99,7 @@ describe("the pool grid", () => {
 describe("the timeline's shape", () => {
   it("sends the bars, one lane per network, while there are few", () => {
     const timeline = shapeTimeline(
-      [holder("10.0.0.1", T0, T0 + MIN), holder("10.0.0.1", T0 + MIN, null, { domain: "blue" })],
+      [holder("10.0.0.1", T0, T0 + MIN), holder("10.0.0.1", T0 + MIN, null, { domain: "blue" })].map(spanOf),
       T0,
       T0 + 10 * MIN,
     );
@@ -114,7 +114,7 @@ describe("the timeline's shape", () => {
     const many = Array.from({ length: MAX_BARS + 1 }, (_, i) =>
       holder("10.0.0.1", T0 + i * MIN, T0 + i * MIN + 30_000),
     );
-    const timeline = shapeTimeline(many, T0, T0 + (MAX_BARS + 1) * MIN);
+    const timeline = shapeTimeline(many.map(spanOf), T0, T0 + (MAX_BARS + 1) * MIN);
     expect(timeline.bars).toBeNull();
     expect(timeline.total).toBe(MAX_BARS + 1);
     expect((timeline.density as number[]).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(MAX_BARS + 1);
@@ -122,7 +122,7 @@ describe("the timeline's shape", () => {
 
   it("ends the default window a little after the last change, not at a far later now", () => {
     const window = historyWindow(
-      [holder("10.0.0.1", T0, T0 + 10 * MIN), holder("10.0.0.1", T0 + 20 * MIN, null)],
+      [holder("10.0.0.1", T0, T0 + 10 * MIN), holder("10.0.0.1", T0 + 20 * MIN, null)].map(spanOf),
       T0 + 365 * 86_400_000,
     );
     expect(window).toEqual({ fromMs: T0, toMs: T0 + 20 * MIN + 3_600_000 });
@@ -130,7 +130,7 @@ describe("the timeline's shape", () => {
 
   it("utilisation keeps a short peak inside a slice", () => {
     const { held } = utilisation(
-      [holder("a", T0, T0 + 100 * MIN), holder("b", T0 + 10 * MIN, T0 + 11 * MIN)],
+      [holder("a", T0, T0 + 100 * MIN), holder("b", T0 + 10 * MIN, T0 + 11 * MIN)].map(spanOf),
       T0,
       T0 + 100 * MIN,
       4,
