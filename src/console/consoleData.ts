@@ -77,19 +77,23 @@ async function collect<T>(pages: AsyncGenerator<T[]>, limit: number): Promise<{ 
 const tooMany = (cap: number) =>
   new LedgerError("REQUEST_TOO_LARGE", `more than ${cap} tenancies in this window; zoom in (narrow from/to)`);
 
-/** Answers per model (one frozen snapshot, so they cannot change); a handful, for pages opened again. */
-const remembered = new WeakMap<ReadModel, Map<string, Promise<unknown>>>();
-const REMEMBER = 16;
-function remember<T>(model: ReadModel, key: string, compute: () => T): Promise<T> {
-  let answers = remembered.get(model);
-  if (!answers) remembered.set(model, (answers = new Map()));
-  const known = answers.get(key) as Promise<T> | undefined;
-  if (known) return known;
-  if (answers.size >= REMEMBER) answers.delete(answers.keys().next().value as string);
-  const answer = Promise.resolve().then(compute);
-  answers.set(key, answer);
-  answer.catch(() => answers.delete(key));
-  return answer;
+/**
+ * Remembers a handful of answers (pages opened again, the pool page's two requests) by the log
+ * position they reflect: a projection at one basis holds the same rows, whichever snapshot reads
+ * it, so an answer stays right until the basis moves. Only for frozen local snapshots (`lean`).
+ */
+function answerCache(size = 16) {
+  const answers = new Map<string, Promise<unknown>>();
+  return async <T>(model: ReadModel, key: string, compute: () => T): Promise<T> => {
+    const full = `${JSON.stringify(await model.basis())} ${key}`;
+    const known = answers.get(full) as Promise<T> | undefined;
+    if (known) return known;
+    if (answers.size >= size) answers.delete(answers.keys().next().value as string);
+    const answer = Promise.resolve().then(compute);
+    answers.set(full, answer);
+    answer.catch(() => answers.delete(full));
+    return answer;
+  };
 }
 
 /** A log whose reads are counted: verify's progress without touching verifyLedger. */
@@ -172,6 +176,7 @@ export async function openConsoleData(
   const read = readSourceOf(options);
   const kind = read.kind === "socket" ? "socket" : "local";
   const live = await freshSource(options, read.kind === "dataDir" ? refreshMs : Number.POSITIVE_INFINITY, retireMs);
+  const remember = answerCache();
   // Every call takes the newest snapshot; one request's pages all come from the one it started with.
   const source: ReadModel = {
     basis: async () => (await live.current()).basis(),
