@@ -100,16 +100,19 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
     const pool = required(query, "pool");
     const atMs = instant(query, "at", Date.now());
     const state = await data.poolView(pool, atMs, query.domain || undefined);
-    const cooldownMs = state.definition.reuseCooldownSeconds * 1000;
-    const recentlyEnded =
-      cooldownMs > 0
-        ? (
-            await data.tenancies(
-              { pool, domain: state.domain, sinceMs: atMs - cooldownMs, untilMs: atMs + 1 },
-              MAX_GRID_CELLS,
-            )
-          ).holders
-        : [];
+    const grid = await data.remember(["grid", pool, atMs, state.domain], async () => {
+      const cooldownMs = state.definition.reuseCooldownSeconds * 1000;
+      const recentlyEnded =
+        cooldownMs > 0
+          ? (
+              await data.tenancies(
+                { pool, domain: state.domain, sinceMs: atMs - cooldownMs, untilMs: atMs + 1 },
+                MAX_GRID_CELLS,
+              )
+            ).holders
+          : [];
+      return poolGrid(state, recentlyEnded);
+    });
     const { holders, otherPools, rows, ...rest } = state;
     const page = pageOf(query);
     return {
@@ -119,7 +122,7 @@ export function registerConsoleApi(app: FastifyInstance, data: ConsoleData): voi
       holders: await rows(page * TABLE_PAGE, (page + 1) * TABLE_PAGE),
       page,
       pageSize: TABLE_PAGE,
-      grid: poolGrid(state, recentlyEnded),
+      grid,
       basis: await data.basis(),
     };
   });

@@ -54,6 +54,11 @@ export interface ConsoleData {
   poolState(pool: string, atMs: number, domain?: string): Promise<PoolState>;
   /** `poolState` for drawing: the same answer, but whole rows only for the page shown. */
   poolView(pool: string, atMs: number, domain?: string): Promise<PoolView>;
+  /**
+   * `compute()` once per `key` and log position over a local source (the answer cannot change
+   * until the basis moves), every time over a socket.
+   */
+  remember<T>(key: readonly unknown[], compute: () => Promise<T>): Promise<T>;
   /** Every tenancy matching `filter` as spans; REQUEST_TOO_LARGE beyond `cap`. */
   spans(filter: AuditFilter, cap: number): Promise<SpanSet>;
   attribute(probes: readonly { readonly ip: string; readonly atMs: number }[]): Promise<Attribution[]>;
@@ -84,7 +89,7 @@ const tooMany = (cap: number) =>
  */
 function answerCache(size = 16) {
   const answers = new Map<string, Promise<unknown>>();
-  return async <T>(model: ReadModel, key: string, compute: () => T): Promise<T> => {
+  return async <T>(model: ReadModel, key: string, compute: () => T | Promise<T>): Promise<T> => {
     const full = `${JSON.stringify(await model.basis())} ${key}`;
     const known = answers.get(full) as Promise<T> | undefined;
     if (known) return known;
@@ -228,6 +233,10 @@ export async function openConsoleData(
         ...cells,
         rows: async (from, to) => lean.holders(cells.holders.slice(from, to).map((cell) => cell.id)),
       };
+    },
+    remember: async (key, compute) => {
+      const model = await live.current();
+      return model.lean ? remember(model, JSON.stringify(key), compute) : compute();
     },
     spans: async (filter, cap) => {
       const model = await live.current();

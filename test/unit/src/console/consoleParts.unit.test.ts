@@ -3,7 +3,8 @@ import { LedgerError } from "../../../../ledger/core/index.js";
 import type { Holder } from "../../../../projections/sqlite/tenancyRows.js";
 import type { PoolState } from "../../../../projections/sqlite/poolState.js";
 import { consoleAuth, cookieValue, SESSION_COOKIE } from "../../../../src/console/consoleAuth.js";
-import { CELL, poolGrid } from "../../../../src/console/poolGrid.js";
+import { addressValue, CELL, poolGrid } from "../../../../src/console/poolGrid.js";
+import { parseAddress } from "../../../../ledger/core/index.js";
 import { historyWindow, MAX_BARS, shapeTimeline, spanOf, utilisation } from "../../../../src/console/timeline.js";
 import { isLoopbackHost, splitListen } from "../../../../src/cli/commands/consoleCommand.js";
 import { isAgentConsoleUrl } from "../../../../src/console/agentConsole.js";
@@ -93,6 +94,25 @@ describe("the pool grid", () => {
     );
     expect(grid.cells).toBeNull();
     expect(grid.first).toBe("fd00::1");
+  });
+});
+
+describe("the grid's address reader", () => {
+  it("reads every text as the general parser does, canonical IPv4 or not", () => {
+    const texts = [
+      "0.0.0.0",
+      "10.64.0.1",
+      "255.255.255.255",
+      "256.1.1.1",
+      "010.1.1.1",
+      "1.2.3",
+      "fd00::1",
+      "::ffff:10.0.0.1",
+      "x",
+      "",
+    ];
+    for (let i = 0; i < 2_000; i += 1) texts.push(`${(i * 37) % 256}.${(i * 101) % 256}.${i % 256}.${(i * 7) % 300}`);
+    for (const text of texts) expect(addressValue(text)).toBe(parseAddress(text)?.value);
   });
 });
 
