@@ -45,7 +45,7 @@ describe("the console's reads agree over a socket and a data directory", () => {
     socketDir = mkdtempSync(join(tmpdir(), "ipledger-console-sources-"));
     const socket = join(socketDir, "agent.sock");
     await agent.app.listen({ path: socket });
-    overSocket = await openConsoleData({ socket, topic: "unused", kafkaPartitions: 1 });
+    overSocket = await openConsoleData({ socket, dataDir: socketDir, topic: "unused", kafkaPartitions: 1 });
     overDataDir = await openConsoleData({ dataDir: agent.dataDir, topic: "unused", kafkaPartitions: 1 });
   }, 120_000);
 
