@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
-import { checkInvariants } from "../../../projections/invariants.js";
 import { replayLog } from "../../../projections/replay.js";
 import { dumpProjection, firstDifference } from "../../../projections/sqlite/projectionDump.js";
 import { openSqliteProjection } from "../../../projections/sqlite/sqliteProjection.js";
