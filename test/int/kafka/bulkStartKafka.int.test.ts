@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { UnchainedEvent } from "../../../ledger/core/index.js";
+import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { checkInvariants } from "../../../projections/invariants.js";
 import { replayLog } from "../../../projections/replay.js";
 import { dumpProjection, firstDifference } from "../../../projections/sqlite/projectionDump.js";
@@ -28,6 +30,32 @@ describe.skipIf(!hasKafka)("a new agent on a Kafka topic with a history", () => 
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  /**
+   * The generator writes the embedded log (its batches exceed the broker's message size): it
+   * generates into a SQLite file, then the same events, unchained, are appended to the topic in
+   * order, in small batches, and the topic's log chains them again.
+   */
+  const copyGeneratedHistory = async (): Promise<void> => {
+    const generated = openSqliteEventLog({ path: join(dir, "generated.db") });
+    const writer = await openTestKafkaLog(topic, { clientId: "ipledger-int-copy" });
+    try {
+      await generateChurn(generated, { events: EVENTS, pools: 4, seed: 21 });
+      for (const [partition, end] of await generated.endOffsets())
+        for (let offset = 0; offset < end; offset += 200) {
+          const page = await generated.read(partition, offset, 200);
+          const byDomain = new Map<string, UnchainedEvent[]>();
+          for (const { event } of page) {
+            const { prev: _prev, hash: _hash, ...unchained } = event;
+            byDomain.set(event.domain, [...(byDomain.get(event.domain) ?? []), unchained]);
+          }
+          for (const [domain, events] of byDomain) await writer.append(domain, events);
+        }
+    } finally {
+      await writer.close();
+      await generated.close();
+    }
+  };
+
   const start = async (node: string): Promise<Agent> => {
     const agent = await startAgent({
       dataDir: join(dir, node),
@@ -41,10 +69,7 @@ describe.skipIf(!hasKafka)("a new agent on a Kafka topic with a history", () => 
   };
 
   it("given another agent appending while the new one loads in bulk, then the new one serves the appended tail too and its projection equals a replay", async () => {
-    const writer = await openTestKafkaLog(topic, { clientId: "ipledger-int-generate" });
-    await generateChurn(writer, { events: EVENTS, pools: 4, seed: 21 });
-    await writer.close();
-
+    await copyGeneratedHistory();
     const first = await start("bulk-a");
     expect(first.bulkLoaded).toBeGreaterThanOrEqual(EVENTS);
     let appending = true;
