@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventLog } from "../../../ledger/log/eventLog.js";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
 import { replayLog } from "../../../projections/replay.js";
 import { dumpProjection, firstDifference } from "../../../projections/sqlite/projectionDump.js";
@@ -104,6 +105,40 @@ describe("agent start on an empty projection", () => {
     await expectEqualsReplay(data);
   }, 300_000);
 
+  it("given a log read that never answers during the bulk load (a wedged log), then the start fails with LOG_UNAVAILABLE after the stall bound and leaves the projection empty", async () => {
+    const data = dataDirWithLog("wedged");
+    const real = openSqliteEventLog({ path: join(data, LOG_FILE) });
+    let reads = 0;
+    // Fault injection over the real log: the second read of the load hangs, as a wedged broker connection would.
+    const wedged: EventLog = {
+      ...real,
+      read: (partition, fromOffset, limit) =>
+        (reads += 1) === 2 ? new Promise<never>(() => undefined) : real.read(partition, fromOffset, limit),
+    };
+    const failure = await startAgent({
+      dataDir: data,
+      socket: join(dir, "wedged.sock"),
+      node: "node-bulk",
+      quiet: true,
+      stallBoundMs: 2_000,
+      log: wedged,
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({
+      code: "LOG_UNAVAILABLE",
+      message: expect.stringMatching(/has not answered in 2 s/),
+    });
+    expect(readdirSync(data).filter((name) => name.includes(".loading"))).toEqual([]);
+    const projection = openSqliteProjection(join(data, PROJECTION_FILE));
+    try {
+      expect(projection.checkpoints()).toEqual([]);
+    } finally {
+      projection.close();
+    }
+  }, 300_000);
+
   it("given the CLI agent SIGKILLed at random instants of its bulk load, then the projection is always the old empty one or the complete one, and a restart serves a replay's projection", async () => {
     const bin = requireBuilt("dist/src/cli/bin.js");
     const data = dataDirWithLog("killed");
@@ -120,7 +155,7 @@ describe("agent start on an empty projection", () => {
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
       const exited = once(child, "exit");
-      const delayMs = 300 + Math.floor(random() * 4_000);
+      const delayMs = 300 + Math.floor(random() * 7_000); // the load takes 2–5 s here: some kills land after it
       await sleep(delayMs);
       expect(child.exitCode, `seed ${SEED}: the agent exited by itself:\n${stderr}`).toBeNull();
       child.kill("SIGKILL");
