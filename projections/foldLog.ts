@@ -24,7 +24,7 @@ export interface FoldPass<Stop> {
  * @example const { state } = await foldLog(log, await log.endOffsets(), { folded: (page) => bulk.apply(page) });
  */
 export async function foldLog<Stop>(
-  log: EventLog,
+  log: Pick<EventLog, "read">,
   ends: EndOffsets,
   pass: FoldPass<Stop>,
 ): Promise<{ state: LedgerState; events: number; stop?: Stop }> {

@@ -15,6 +15,8 @@ import type { Checkpoint, ProjectedEvent, SqliteProjection } from "./sqlite/sqli
 export interface FoldStart {
   readonly state: LedgerState;
   readonly heads: ReadonlyMap<number, string>;
+  /** Where the hash chain broke before the start, when the start was folded here (a bulk load). */
+  readonly chainBreaks?: readonly { partition: number; offset: number }[];
 }
 
 export type AppliedListener = (applied: readonly ProjectedEvent[]) => void;
@@ -67,7 +69,7 @@ export function createProjectionRunner(deps: RunnerOptions) {
   const announced = new Map<number, number>(deps.initial?.state.applied ?? []); // survives restarts: each event is announced once
   const waiters = createWaiters();
   const listeners = new Set<AppliedListener>();
-  const chainBreaks: { partition: number; offset: number }[] = [];
+  const chainBreaks: { partition: number; offset: number }[] = [...(deps.initial?.chainBreaks ?? [])];
   const stall = createStallTracker(deps.stallBoundMs ?? 60_000);
   let tail: Tail | undefined;
   let stopped = false;

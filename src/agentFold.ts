@@ -5,6 +5,7 @@ import { createProjectionRunner } from "../projections/runner.js";
 import type { AgentConfig } from "./config.js";
 import { PROJECTION_FILE, SNAPSHOT_DIR } from "./dataFiles.js";
 import { openCheckedProjection } from "./projectionAtStart.js";
+import { bulkStartWhenEmpty, sweepBulkLeftovers } from "./projectionBulkStart.js";
 import { chooseFoldStart } from "./snapshots/foldStart.js";
 import { openSnapshotStore } from "./snapshots/snapshotStore.js";
 import { startSnapshotSchedule } from "./snapshots/snapshotSchedule.js";
@@ -19,23 +20,42 @@ export interface FoldInputs {
 }
 
 /**
- * The agent's first phase: the projection checked at start-up, the fold started (from a snapshot
- * when one is usable) and caught up with the log, and the snapshot schedule. Every service the
+ * The agent's first phase: the projection checked at start-up, loaded in bulk when it is empty
+ * and the log is not small (`bulkStartWhenEmpty`), the fold started (from the bulk load's state,
+ * else from a snapshot when one is usable) and caught up with the log, and the snapshot schedule. Every service the
  * agent builds next decides on this fold's state.
  *
  * @example const fold = await openAgentFold({ config, log, dataDir, logger, cleanups }); fold.runner.state;
  */
 export async function openAgentFold(inputs: FoldInputs) {
   const { config, log, dataDir, logger, cleanups } = inputs;
-  const projection = await openCheckedProjection(log, join(dataDir, PROJECTION_FILE), logger);
+  const projectionPath = join(dataDir, PROJECTION_FILE);
+  sweepBulkLeftovers(projectionPath); // a bulk load killed mid-way; the data-dir lock is held
+  const checked = await openCheckedProjection(log, projectionPath, logger);
+  let bulk: Awaited<ReturnType<typeof bulkStartWhenEmpty>>;
+  try {
+    bulk = await bulkStartWhenEmpty(checked, log, {
+      minEvents: config.bulkStartMinEvents,
+      stallBoundMs: config.stallBoundMs,
+      logger,
+    });
+  } catch (error) {
+    if (checked.db.open) checked.close();
+    throw error;
+  }
+  const projection = bulk.projection;
   cleanups.push(() => projection.close());
   let reportFatal: (error: unknown) => void = () => undefined;
   const fatal = new Promise<unknown>((resolve) => (reportFatal = resolve));
   const snapshots = config.snapshotEveryEvents > 0 ? openSnapshotStore(join(dataDir, SNAPSHOT_DIR)) : undefined;
-  const initial = snapshots
-    ? await chooseFoldStart(snapshots, log, projection, (message) => logger.warn(message))
-    : undefined;
-  if (initial) logger.info({ snapshot: initial.path, events: initial.events }, "fold starts from a snapshot");
+  // After a bulk load the fold's state is already at the loaded end: no snapshot can be newer.
+  const fromSnapshot =
+    snapshots && !bulk.start
+      ? await chooseFoldStart(snapshots, log, projection, (message) => logger.warn(message))
+      : undefined;
+  if (fromSnapshot)
+    logger.info({ snapshot: fromSnapshot.path, events: fromSnapshot.events }, "fold starts from a snapshot");
+  const initial = bulk.start ?? fromSnapshot;
   const runner = createProjectionRunner({
     log,
     projection,
@@ -59,7 +79,7 @@ export async function openAgentFold(inputs: FoldInputs) {
         fold: runner,
         store: snapshots,
         everyEvents: config.snapshotEveryEvents,
-        ...(initial ? { startedAt: initial.events } : {}),
+        ...(fromSnapshot ? { startedAt: fromSnapshot.events } : {}),
         onWritten: (written) => logger.info(written, "snapshot written"),
         onError: (error) =>
           logger.error({ err: error }, "snapshot failed; the agent keeps serving and tries again later"),
@@ -72,7 +92,9 @@ export async function openAgentFold(inputs: FoldInputs) {
     /** Resolves with the error once the fold gave up: the process should exit non-zero. */
     fatal,
     /** The snapshot the fold started from, when one was usable. */
-    startedFrom: initial ? { snapshot: initial.path, events: initial.events } : undefined,
+    startedFrom: fromSnapshot ? { snapshot: fromSnapshot.path, events: fromSnapshot.events } : undefined,
+    /** Events loaded in bulk into an empty projection before the fold started, when that path was taken. */
+    bulkLoaded: bulk.start?.events,
     /** Stops writing snapshots; `final` writes one last snapshot of the state the agent stops at. */
     stopSnapshots: (options: { final: boolean }) => snapshotting?.stop(options),
   };

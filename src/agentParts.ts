@@ -39,7 +39,7 @@ export async function openAgentParts(opened: Opened) {
   const { config, ports, log, dataDir, logger, auth, signingKey, cleanups } = opened;
   const node = config.node;
   // Phase 1: the projection, and the fold caught up with the log (from a snapshot when usable).
-  const { projection, runner, fatal, startedFrom, stopSnapshots } = await openAgentFold({
+  const { projection, runner, fatal, startedFrom, bulkLoaded, stopSnapshots } = await openAgentFold({
     config,
     log,
     dataDir,
@@ -132,6 +132,7 @@ export async function openAgentParts(opened: Opened) {
     fatal,
     /** The snapshot the fold started from, when one was usable. */
     startedFrom,
+    bulkLoaded,
     /** Closes the parts in reverse order of opening; the data directory lock is the caller's. */
     async shutdown(): Promise<void> {
       await socketApp.close();

@@ -47,6 +47,8 @@ const agentConfigSchema = z
     stallBoundMs: ms(1, 3_600_000).default(60_000),
     /** A fold snapshot after this many more events (and at clean shutdown); 0 turns snapshots off. */
     snapshotEveryEvents: z.number().int().min(0).max(100_000_000).default(100_000),
+    /** An empty projection is loaded in bulk at start when the log holds at least this many events; 0 never. */
+    bulkStartMinEvents: z.number().int().min(0).max(1_000_000_000).default(10_000),
     quiet: z.boolean().default(false),
     /** Limits of the TCP listener (over `TCP_LIMITS`); the unix socket keeps its own. */
     tcpLimits: z.custom<Partial<ListenerLimits>>((value) => typeof value === "object" && value !== null).optional(),

@@ -13,7 +13,7 @@ import {
  * The agent's busy timeout on the projection: a statement blocks the event loop at most this
  * long; the runner waits for a longer lock between event-loop turns.
  */
-const PROJECTION_BUSY_TIMEOUT_MS = 50;
+export const PROJECTION_BUSY_TIMEOUT_MS = 50;
 
 /**
  * Opens the agent's projection and checks it against the log (`checkpointMismatch`). When they

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
+import { fsyncDirectory } from "../durableFiles.js";
 import { restoreState, snapshotRecords, type LedgerState, type SnapshotRecord } from "../../ledger/core/index.js";
 
 /**
@@ -51,15 +52,6 @@ export function writeSnapshotFile(
   renameSync(temp, path);
   fsyncDirectory(dirname(path));
   return { records, bytes: bytes + trailer.length };
-}
-
-function fsyncDirectory(path: string): void {
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The lines of a file, read in 1 MiB chunks (a million holdings never sit in one string). */

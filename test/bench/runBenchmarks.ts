@@ -11,6 +11,7 @@ import { reportAuditBenchmarks } from "./auditBench.js";
 import { reportHistoryBenchmarks } from "./historyBench.js";
 import { reportScaleBenchmarks, reportSnapshotBenchmarks } from "./snapshotBench.js";
 import { reportConsoleBenchmarks } from "./consoleBench.js";
+import { reportStartBenchmarks } from "./startBench.js";
 
 /**
  * `npm run bench`: each figure is the median of RUNS runs, measured in this run next to its
@@ -41,6 +42,10 @@ async function main(): Promise<void> {
   }
   if (process.env.BENCH_ONLY === "history") {
     await reportHistory(report);
+    return;
+  }
+  if (process.env.BENCH_ONLY === "start") {
+    await reportStartBenchmarks(Number(process.env.BENCH_START_EVENTS ?? 200_000), report);
     return;
   }
   if (process.env.BENCH_ONLY === "scale") {
@@ -112,6 +117,7 @@ async function reportHistory(report: (line: string) => void): Promise<void> {
   );
   await reportHistoryBenchmarks(historyEvents, RUNS, report);
   await reportSnapshotBenchmarks(historyEvents, liveAllocations, report);
+  await reportStartBenchmarks(historyEvents, report);
   report(
     `history   load average at end ${loadavg()
       .map((load) => load.toFixed(2))
