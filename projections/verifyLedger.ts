@@ -20,6 +20,8 @@ export interface VerifyReport {
   readonly problem?: string;
   /** Where the hash chain first breaks: for a deleted record, the offset that is missing. */
   readonly brokenLink?: { readonly partition: number; readonly offset: number; readonly problem: string };
+  /** The log is sound but the projection given differs from a replay of it: the projection file is at fault. */
+  readonly projectionDiffers?: true;
 }
 
 type Broken = Pick<VerifyReport, "problem" | "brokenLink">;
@@ -93,7 +95,13 @@ export async function verifyLedger(log: EventLog, projection?: SqliteProjection)
     const expected = caughtUp ? full : openFresh(join(scratch, "upto.db"), opened);
     if (!caughtUp) await replayLog(log, expected, { upTo });
     const difference = firstDifferenceStreamed(projection.db, expected.db);
-    if (difference) return { ok: false, ...counts, problem: `the projection differs from a replay: ${difference}` };
+    if (difference)
+      return {
+        ok: false,
+        ...counts,
+        projectionDiffers: true,
+        problem: `the projection differs from a replay: ${difference}`,
+      };
     return { ok: true, ...counts };
   } finally {
     opened.forEach((fresh) => fresh.close());

@@ -49,8 +49,13 @@ export function registerVerifyCommand(program: Command, exit: { code: number }, 
       });
       const signatures: CheckpointReport | undefined =
         ledger.ok && publicKeys.length > 0 ? await verifySignedCheckpoints(log, publicKeys) : undefined;
+      // A projection that differs from a replay is a damaged projection file: name it and say what to do.
+      const problem = ledger.projectionDiffers
+        ? `${ledger.problem} (the projection ${projectionPath} holds nothing the log does not: stop the agent, move the file away and start it again, or run ipledger replay)`
+        : ledger.problem;
       const report = {
         ...ledger,
+        ...(problem ? { problem } : {}),
         ok: ledger.ok && (signatures?.ok ?? true),
         ...(signatures ? { signedCheckpoints: signatures } : {}),
         ...(signatures?.problem ? { problem: signatures.problem } : {}),

@@ -1,4 +1,5 @@
-import { chmodSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, rmSync } from "node:fs";
+import Database from "better-sqlite3";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteEventLog } from "../../../ledger/log/sqliteEventLog.js";
@@ -113,6 +114,23 @@ describe("tampering with a copy of the log", () => {
     expect(run.stdout).toContain("FAILED: hash chain broken in partition 0 at offset 3 (hash-mismatch)");
     const json = await ipledgerHere(["verify", "--data-dir", dir, "--output", "json"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, brokenLink: { partition: 0, offset: 3 } });
+  });
+
+  it("ipledger verify names the projection file when only the projection was edited, and says what to do", async () => {
+    const dir = join(scratch, "edited-projection");
+    cpSync(agent.dataDir, dir, { recursive: true, filter: (path) => !path.endsWith(".sock") });
+    const projection = new Database(join(dir, PROJECTION_FILE));
+    projection
+      .prepare(
+        `UPDATE events SET actor = '{"node":"someone-else","component":"agent"}' WHERE partition = 0 AND "offset" = 1`,
+      )
+      .run();
+    projection.close();
+    const run = await ipledgerHere(["verify", "--data-dir", dir]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("the projection differs from a replay");
+    expect(run.stdout).toContain(join(dir, PROJECTION_FILE));
+    expect(run.stdout).toContain("run ipledger replay");
   });
 
   it("a rewritten chain (every hash recomputed) passes the chain check but not the projection's recorded heads", async () => {
