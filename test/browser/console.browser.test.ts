@@ -51,6 +51,7 @@ const open = async (path: string) => {
 };
 const shoot = (name: string) => page.screenshot({ path: join(IMAGES, name), fullPage: true });
 
+// Skips only outside CI when Debian's chromium is missing (a loud warning above); with CI set the file throws instead.
 describe.skipIf(MISSING)("the auditor's console in a browser", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     world = await buildAuditScenario();

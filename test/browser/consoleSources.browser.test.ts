@@ -46,6 +46,7 @@ const shownHolders = () =>
     items.map((item) => item.getAttribute("data-holder")).filter((id) => id !== ""),
   );
 
+// Skips only outside CI when Debian's chromium is missing (a loud warning above); with CI set the file throws instead.
 describe.skipIf(MISSING)("the console over the agent's listener and over Kafka", { timeout: 180_000 }, () => {
   beforeAll(async () => {
     dir = freshDir("ipledger-console-sources-");
@@ -110,6 +111,7 @@ describe.skipIf(MISSING)("the console over the agent's listener and over Kafka",
     expect(page.url()).not.toContain(AUDITOR_TOKEN);
   });
 
+  // Skips only outside CI, loudly, when no broker is configured; with CI set requireKafka fails the file instead.
   it.skipIf(!hasKafka)("ipledger console --kafka shows the IP's timeline and who-at as ipledger who --at", async () => {
     const kafka = ["--kafka", kafkaBrokers.join(","), "--topic", topic];
     const server: ConsoleProcess = await startConsole(kafka);

@@ -127,6 +127,7 @@ function nobodysDir(name: string): string {
   return path;
 }
 
+// Skips only outside CI when not root (spawning as nobody needs root); with CI set the cases run and fail.
 describe.skipIf(skipPermissions)("permission errors (run as nobody)", () => {
   it("an agent on a data directory it cannot write fails at start, naming the directory and the permission", async () => {
     const dataDir = await populatedDataDir("readonly");

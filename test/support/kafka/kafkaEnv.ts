@@ -19,11 +19,13 @@ export const kafkaBrokers: readonly string[] =
 
 /**
  * Call at the top of a Kafka test file. Without `IPLEDGER_KAFKA_BROKERS` the file's suites skip
+ // Skips only outside CI, loudly, when no broker is configured; with CI set requireKafka fails the file instead.
  * (`describe.skipIf(!hasKafka)`) with a loud warning, or, when `CI` is set, a test fails naming
  * the script that starts the broker. Returns whether the broker is configured.
  *
  * @example
  *   const hasKafka = requireKafka("kafkaEventLog.int.test.ts");
+ // Skips only outside CI, loudly, when no broker is configured; with CI set requireKafka fails the file instead.
  *   describe.skipIf(!hasKafka)("…", () => { … });
  */
 export function requireKafka(file: string): boolean {
